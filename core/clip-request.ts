@@ -1,0 +1,172 @@
+import { ClipError } from "./errors.js";
+
+/** A clip request after validation and normalization: the one canonical form of every spelling. */
+export interface ClipRequest {
+  readonly episodeId: string;
+  readonly startMs: number;
+  /** Requested end; the origin may cut shorter when the episode ends first. */
+  readonly endMs: number;
+  readonly durationMs: number;
+}
+
+export interface ClipLimits {
+  readonly minClipMs: number;
+  readonly maxClipMs: number;
+}
+
+export const DEFAULT_LIMITS: ClipLimits = { minClipMs: 1000, maxClipMs: 300_000 };
+
+/** 100 hours: longer than any real episode, small enough that every sum stays an exact integer. */
+export const MAX_START_MS = 360_000_000;
+
+export const CLIP_PATH_PREFIX = "/api/v1/audio_clips/";
+
+const EPISODE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+const DIGITS = /^[0-9]+$/;
+
+export function validateLimits(limits: ClipLimits): ClipLimits {
+  const { minClipMs, maxClipMs } = limits;
+  if (!Number.isSafeInteger(minClipMs) || minClipMs < 1) {
+    throw new RangeError(`MIN_CLIP_MS must be a whole number >= 1 (got ${minClipMs})`);
+  }
+  if (!Number.isSafeInteger(maxClipMs) || maxClipMs < minClipMs) {
+    throw new RangeError(`MAX_CLIP_MS must be a whole number >= MIN_CLIP_MS (got ${maxClipMs})`);
+  }
+  return limits;
+}
+
+/** Quote user input in messages without letting it grow the response or break the JSON. */
+function shown(value: string): string {
+  const cut = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return JSON.stringify(cut);
+}
+
+export function parseEpisodeId(raw: string): string {
+  if (!EPISODE_ID.test(raw)) {
+    throw new ClipError(
+      "invalid_parameter",
+      `episode_id must be 1-128 characters of A-Z, a-z, 0-9, '_' or '-', starting with a letter or digit (got ${shown(raw)})`,
+      { param: "episode_id" },
+    );
+  }
+  return raw;
+}
+
+/** Returns undefined when absent; throws when repeated, empty or not a plain decimal integer. */
+function readInteger(params: URLSearchParams, name: string, max: number): number | undefined {
+  const values = params.getAll(name);
+  if (values.length === 0) return undefined;
+  if (values.length > 1) {
+    throw new ClipError("invalid_parameter", `${name} must be given once (got ${values.length} values)`, {
+      param: name,
+    });
+  }
+  const raw = values[0] ?? "";
+  if (raw === "") {
+    throw new ClipError("invalid_parameter", `${name} must not be empty`, { param: name });
+  }
+  if (!DIGITS.test(raw)) {
+    throw new ClipError(
+      "invalid_parameter",
+      `${name} must be a whole number of milliseconds written with the digits 0-9 only (got ${shown(raw)})`,
+      { param: name },
+    );
+  }
+  // Leading zeros are a spelling, not a value; stripping them first keeps huge inputs cheap to reject.
+  const significant = raw.replace(/^0+(?=.)/, "");
+  const value = significant.length > 15 ? Infinity : Number(significant);
+  if (value > max) {
+    throw new ClipError("invalid_parameter", `${name} must be at most ${max} (got ${shown(raw)})`, {
+      param: name,
+    });
+  }
+  return value;
+}
+
+/**
+ * Validates and normalizes a clip request. Only `start_time_ms`, `duration_ms` and `end_time_ms` are
+ * read; every other parameter is ignored so that it cannot split the cache.
+ */
+export function parseClipRequest(
+  episodeIdRaw: string,
+  params: URLSearchParams,
+  limits: ClipLimits = DEFAULT_LIMITS,
+): ClipRequest {
+  const episodeId = parseEpisodeId(episodeIdRaw);
+  const startMs = readInteger(params, "start_time_ms", MAX_START_MS);
+  if (startMs === undefined) {
+    throw new ClipError("invalid_parameter", "start_time_ms is required", { param: "start_time_ms" });
+  }
+  const durationParam = readInteger(params, "duration_ms", Number.MAX_SAFE_INTEGER);
+  const endParam = readInteger(params, "end_time_ms", Number.MAX_SAFE_INTEGER);
+  if (durationParam !== undefined && endParam !== undefined) {
+    throw new ClipError("invalid_parameter", "give either duration_ms or end_time_ms, not both", {
+      param: "end_time_ms",
+    });
+  }
+  if (durationParam === undefined && endParam === undefined) {
+    throw new ClipError("invalid_parameter", "duration_ms (or end_time_ms) is required", {
+      param: "duration_ms",
+    });
+  }
+  const { minClipMs, maxClipMs } = limits;
+  let durationMs: number;
+  if (endParam !== undefined) {
+    if (endParam <= startMs) {
+      throw new ClipError("invalid_parameter", `end_time_ms must be greater than start_time_ms (${startMs})`, {
+        param: "end_time_ms",
+      });
+    }
+    durationMs = endParam - startMs;
+    if (durationMs < minClipMs || durationMs > maxClipMs) {
+      throw new ClipError(
+        "invalid_parameter",
+        `end_time_ms - start_time_ms must be between ${minClipMs} and ${maxClipMs} ms (got ${durationMs})`,
+        { param: "end_time_ms" },
+      );
+    }
+  } else {
+    durationMs = durationParam as number;
+    if (durationMs < minClipMs || durationMs > maxClipMs) {
+      throw new ClipError(
+        "invalid_parameter",
+        `duration_ms must be between ${minClipMs} and ${maxClipMs} (got ${durationMs})`,
+        { param: "duration_ms" },
+      );
+    }
+  }
+  return { episodeId, startMs, endMs: startMs + durationMs, durationMs };
+}
+
+/** Extracts the episode id from `/api/v1/audio_clips/{episode_id}`; anything else is not a clip path. */
+export function episodeIdFromPath(pathname: string): string {
+  if (!pathname.startsWith(CLIP_PATH_PREFIX)) {
+    throw new ClipError("not_found", "No such endpoint; clips live under /api/v1/audio_clips/{episode_id}");
+  }
+  const rest = pathname.slice(CLIP_PATH_PREFIX.length);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rest);
+  } catch {
+    throw new ClipError("invalid_parameter", "episode_id is not valid percent-encoding", { param: "episode_id" });
+  }
+  if (decoded === "" || decoded.includes("/")) {
+    throw new ClipError("invalid_parameter", "episode_id must be one path segment", { param: "episode_id" });
+  }
+  return decoded;
+}
+
+/** Parses a full request URL (path and query) into the canonical request. */
+export function parseClipUrl(url: URL, limits: ClipLimits = DEFAULT_LIMITS): ClipRequest {
+  return parseClipRequest(episodeIdFromPath(url.pathname), url.searchParams, limits);
+}
+
+/** The canonical query: fixed order, no leading zeros, always `duration_ms`. */
+export function canonicalQuery(req: ClipRequest): string {
+  return `start_time_ms=${req.startMs}&duration_ms=${req.durationMs}`;
+}
+
+/** The canonical path and query, the identity of a clip for caches, signatures and keys. */
+export function canonicalPath(req: ClipRequest): string {
+  return `${CLIP_PATH_PREFIX}${req.episodeId}?${canonicalQuery(req)}`;
+}

@@ -1,0 +1,17 @@
+import type { ClipRequest } from "./clip-request.js";
+
+export const CLIP_KEY_PREFIX = "audio_clips/";
+
+/**
+ * The object key of a clip in S3 and in the R2 mirror. It is derived from the requested range only,
+ * so a cache layer can look it up before anyone knows the episode's length. The episode id is
+ * validated to `[A-Za-z0-9_-]`, so it can never contain `/` or `..` and escape its prefix.
+ */
+export function clipObjectKey(req: ClipRequest): string {
+  return `${CLIP_KEY_PREFIX}${req.episodeId}/${req.startMs}-${req.endMs}.mp3`;
+}
+
+/** The prefix under which all clips of one episode live (for purges). */
+export function episodeClipPrefix(episodeId: string): string {
+  return `${CLIP_KEY_PREFIX}${episodeId}/`;
+}
