@@ -18,6 +18,8 @@ export default defineConfig({
           include: ["test/origin/**/*.test.ts", "test/scripts/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/setup/global-services.ts"],
+          // Fault tests stop and restart the shared servers; files running alongside would see them vanish.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,0 +1,133 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE, CLIP_METADATA, ClipError } from "../core/index.js";
+import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
+import type { RangeReader } from "./source-format.js";
+
+/** What a clip object says about itself (user metadata), so a hit needs no database. */
+export interface StoredClip {
+  startMs: number | undefined;
+  endMs: number | undefined;
+  clamped: boolean | undefined;
+  sizeBytes: number;
+}
+
+export interface ClipFacts {
+  startMs: number;
+  endMs: number;
+  clamped: boolean;
+}
+
+export interface S3Location {
+  bucket: string;
+  key: string;
+}
+
+function numberOr(value: string | undefined): number | undefined {
+  return value !== undefined && /^[0-9]+$/.test(value) ? Number(value) : undefined;
+}
+
+export class ClipStore {
+  /** Cleared the first time the server says it cannot do conditional writes (some S3-compatibles). */
+  private conditionalPut = true;
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly clipsBucket: string,
+    private readonly presignExpiresS: number,
+  ) {}
+
+  async find(key: string): Promise<StoredClip | undefined> {
+    try {
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.clipsBucket, Key: key }));
+      const meta = head.Metadata ?? {};
+      const clamped = meta[CLIP_METADATA.clamped];
+      return {
+        startMs: numberOr(meta[CLIP_METADATA.startMs]),
+        endMs: numberOr(meta[CLIP_METADATA.endMs]),
+        clamped: clamped === undefined ? undefined : clamped === "true",
+        sizeBytes: head.ContentLength ?? 0,
+      };
+    } catch (err) {
+      if (s3Status(err) === 404) return undefined;
+      throw s3Failure(err, { action: "s3:GetObject", operation: "HeadObject", bucket: this.clipsBucket, key });
+    }
+  }
+
+  /**
+   * One PutObject of the finished file: S3 makes an object visible whole or not at all. With
+   * `If-None-Match: *` the first writer wins and later ones get 412, which means the same clip is
+   * already there: "existed", not an error.
+   */
+  async put(key: string, bytes: Uint8Array, facts: ClipFacts): Promise<"created" | "existed"> {
+    const base = {
+      Bucket: this.clipsBucket,
+      Key: key,
+      Body: bytes,
+      ContentLength: bytes.length,
+      ContentType: CLIP_CONTENT_TYPE,
+      CacheControl: CLIP_CACHE_CONTROL,
+      Metadata: {
+        [CLIP_METADATA.startMs]: String(facts.startMs),
+        [CLIP_METADATA.endMs]: String(facts.endMs),
+        [CLIP_METADATA.clamped]: String(facts.clamped),
+      },
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.s3.send(new PutObjectCommand(this.conditionalPut ? { ...base, IfNoneMatch: "*" } : base));
+        return "created";
+      } catch (err) {
+        const status = s3Status(err);
+        if (status === 412) return "existed";
+        if (this.conditionalPut && (status === 501 || s3ErrorName(err) === "NotImplemented")) {
+          this.conditionalPut = false;
+          continue;
+        }
+        // 409 ConditionalRequestConflict: another conditional write of this key is in flight; try again.
+        if (status === 409 && attempt < 3) continue;
+        throw s3Failure(err, { action: "s3:PutObject", operation: "PutObject", bucket: this.clipsBucket, key });
+      }
+    }
+  }
+
+  presignClip(key: string): Promise<string> {
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.clipsBucket, Key: key }), {
+      expiresIn: this.presignExpiresS,
+    });
+  }
+
+  /** A URL for FFmpeg to read the source with ranged GETs; short-lived because it only serves this cut. */
+  presignSource(source: S3Location, expiresS: number): Promise<string> {
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: source.bucket, Key: source.key }), {
+      expiresIn: expiresS,
+    });
+  }
+
+  sourceReader(source: S3Location): RangeReader {
+    return async (start, length) => {
+      try {
+        const out = await this.s3.send(
+          new GetObjectCommand({
+            Bucket: source.bucket,
+            Key: source.key,
+            Range: `bytes=${start}-${start + length - 1}`,
+          }),
+        );
+        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+      } catch (err) {
+        // A range starting past the end: the object is shorter than a header, which is no audio at all.
+        if (s3Status(err) === 416) return new Uint8Array();
+        if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey") {
+          throw new ClipError("not_found", `Source audio not found: s3://${source.bucket}/${source.key}`);
+        }
+        throw s3Failure(err, {
+          action: "s3:GetObject",
+          operation: "GetObject",
+          bucket: source.bucket,
+          key: source.key,
+        });
+      }
+    };
+  }
+}

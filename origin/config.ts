@@ -1,0 +1,186 @@
+import * as z from "zod";
+import { validateLimits, type ClipLimits } from "../core/index.js";
+
+/** Everything the origin reads from its environment, validated once at cold start. */
+export interface OriginConfig {
+  mongodbUri: string;
+  mongodbDb: string;
+  mongoServerSelectionTimeoutMs: number;
+  /** Bucket for episodes whose audio location is a bare key instead of `s3://bucket/key`. */
+  rawBucket: string | undefined;
+  clipsBucket: string;
+  s3Endpoint: string | undefined;
+  s3ForcePathStyle: boolean;
+  region: string;
+  /** The first signs (the Worker's side); all verify, so secrets can be rotated without downtime. */
+  originSecrets: readonly string[];
+  limits: ClipLimits;
+  presignExpiresS: number;
+  collections: { episodes: string; clips: string };
+  episodeFields: { id: string; audioUrl: string; durationMs: string };
+  ffmpegPath: string | undefined;
+  ffmpegTimeoutMarginMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid origin configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+  }
+}
+
+const required = (what: string) => z.string({ error: `required: ${what}` });
+
+function integer(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .regex(/^[0-9]+$/, "must be a whole number written with the digits 0-9")
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .default(fallback);
+}
+
+// S3's bucket naming rules (lowercase, 3-63 chars); catching a typo here beats an opaque SDK error later.
+const bucket = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 of a-z 0-9 . -)");
+
+// Dotted paths are allowed so an existing catalog with nested documents can be mapped.
+const fieldName = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[^$.][^$]*$/, "must be a MongoDB field name or dotted path, not starting with '$' or '.'")
+    .default(fallback);
+
+const collection = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[^$\0]{1,120}$/, "must be a MongoDB collection name (no '$')")
+    .default(fallback);
+
+const boolean = z
+  .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1");
+
+const schema = z.strictObject({
+  MONGODB_URI: required("the MongoDB connection string (mongodb:// or mongodb+srv://)").regex(
+    /^mongodb(\+srv)?:\/\/\S+$/,
+    "must start with mongodb:// or mongodb+srv://",
+  ),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[^/\\. "$*<>:|?]{1,63}$/, "must be a MongoDB database name")
+    .default("edgeclip"),
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: integer(100, 60_000, 3000),
+  RAW_BUCKET: bucket.optional(),
+  CLIPS_BUCKET: required("the S3 bucket that stores generated clips").pipe(bucket),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  S3_FORCE_PATH_STYLE: boolean.optional(),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{2,32}$/, "must be an AWS region such as us-east-1")
+    .default("us-east-1"),
+  ORIGIN_SECRET: required("the shared secret the Worker signs origin requests with (comma-separated to rotate)")
+    .transform((v) => v.split(",").map((s) => s.trim()))
+    .pipe(z.array(z.string().min(16, "each secret must be at least 16 characters")).min(1)),
+  // Read by ssm-secrets.ts before this schema runs; listed so the strict check accepts them.
+  ORIGIN_SECRET_SSM_PARAM: z.string().optional(),
+  MIN_CLIP_MS: integer(1, 3_600_000, 1000),
+  MAX_CLIP_MS: integer(1, 3_600_000, 300_000),
+  // SigV4 pre-signed URLs are valid for at most 7 days.
+  PRESIGN_EXPIRES_S: integer(1, 604_800, 86_400),
+  EPISODE_COLLECTION: collection("episodes"),
+  CLIPS_COLLECTION: collection("audio_clips"),
+  EPISODE_FIELD_ID: fieldName("episode_id"),
+  EPISODE_FIELD_AUDIO_URL: fieldName("audio_url"),
+  EPISODE_FIELD_DURATION_MS: fieldName("duration_ms"),
+  FFMPEG_PATH: z.string().optional(),
+  FFMPEG_TIMEOUT_MARGIN_MS: integer(0, 60_000, 3000),
+});
+
+type Settings = z.output<typeof schema>;
+
+const KNOWN = new Set(Object.keys(schema.shape));
+
+/**
+ * The environment holds many variables that are not ours (PATH, AWS_*, S3_ACCESS_KEY_ID of the local
+ * services...), so strictness applies to the prefixes only this origin uses: a misspelt
+ * `EPISODE_FEILD_ID` or `CLIPS_BUCKETS` fails loudly instead of silently falling back to a default.
+ */
+const OWN_PREFIXES = [
+  "EPISODE_",
+  "CLIPS_",
+  "ORIGIN_SECRET",
+  "PRESIGN_",
+  "RAW_BUCKET",
+  "MIN_CLIP",
+  "MAX_CLIP",
+  "FFMPEG_PATH",
+  "FFMPEG_TIMEOUT",
+];
+
+function ownSettings(env: Record<string, string | undefined>): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    // An empty variable is how deploy tools spell "unset"; treating it as absent gives the clearer message.
+    if (value === undefined || value === "") continue;
+    if (KNOWN.has(key) || OWN_PREFIXES.some((p) => key.startsWith(p))) picked[key] = value;
+  }
+  return picked;
+}
+
+function describe(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => `${key}: unknown setting (known: ${[...KNOWN].sort().join(", ")})`);
+  }
+  const key = String(issue.path[0] ?? "configuration");
+  return [`${key}: ${issue.message}`];
+}
+
+/** Cross-setting rules, checked on the raw values so they are reported along with every other problem. */
+function crossProblems(raw: Record<string, string>): string[] {
+  const min = /^[0-9]+$/.test(raw.MIN_CLIP_MS ?? "1000") ? Number(raw.MIN_CLIP_MS ?? 1000) : undefined;
+  const max = /^[0-9]+$/.test(raw.MAX_CLIP_MS ?? "300000") ? Number(raw.MAX_CLIP_MS ?? 300_000) : undefined;
+  if (min === undefined || max === undefined || min < 1) return [];
+  try {
+    validateLimits({ minClipMs: min, maxClipMs: max });
+    return [];
+  } catch (err) {
+    return [(err as Error).message];
+  }
+}
+
+/** Reads and checks every setting; throws one ConfigError listing every problem, each naming its setting. */
+export function loadConfig(env: Record<string, string | undefined>): OriginConfig {
+  const raw = ownSettings(env);
+  const parsed = schema.safeParse(raw);
+  const problems = [...(parsed.success ? [] : parsed.error.issues.flatMap(describe)), ...crossProblems(raw)];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const s: Settings = parsed.data;
+  const limits = { minClipMs: s.MIN_CLIP_MS, maxClipMs: s.MAX_CLIP_MS };
+  return {
+    mongodbUri: s.MONGODB_URI,
+    mongodbDb: s.MONGODB_DB,
+    mongoServerSelectionTimeoutMs: s.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+    rawBucket: s.RAW_BUCKET,
+    clipsBucket: s.CLIPS_BUCKET,
+    s3Endpoint: s.S3_ENDPOINT,
+    // Local S3 servers on an IP address or localhost cannot do virtual-hosted buckets.
+    s3ForcePathStyle: s.S3_FORCE_PATH_STYLE ?? s.S3_ENDPOINT !== undefined,
+    region: s.AWS_REGION,
+    originSecrets: s.ORIGIN_SECRET,
+    limits,
+    presignExpiresS: s.PRESIGN_EXPIRES_S,
+    collections: { episodes: s.EPISODE_COLLECTION, clips: s.CLIPS_COLLECTION },
+    episodeFields: {
+      id: s.EPISODE_FIELD_ID,
+      audioUrl: s.EPISODE_FIELD_AUDIO_URL,
+      durationMs: s.EPISODE_FIELD_DURATION_MS,
+    },
+    ffmpegPath: s.FFMPEG_PATH,
+    ffmpegTimeoutMarginMs: s.FFMPEG_TIMEOUT_MARGIN_MS,
+  };
+}

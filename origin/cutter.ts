@@ -1,0 +1,141 @@
+import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { ClipError } from "../core/index.js";
+import { ffmpegFailure, redactUrls } from "./ffmpeg-failure.js";
+import type { SeekMode } from "./source-format.js";
+import { ffmpegKilled } from "./timeouts.js";
+
+export type SpawnFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+
+export interface CutOptions {
+  ffmpegPath: string;
+  /** A short-lived pre-signed GET URL: FFmpeg reads only the byte ranges it needs over HTTP. */
+  sourceUrl: string;
+  /** For messages, e.g. `s3://bucket/key`; never the pre-signed URL. */
+  sourceLabel: string;
+  startMs: number;
+  durationMs: number;
+  mode: SeekMode;
+  /** Epoch ms by which FFmpeg must have finished; it is killed then. */
+  deadline: number;
+  /** Only for the timeout message. */
+  marginMs: number;
+  spawn?: SpawnFn;
+  /** Parent of the per-cut temp dir (default: the OS temp dir, /tmp on Lambda). */
+  tmpRoot?: string;
+}
+
+export interface CutResult {
+  bytes: Buffer;
+  /** Source bytes FFmpeg read, from its own I/O statistics (undefined if it did not say). */
+  bytesRead: number | undefined;
+  ffmpegMs: number;
+}
+
+const STDERR_LIMIT = 64 * 1024;
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+export function ffmpegArgs(opts: CutOptions, output: string): string[] {
+  const args = ["-hide_banner", "-nostdin", "-loglevel", "verbose"];
+  // Input seeking (-ss before -i): FFmpeg asks the server for the byte range near the start.
+  if (opts.mode === "copy-fast") args.push("-fflags", "+fastseek");
+  args.push("-ss", seconds(opts.startMs), "-t", seconds(opts.durationMs), "-i", opts.sourceUrl);
+  args.push("-map", "0:a:0", "-map_metadata", "-1", "-vn", "-sn", "-dn");
+  if (opts.mode === "encode") args.push("-c:a", "libmp3lame", "-b:a", "128k");
+  else args.push("-c:a", "copy");
+  // A seekable output file lets the muxer go back and write the Xing/Info header (frame count, so
+  // players show the right duration and can seek).
+  args.push("-f", "mp3", "-write_xing", "1", "-y", output);
+  return args;
+}
+
+/**
+ * Cuts one clip with FFmpeg into a private temp dir and returns its bytes. The temp dir is removed on
+ * every path (success, FFmpeg failure, deadline kill), so a warm container never fills /tmp.
+ */
+export async function cutClip(opts: CutOptions): Promise<CutResult> {
+  const started = Date.now();
+  if (opts.deadline - started <= 0) throw ffmpegKilled(0, opts.marginMs);
+  const dir = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), "edgeclip-cut-"));
+  try {
+    const output = path.join(dir, "clip.mp3");
+    const run = await runFfmpeg(opts, ffmpegArgs(opts, output));
+    const ffmpegMs = Date.now() - started;
+    if (run.killed) throw ffmpegKilled(ffmpegMs, opts.marginMs);
+    if (run.spawnError) {
+      throw new ClipError("internal", `FFmpeg could not be started (${opts.ffmpegPath}): ${run.spawnError.message}`, {
+        cause: run.spawnError,
+      });
+    }
+    if (run.code !== 0) throw ffmpegFailure(run.code, run.stderr, opts.sourceLabel);
+    const bytes = await readFile(output).catch(() => Buffer.alloc(0));
+    const producedMs = outputTimeMs(run.stderr);
+    // Seeking past the real end still "succeeds" with a stray last frame; far too little audio means the
+    // catalog's duration is longer than the file.
+    if (bytes.length === 0 || (producedMs !== undefined && producedMs < opts.durationMs / 2)) {
+      throw new ClipError(
+        "unprocessable_source",
+        `FFmpeg produced ${Math.max(0, producedMs ?? 0)} ms of audio for a ${opts.durationMs} ms clip from ` +
+          `${opts.sourceLabel} at ${opts.startMs} ms: the audio is shorter than the catalog's duration_ms`,
+      );
+    }
+    const stats = /Statistics: (\d+) bytes read/.exec(run.stderr);
+    return { bytes, bytesRead: stats ? Number(stats[1]) : undefined, ffmpegMs };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The output duration from FFmpeg's last progress line (`time=-00:00:58.99` when it seeked past the end). */
+function outputTimeMs(stderr: string): number | undefined {
+  const all = [...stderr.matchAll(/time=(-?)(\d+):(\d+):(\d+(?:\.\d+)?)/g)];
+  const last = all.at(-1);
+  if (!last) return undefined;
+  const ms = (Number(last[2]) * 3600 + Number(last[3]) * 60 + Number(last[4])) * 1000;
+  return Math.round(last[1] === "-" ? -ms : ms);
+}
+
+interface FfmpegRun {
+  code: number | null;
+  killed: boolean;
+  spawnError: Error | undefined;
+  stderr: string;
+}
+
+function runFfmpeg(opts: CutOptions, args: string[]): Promise<FfmpegRun> {
+  const spawn = opts.spawn ?? (nodeSpawn as SpawnFn);
+  return new Promise((resolve) => {
+    let settled = false;
+    let stderr = "";
+    let killed = false;
+    let spawnError: Error | undefined;
+    const child = spawn(opts.ffmpegPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+    // SIGKILL, not SIGTERM: FFmpeg blocked on a stalled HTTP read may ignore a polite signal.
+    const timer = setTimeout(
+      () => {
+        killed = true;
+        child.kill("SIGKILL");
+      },
+      Math.max(0, opts.deadline - Date.now()),
+    );
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_LIMIT);
+    });
+    const finish = (code: number | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ code, killed, spawnError, stderr: redactUrls(stderr) });
+    };
+    // A failed spawn (ENOENT, EACCES) emits "error" and not always "close".
+    child.on("error", (err) => {
+      spawnError = err;
+      if (child.pid === undefined) finish(null);
+    });
+    child.on("close", finish);
+  });
+}

@@ -1,0 +1,137 @@
+import {
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type Db,
+  type Document,
+} from "mongodb";
+import { ClipError } from "../core/index.js";
+import type { S3Location } from "./clip-store.js";
+import type { OriginConfig } from "./config.js";
+
+export interface Episode {
+  id: string;
+  audio: S3Location;
+  durationMs: number;
+}
+
+export interface ClipRecord {
+  episodeId: string;
+  startMs: number;
+  endMs: number;
+  s3Key: string;
+  sizeBytes: number;
+}
+
+export interface CatalogOptions {
+  collections: OriginConfig["collections"];
+  fields: OriginConfig["episodeFields"];
+  rawBucket: string | undefined;
+  /** `host:port` list without credentials, for messages. */
+  hosts: string;
+  selectionTimeoutMs: number;
+}
+
+const DUPLICATE_KEY = 11000;
+
+function readPath(doc: Document, dotted: string): unknown {
+  let value: unknown = doc;
+  for (const part of dotted.split(".")) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** `s3://bucket/key`, or a bare key in RAW_BUCKET. */
+export function parseAudioLocation(value: unknown, rawBucket: string | undefined): S3Location | undefined {
+  if (typeof value !== "string" || value === "") return undefined;
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
+  if (match) return { bucket: match[1] as string, key: match[2] as string };
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value) || rawBucket === undefined) return undefined;
+  return { bucket: rawBucket, key: value.replace(/^\/+/, "") };
+}
+
+export class EpisodeCatalog {
+  constructor(
+    private readonly db: Db,
+    private readonly opts: CatalogOptions,
+  ) {}
+
+  async find(episodeId: string): Promise<Episode | undefined> {
+    const { fields, collections } = this.opts;
+    let doc: Document | null;
+    try {
+      doc = await this.db
+        .collection(collections.episodes)
+        .findOne({ [fields.id]: episodeId }, { projection: { _id: 0, [fields.audioUrl]: 1, [fields.durationMs]: 1 } });
+    } catch (err) {
+      throw this.failure(err, "episode lookup");
+    }
+    if (doc === null) return undefined;
+    const rawAudio = readPath(doc, fields.audioUrl);
+    const audio = parseAudioLocation(rawAudio, this.opts.rawBucket);
+    if (audio === undefined) {
+      throw new ClipError(
+        "unprocessable_source",
+        `Episode ${episodeId} has no usable audio location in field ${fields.audioUrl} ` +
+          `(expected s3://bucket/key${this.opts.rawBucket === undefined ? "" : " or a key in RAW_BUCKET"})`,
+      );
+    }
+    const durationMs = Number(readPath(doc, fields.durationMs));
+    if (!Number.isFinite(durationMs) || durationMs <= 0) {
+      throw new ClipError(
+        "unprocessable_source",
+        `Episode ${episodeId} has no valid duration in field ${fields.durationMs} (expected milliseconds > 0)`,
+      );
+    }
+    return { id: episodeId, audio, durationMs: Math.floor(durationMs) };
+  }
+
+  /** Inserts the clip's record; a duplicate key means another generator recorded it first: success. */
+  async recordClip(rec: ClipRecord): Promise<"inserted" | "existed"> {
+    try {
+      await this.db.collection(this.opts.collections.clips).insertOne({
+        episode_id: rec.episodeId,
+        clip_start_ms: rec.startMs,
+        clip_end_ms: rec.endMs,
+        s3_key: rec.s3Key,
+        generated_at: new Date(),
+        file_size_bytes: rec.sizeBytes,
+      });
+      return "inserted";
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return "existed";
+      throw this.failure(err, "clip record insert");
+    }
+  }
+
+  private failure(err: unknown, what: string): ClipError {
+    const { hosts, selectionTimeoutMs } = this.opts;
+    if (err instanceof MongoServerSelectionError || err instanceof MongoTopologyClosedError) {
+      return new ClipError(
+        "service_unavailable",
+        `MongoDB connection timeout (host ${hosts}): no server answered within ${selectionTimeoutMs} ms ` +
+          `(MONGODB_SERVER_SELECTION_TIMEOUT_MS) during the ${what}; check MONGODB_URI and that the network allows it`,
+        { retryAfterS: 5, cause: err },
+      );
+    }
+    if (err instanceof MongoNetworkError || err instanceof MongoNotConnectedError) {
+      return new ClipError(
+        "service_unavailable",
+        `MongoDB connection timeout (host ${hosts}): the connection failed during the ${what} (${err.message})`,
+        { retryAfterS: 5, cause: err },
+      );
+    }
+    if (err instanceof MongoServerError && (err.code === 18 || err.code === 13)) {
+      return new ClipError("internal", `MongoDB refused the ${what} (host ${hosts}): ${err.codeName ?? err.code}`, {
+        cause: err,
+      });
+    }
+    const name = err instanceof MongoError ? `${err.name} ${err.message}` : String(err);
+    return new ClipError("internal", `MongoDB ${what} failed (host ${hosts}): ${name}`, { cause: err });
+  }
+}

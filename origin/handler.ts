@@ -1,0 +1,33 @@
+import type { Context } from "aws-lambda";
+import { ClipError } from "../core/index.js";
+import { loadConfig } from "./config.js";
+import type { ApiGatewayEvent } from "./event.js";
+import { errorResponse, type LambdaHttpResponse } from "./http-response.js";
+import { createOrigin, type Origin } from "./origin.js";
+import { stdoutSink, writeLog } from "./request-log.js";
+import { resolveSsmSecrets } from "./ssm-secrets.js";
+
+async function init(): Promise<Origin> {
+  const env = await resolveSsmSecrets(process.env);
+  return createOrigin({ config: loadConfig(env) });
+}
+
+// Started at module load, i.e. during the Lambda init phase of a cold start: configuration problems and
+// a missing FFmpeg are logged before the first request. The rejection is observed by the first request.
+let ready: Promise<Origin> | undefined = init();
+ready.catch(() => {});
+
+/** The Lambda entry point (serverless.yml: origin/handler.handler). */
+export async function handler(event: ApiGatewayEvent, context: Context): Promise<LambdaHttpResponse> {
+  let origin: Origin;
+  try {
+    origin = await (ready ??= init());
+  } catch (err) {
+    // Not cached: the next request retries, so fixing an SSM parameter needs no redeploy.
+    ready = undefined;
+    const message = err instanceof Error ? err.message : String(err);
+    writeLog(stdoutSink, { level: "fatal", msg: "origin cannot start", error: message });
+    return errorResponse(new ClipError("internal", message));
+  }
+  return origin.handle(event, context);
+}

@@ -1,0 +1,23 @@
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { errorBody, type ClipError, type ClipJsonResponse } from "../core/index.js";
+
+/** The shape both API Gateway payload versions (1.0 and 2.0) accept from a proxy integration. */
+export type LambdaHttpResponse = APIGatewayProxyResult;
+
+// The JSON carries a pre-signed URL (a bearer credential) or an error: neither may sit in a shared cache.
+const BASE_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+
+const DEFAULT_RETRY_AFTER_S: Partial<Record<number, number>> = { 429: 10, 503: 5 };
+
+export function clipResponse(body: ClipJsonResponse): LambdaHttpResponse {
+  return { statusCode: 200, headers: { ...BASE_HEADERS }, body: JSON.stringify(body) };
+}
+
+/** The one place a ClipError becomes an HTTP response on the origin side. */
+export function errorResponse(err: ClipError): LambdaHttpResponse {
+  const headers: Record<string, string> = { ...BASE_HEADERS };
+  const retryAfter = err.retryAfterS ?? DEFAULT_RETRY_AFTER_S[err.status];
+  if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
+  if (err.status === 405) headers.allow = "GET, HEAD";
+  return { statusCode: err.status, headers, body: JSON.stringify(errorBody(err)) };
+}

@@ -1,0 +1,122 @@
+import { toClipError } from "../core/index.js";
+import { createClients, type OriginClients, type S3Credentials } from "./clients.js";
+import { ClipStore } from "./clip-store.js";
+import type { OriginConfig } from "./config.js";
+import type { SpawnFn } from "./cutter.js";
+import { EpisodeCatalog } from "./episode-catalog.js";
+import { normalizeEvent, type ApiGatewayEvent, type OriginRequest } from "./event.js";
+import { resolveFfmpegPath, type FfmpegLocation } from "./ffmpeg-path.js";
+import { clipResponse, errorResponse, type LambdaHttpResponse } from "./http-response.js";
+import { runPipeline, type BeforeStep, type ClipContext } from "./pipeline.js";
+import { causeChain, stdoutSink, writeLog, type LogSink } from "./request-log.js";
+import { clipSteps } from "./steps.js";
+import { requestDeadline, type LambdaClock } from "./timeouts.js";
+
+export interface OriginDeps {
+  config: OriginConfig;
+  /** Shared clients; by default created from the config on first use. */
+  clients?: OriginClients;
+  /** For local S3 servers; in Lambda the role's credentials are found by the SDK. */
+  s3Credentials?: S3Credentials;
+  /** Where to look for `ffmpeg` after FFMPEG_PATH and ffmpeg-static (default: process.env.PATH). */
+  ffmpegSearchPath?: string;
+  importFfmpegStatic?: () => Promise<string | null | undefined>;
+  /** Spawns FFmpeg; tests wrap it to count runs. */
+  spawn?: SpawnFn;
+  /** Parent of FFmpeg's per-cut temp dirs (default: the OS temp dir). */
+  tmpRoot?: string;
+  log?: LogSink;
+  /** Clock for signature freshness. */
+  now?: () => number;
+  /** Called before each named step; tests use it to stop a server at an exact point (fault injection). */
+  beforeStep?: BeforeStep;
+}
+
+export interface Origin {
+  handle(event: ApiGatewayEvent, context: LambdaClock): Promise<LambdaHttpResponse>;
+  readonly ffmpeg: FfmpegLocation;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the origin once per container: finds FFmpeg (throwing "FFmpeg not found" here, at cold start,
+ * rather than on the first miss) and wires the steps to lazily created clients.
+ */
+export async function createOrigin(deps: OriginDeps): Promise<Origin> {
+  const { config } = deps;
+  const log = deps.log ?? stdoutSink;
+  const now = deps.now ?? Date.now;
+  const ffmpeg = await resolveFfmpegPath({
+    configuredPath: config.ffmpegPath,
+    searchPath: deps.ffmpegSearchPath,
+    ...(deps.importFfmpegStatic ? { importStatic: deps.importFfmpegStatic } : {}),
+  });
+  writeLog(log, {
+    level: ffmpeg.warning ? "warn" : "info",
+    msg: "origin ready",
+    ffmpeg: ffmpeg.path,
+    ffmpeg_source: ffmpeg.source,
+    warning: ffmpeg.warning,
+  });
+
+  const clients =
+    deps.clients ?? createClients(config, deps.s3Credentials ? { s3Credentials: deps.s3Credentials } : {});
+  let store: ClipStore | undefined;
+  let catalog: EpisodeCatalog | undefined;
+  const steps = clipSteps({
+    config,
+    store: () => (store ??= new ClipStore(clients.s3(), config.clipsBucket, config.presignExpiresS)),
+    catalog: () =>
+      (catalog ??= new EpisodeCatalog(clients.mongo().db(config.mongodbDb), {
+        collections: config.collections,
+        fields: config.episodeFields,
+        rawBucket: config.rawBucket,
+        hosts: clients.mongoHosts(),
+        selectionTimeoutMs: config.mongoServerSelectionTimeoutMs,
+      })),
+    ffmpegPath: ffmpeg.path,
+    ...(deps.spawn ? { spawn: deps.spawn } : {}),
+    ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
+    now,
+  });
+
+  async function handle(event: ApiGatewayEvent, context: LambdaClock): Promise<LambdaHttpResponse> {
+    const startedAt = Date.now();
+    const fields: Record<string, unknown> = { level: "info", msg: "clip request" };
+    let request: OriginRequest | undefined;
+    try {
+      request = normalizeEvent(event);
+      Object.assign(fields, {
+        request_id: request.requestId,
+        method: request.method,
+        path: request.url.pathname + request.url.search,
+        source_ip: request.sourceIp,
+      });
+      const ctx: ClipContext = {
+        request,
+        startedAt,
+        deadline: requestDeadline(context, config.ffmpegTimeoutMarginMs, startedAt),
+        marginMs: config.ffmpegTimeoutMarginMs,
+        log: fields,
+      };
+      const body = await runPipeline(steps, ctx, deps.beforeStep);
+      Object.assign(fields, {
+        status: 200,
+        outcome: body.cache_hit ? "hit" : "generated",
+        file_size_bytes: body.file_size_bytes,
+        clamped: body.clamped_to_episode_end,
+      });
+      return clipResponse(body);
+    } catch (thrown) {
+      const err = toClipError(thrown);
+      Object.assign(fields, { status: err.status, outcome: "error", code: err.code, error: err.message });
+      if (err.status >= 500) Object.assign(fields, { level: "error", cause: causeChain(err.cause) });
+      return errorResponse(err);
+    } finally {
+      fields.duration_ms = Date.now() - startedAt;
+      writeLog(log, fields);
+    }
+  }
+
+  return { handle, ffmpeg, close: () => clients.close() };
+}

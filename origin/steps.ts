@@ -1,0 +1,185 @@
+import {
+  canonicalPath,
+  ClipError,
+  clipObjectKey,
+  parseClipUrl,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyOriginRequest,
+  type ClipJsonResponse,
+} from "../core/index.js";
+import type { ClipStore, StoredClip } from "./clip-store.js";
+import type { OriginConfig } from "./config.js";
+import { cutClip, type SpawnFn } from "./cutter.js";
+import type { EpisodeCatalog } from "./episode-catalog.js";
+import type { ClipContext, Step } from "./pipeline.js";
+import { detectSeekMode } from "./source-format.js";
+
+export interface StepDeps {
+  config: OriginConfig;
+  store: () => ClipStore;
+  catalog: () => EpisodeCatalog;
+  ffmpegPath: string;
+  spawn?: SpawnFn;
+  tmpRoot?: string;
+  now: () => number;
+}
+
+/** FFmpeg's source URL only has to outlive one cut; 15 minutes is far beyond any Lambda run. */
+const SOURCE_URL_EXPIRES_S = 900;
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`pipeline order: ${what} is not known yet`);
+  return value;
+}
+
+function answer(ctx: ClipContext, url: string, clip: StoredClip, cacheHit: boolean): ClipJsonResponse {
+  const req = need(ctx.clip, "the request");
+  return {
+    clip_url: url,
+    cache_hit: cacheHit,
+    generation_time_ms: Date.now() - ctx.startedAt,
+    // Objects written by this origin carry their facts; fall back to the request for any that do not.
+    clip_start_ms: clip.startMs ?? req.startMs,
+    clip_end_ms: clip.endMs ?? req.endMs,
+    file_size_bytes: clip.sizeBytes,
+    clamped_to_episode_end: clip.clamped ?? false,
+  };
+}
+
+export function clipSteps(deps: StepDeps): Step[] {
+  const { config } = deps;
+  return [
+    {
+      name: "method",
+      async run(ctx) {
+        if (ctx.request.method !== "GET" && ctx.request.method !== "HEAD") {
+          throw new ClipError("method_not_allowed", `Method ${ctx.request.method} is not allowed; use GET`);
+        }
+      },
+    },
+    {
+      // Checked before parsing so an unsigned caller learns nothing about the parser.
+      name: "require-signature",
+      async run(ctx) {
+        if (ctx.request.header(SIGNATURE_HEADER) === undefined || ctx.request.header(TIMESTAMP_HEADER) === undefined) {
+          throw new ClipError("forbidden", "Missing origin signature: only the edgeclip Worker may call this origin");
+        }
+      },
+    },
+    {
+      name: "parse",
+      async run(ctx) {
+        ctx.clip = parseClipUrl(ctx.request.url, config.limits);
+        ctx.key = clipObjectKey(ctx.clip);
+        Object.assign(ctx.log, { episode_id: ctx.clip.episodeId, start_ms: ctx.clip.startMs, end_ms: ctx.clip.endMs });
+      },
+    },
+    {
+      // The signature covers the canonical request, so it can only be checked once the request is parsed.
+      name: "authenticate",
+      async run(ctx) {
+        const signed = { method: ctx.request.method, canonicalPath: canonicalPath(need(ctx.clip, "the request")) };
+        const result = await verifyOriginRequest(signed, ctx.request.header, config.originSecrets, deps.now());
+        if (!result.ok) {
+          ctx.log.auth = result.reason;
+          throw new ClipError("forbidden", `Origin signature rejected (${result.reason})`);
+        }
+      },
+    },
+    {
+      name: "check-store",
+      async run(ctx) {
+        const key = need(ctx.key, "the key");
+        const found = await deps.store().find(key);
+        if (found) ctx.result = answer(ctx, await deps.store().presignClip(key), found, true);
+      },
+    },
+    {
+      name: "lookup-episode",
+      async run(ctx) {
+        const clip = need(ctx.clip, "the request");
+        const episode = await deps.catalog().find(clip.episodeId);
+        if (!episode) throw new ClipError("episode_not_found", `Episode ${clip.episodeId} not found`);
+        if (clip.startMs >= episode.durationMs) {
+          throw new ClipError(
+            "start_beyond_end",
+            `start_time_ms ${clip.startMs} is at or past the end of episode ${clip.episodeId} (${episode.durationMs} ms)`,
+            { param: "start_time_ms" },
+          );
+        }
+        ctx.episode = episode;
+        ctx.clamped = clip.endMs > episode.durationMs;
+        ctx.endMs = ctx.clamped ? episode.durationMs : clip.endMs;
+      },
+    },
+    {
+      name: "cut",
+      async run(ctx) {
+        const clip = need(ctx.clip, "the request");
+        const { audio } = need(ctx.episode, "the episode");
+        const store = deps.store();
+        const mode = await detectSeekMode(store.sourceReader(audio));
+        ctx.cut = await cutClip({
+          ffmpegPath: deps.ffmpegPath,
+          sourceUrl: await store.presignSource(audio, SOURCE_URL_EXPIRES_S),
+          sourceLabel: `s3://${audio.bucket}/${audio.key}`,
+          startMs: clip.startMs,
+          durationMs: need(ctx.endMs, "the end") - clip.startMs,
+          mode,
+          deadline: ctx.deadline,
+          marginMs: ctx.marginMs,
+          ...(deps.spawn ? { spawn: deps.spawn } : {}),
+          ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
+        });
+        Object.assign(ctx.log, { seek_mode: mode, ffmpeg_ms: ctx.cut.ffmpegMs, source_bytes_read: ctx.cut.bytesRead });
+      },
+    },
+    {
+      name: "upload",
+      async run(ctx) {
+        const facts = {
+          startMs: need(ctx.clip, "the request").startMs,
+          endMs: need(ctx.endMs, "the end"),
+          clamped: ctx.clamped ?? false,
+        };
+        ctx.stored = await deps.store().put(need(ctx.key, "the key"), need(ctx.cut, "the cut").bytes, facts);
+        ctx.log.stored = ctx.stored;
+      },
+    },
+    {
+      // Only now does the object exist, so only now may a record point at it.
+      name: "record",
+      async run(ctx) {
+        const clip = need(ctx.clip, "the request");
+        ctx.log.recorded = await deps.catalog().recordClip({
+          episodeId: clip.episodeId,
+          startMs: clip.startMs,
+          endMs: need(ctx.endMs, "the end"),
+          s3Key: need(ctx.key, "the key"),
+          sizeBytes: need(ctx.cut, "the cut").bytes.length,
+        });
+      },
+    },
+    {
+      name: "presign",
+      async run(ctx) {
+        const key = need(ctx.key, "the key");
+        const store = deps.store();
+        // When another request stored this clip first, describe the object that is actually there.
+        const stored: StoredClip | undefined =
+          ctx.stored === "existed"
+            ? await store.find(key)
+            : {
+                startMs: need(ctx.clip, "the request").startMs,
+                endMs: ctx.endMs,
+                clamped: ctx.clamped,
+                sizeBytes: need(ctx.cut, "the cut").bytes.length,
+              };
+        if (!stored)
+          throw new ClipError("service_unavailable", "S3 unavailable: the stored clip vanished", { retryAfterS: 1 });
+        ctx.result = answer(ctx, await store.presignClip(key), stored, false);
+      },
+    },
+  ];
+}

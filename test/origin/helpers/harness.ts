@@ -1,0 +1,192 @@
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { MongoClient, type Db } from "mongodb";
+import { inject } from "vitest";
+import { canonicalPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../../core/index.js";
+import { DEFAULT_COLLECTION_NAMES, setupDatabase } from "../../../origin/db-schema.js";
+import { loadConfig, type OriginConfig } from "../../../origin/config.js";
+import type { SpawnFn } from "../../../origin/cutter.js";
+import { createOrigin, type Origin, type OriginDeps } from "../../../origin/origin.js";
+import { LOCAL_BUCKETS } from "../../../scripts/services/env-lines.js";
+import { s3ClientConfig } from "../../../scripts/services/local-services.js";
+import type { Fixture } from "./fixtures.js";
+
+export const services = inject("services");
+export const SECRET = "test-origin-secret-0123456789";
+export const BUCKETS = LOCAL_BUCKETS;
+export const LAMBDA = { getRemainingTimeInMillis: () => 29_000 };
+
+/** A plain S3 client for the tests' own checks (one attempt: a stopped server shows at once). */
+export const testS3 = new S3Client({ ...s3ClientConfig(services.s3), maxAttempts: 1 });
+
+export function testEnv(dbName: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    MONGODB_URI: services.mongodbUri,
+    MONGODB_DB: dbName,
+    MONGODB_SERVER_SELECTION_TIMEOUT_MS: "1500",
+    RAW_BUCKET: BUCKETS.raw,
+    CLIPS_BUCKET: BUCKETS.clips,
+    S3_ENDPOINT: services.s3.endpoint,
+    S3_FORCE_PATH_STYLE: String(services.s3.forcePathStyle),
+    AWS_REGION: services.s3.region,
+    ORIGIN_SECRET: SECRET,
+    ...extra,
+  };
+}
+
+export interface TestOrigin {
+  origin: Origin;
+  config: OriginConfig;
+  db: Db;
+  mongo: MongoClient;
+  /** Every FFmpeg process the origin started. */
+  ffmpegRuns: string[][];
+  logs: Record<string, unknown>[];
+  /** Parent of the cutter's temp dirs; empty between requests when cleanup works. */
+  tmpRoot: string;
+  request(pathAndQuery: string, opts?: RequestOptions): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+  json: ClipJsonResponse;
+}
+
+export interface RequestOptions {
+  /** Replace the signature headers (undefined removes them). */
+  headers?: Record<string, string> | undefined;
+  lambda?: { getRemainingTimeInMillis(): number };
+}
+
+/** A real origin (real clients, real FFmpeg) on a private database, with test hooks. */
+export async function startTestOrigin(
+  overrides: Partial<OriginDeps> & { env?: Record<string, string> } = {},
+): Promise<TestOrigin> {
+  const dbName = `origin_test_${randomUUID().slice(0, 8)}`;
+  const mongo = await new MongoClient(services.mongodbUri, { serverSelectionTimeoutMS: 5000 }).connect();
+  const db = mongo.db(dbName);
+  await setupDatabase(db, DEFAULT_COLLECTION_NAMES, () => {});
+  const config = loadConfig(testEnv(dbName, overrides.env));
+  const ffmpegRuns: string[][] = [];
+  const countingSpawn: SpawnFn = (command, args, options): ChildProcess => {
+    ffmpegRuns.push([...args]);
+    return spawn(command, args, options);
+  };
+  const logs: Record<string, unknown>[] = [];
+  const tmpRoot = await mkdtemp(path.join(os.tmpdir(), "edgeclip-origin-test-"));
+  const { env: _env, ...deps } = overrides;
+  const origin = await createOrigin({
+    config,
+    s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+    spawn: countingSpawn,
+    tmpRoot,
+    log: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+    ...deps,
+  });
+  return {
+    origin,
+    config,
+    db,
+    mongo,
+    ffmpegRuns,
+    logs,
+    tmpRoot,
+    async request(pathAndQuery, opts = {}) {
+      const headers = "headers" in opts ? opts.headers : await signFor(pathAndQuery);
+      const res = await origin.handle(v2Event(pathAndQuery, headers ?? {}), opts.lambda ?? LAMBDA);
+      const body = JSON.parse(res.body) as Record<string, unknown>;
+      return {
+        status: res.statusCode,
+        headers: (res.headers ?? {}) as Record<string, string>,
+        body,
+        json: body as unknown as ClipJsonResponse,
+      };
+    },
+    async close() {
+      await origin.close();
+      await db.dropDatabase().catch(() => {});
+      await mongo.close();
+      await rm(tmpRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The Worker's side of origin auth: sign the canonical form of the request. */
+export async function signFor(
+  pathAndQuery: string,
+  method = "GET",
+  nowMs = Date.now(),
+): Promise<Record<string, string>> {
+  const req = parseClipUrl(new URL(pathAndQuery, "https://edge.example"));
+  return signOriginRequest({ method, canonicalPath: canonicalPath(req) }, SECRET, nowMs);
+}
+
+/** An HTTP API (payload 2.0) event as API Gateway sends it for GET /api/v1/audio_clips/{episode_id}. */
+export function v2Event(pathAndQuery: string, headers: Record<string, string>, method = "GET"): APIGatewayProxyEventV2 {
+  const url = new URL(pathAndQuery, "https://abc123.execute-api.us-east-1.amazonaws.com");
+  return {
+    version: "2.0",
+    routeKey: "GET /api/v1/audio_clips/{episode_id}",
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers: { host: url.host, "user-agent": "edgeclip-worker", ...headers },
+    queryStringParameters: Object.fromEntries(url.searchParams),
+    pathParameters: { episode_id: url.pathname.split("/").pop() ?? "" },
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "abc123",
+      domainName: url.host,
+      domainPrefix: "abc123",
+      http: { method, path: url.pathname, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "edgeclip-worker" },
+      requestId: `req-${randomUUID()}`,
+      routeKey: "GET /api/v1/audio_clips/{episode_id}",
+      stage: "$default",
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    isBase64Encoded: false,
+  };
+}
+
+/** Uploads a fixture to the raw bucket once (same key and size → skipped) and returns its s3:// URL. */
+export async function uploadFixture(fixture: Fixture): Promise<string> {
+  const key = `fixtures/${path.basename(fixture.file)}`;
+  const body = await readFile(fixture.file);
+  const existing = await testS3.send(new HeadObjectCommand({ Bucket: BUCKETS.raw, Key: key })).then(
+    (h) => h.ContentLength,
+    () => undefined,
+  );
+  if (existing !== body.length) await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: body }));
+  return `s3://${BUCKETS.raw}/${key}`;
+}
+
+export async function seedEpisode(
+  db: Db,
+  episode: { id?: string; audioUrl: string; durationMs: number },
+): Promise<string> {
+  const id = episode.id ?? `ep-${randomUUID()}`;
+  await db
+    .collection("episodes")
+    .insertOne({ episode_id: id, audio_url: episode.audioUrl, duration_ms: episode.durationMs });
+  return id;
+}
+
+/** Keys of the clip objects of one episode in the clips bucket. */
+export async function clipKeys(episodeId: string): Promise<string[]> {
+  const out = await testS3.send(
+    new ListObjectsV2Command({ Bucket: BUCKETS.clips, Prefix: `audio_clips/${episodeId}/` }),
+  );
+  return (out.Contents ?? []).map((o) => o.Key ?? "");
+}
+
+export async function tempEntries(root: string): Promise<string[]> {
+  return readdir(root);
+}

@@ -1,0 +1,279 @@
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIP_CACHE_CONTROL } from "../../core/index.js";
+import { id3v2Size } from "../../origin/source-format.js";
+import { alignClip, probeCodec, probeDurationMs } from "./helpers/audio.js";
+import { aacTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "./helpers/fixtures.js";
+import {
+  BUCKETS,
+  clipKeys,
+  SECRET,
+  seedEpisode,
+  services,
+  startTestOrigin,
+  tempEntries,
+  testS3,
+  uploadFixture,
+  type TestOrigin,
+} from "./helpers/harness.js";
+
+/** One MP3 frame at 44.1 kHz: 1152 samples. */
+const FRAME_MS = 26.2;
+
+let t: TestOrigin;
+let cbr: Fixture;
+let cbrEpisode: string;
+let work: string;
+
+beforeAll(async () => {
+  [t, cbr, work] = await Promise.all([
+    startTestOrigin(),
+    cbrTenMinutes(),
+    mkdtemp(path.join(os.tmpdir(), "edgeclip-origin-clips-")),
+  ]);
+  cbrEpisode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+});
+
+afterAll(async () => {
+  await t?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+async function download(url: string, name: string): Promise<string> {
+  const res = await fetch(url);
+  expect(res.status).toBe(200);
+  const file = path.join(work, name);
+  await writeFile(file, new Uint8Array(await res.arrayBuffer()));
+  return file;
+}
+
+const clipPath = (episode: string, startMs: number, durationMs: number) =>
+  `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
+
+describe("a miss, then a hit (10-min CBR episode)", () => {
+  const start = 300_000;
+  const duration = 30_000;
+  let missUrl: string;
+
+  it("a miss cuts with FFmpeg, uploads the object, records it and answers a pre-signed URL", async () => {
+    const res = await t.request(clipPath(cbrEpisode, start, duration));
+
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      cache_hit: false,
+      clip_start_ms: start,
+      clip_end_ms: start + duration,
+      clamped_to_episode_end: false,
+    });
+    expect(res.json.generation_time_ms).toBeGreaterThanOrEqual(0);
+    expect(t.ffmpegRuns).toHaveLength(1);
+    // FFmpeg reads the raw object itself through a pre-signed URL, seeking on the input.
+    const args = t.ffmpegRuns[0] ?? [];
+    expect(args[args.indexOf("-i") + 1]).toMatch(
+      new RegExp(`^${services.s3.endpoint}/${BUCKETS.raw}/fixtures/.*X-Amz-Signature=`),
+    );
+    expect(args.indexOf("-ss")).toBeLessThan(args.indexOf("-i"));
+    const key = `audio_clips/${cbrEpisode}/${start}-${start + duration}.mp3`;
+    expect(new URL(res.json.clip_url).pathname).toBe(`/${BUCKETS.clips}/${key}`);
+
+    const head = await testS3.send(new HeadObjectCommand({ Bucket: BUCKETS.clips, Key: key }));
+    expect(head).toMatchObject({ ContentType: "audio/mpeg", CacheControl: CLIP_CACHE_CONTROL });
+    expect(head.ContentLength).toBe(res.json.file_size_bytes);
+    expect(head.Metadata).toEqual({
+      "clip-start-ms": `${start}`,
+      "clip-end-ms": `${start + duration}`,
+      clamped: "false",
+    });
+
+    const records = await t.db.collection("audio_clips").find({ episode_id: cbrEpisode }).toArray();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      clip_start_ms: start,
+      clip_end_ms: start + duration,
+      s3_key: key,
+      file_size_bytes: res.json.file_size_bytes,
+    });
+    expect(records[0]?.generated_at).toBeInstanceOf(Date);
+
+    // Temp files are gone, and the request's one log line holds no secret or signed URL.
+    expect(await tempEntries(t.tmpRoot)).toEqual([]);
+    const line = t.logs.at(-1) ?? {};
+    expect(line).toMatchObject({ outcome: "generated", status: 200, seek_mode: "copy-fast" });
+    expect(JSON.stringify(t.logs)).not.toMatch(new RegExp(`${SECRET}|X-Amz-Signature|x-edgeclip-signature`, "i"));
+    // CBR fast seek reads about the clip's bytes (30 s at 128 kbit/s = 480 KB), not the 9.6 MB file.
+    expect(line.source_bytes_read).toBeLessThan(1_000_000);
+    console.log(
+      `[figures] 30 s miss from a 10-min CBR MP3: ${res.json.generation_time_ms} ms, FFmpeg ${String(line.ffmpeg_ms)} ms, ` +
+        `source bytes read ${String(line.source_bytes_read)}, clip ${res.json.file_size_bytes} bytes`,
+    );
+    missUrl = res.json.clip_url;
+  });
+
+  it("the pre-signed URL returns the clip: its duration is within one frame and it starts where asked", async () => {
+    const file = await download(missUrl, "cbr-30s.mp3");
+    expect(await probeCodec(file)).toBe("mp3");
+    // The Xing/Info header that the temp-file output made possible (it carries the frame count).
+    const bytes = await readFile(file);
+    const frame = bytes.subarray(id3v2Size(bytes), id3v2Size(bytes) + 64).toString("latin1");
+    expect(frame).toMatch(/Info|Xing/);
+    expect(Math.abs((await probeDurationMs(file)) - duration)).toBeLessThanOrEqual(FRAME_MS);
+    const aligned = await alignClip(cbr.file, file, start);
+    expect(aligned.correlation).toBeGreaterThan(0.9);
+    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(FRAME_MS);
+  });
+
+  it("the same URL with one signature character changed is refused by the S3 server", async () => {
+    const url = new URL(missUrl);
+    const signature = url.searchParams.get("X-Amz-Signature") ?? "";
+    expect(signature).toMatch(/^[0-9a-f]{64}$/);
+    url.searchParams.set("X-Amz-Signature", (signature[0] === "0" ? "1" : "0") + signature.slice(1));
+    const res = await fetch(url);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("SignatureDoesNotMatch");
+  });
+
+  it("a second request is a hit answered from the object's metadata, with no FFmpeg run and no MongoDB", async () => {
+    const res = await t.request(clipPath(cbrEpisode, start, duration));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      cache_hit: true,
+      clip_start_ms: start,
+      clip_end_ms: start + duration,
+      clamped_to_episode_end: false,
+    });
+    expect(t.ffmpegRuns).toHaveLength(1);
+    const steps = Object.keys((t.logs.at(-1)?.steps ?? {}) as object);
+    expect(steps.at(-1)).toBe("check-store");
+    expect(steps).not.toContain("lookup-episode");
+    console.log(`[figures] 30 s hit: ${res.json.generation_time_ms} ms`);
+  });
+
+  it("another spelling of the same clip (end_time_ms, leading zeros, extra parameters) is the same hit", async () => {
+    const res = await t.request(
+      `/api/v1/audio_clips/${cbrEpisode}?utm_source=x&end_time_ms=${start + duration}&start_time_ms=00${start}`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.json.cache_hit).toBe(true);
+    expect(await clipKeys(cbrEpisode)).toHaveLength(1);
+  });
+});
+
+describe("episode bounds", () => {
+  it("an end past the episode's end is clamped to it, and the answer says so", async () => {
+    const start = cbr.durationMs - 5_000;
+    const res = await t.request(clipPath(cbrEpisode, start, 30_000));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ cache_hit: false, clip_end_ms: cbr.durationMs, clamped_to_episode_end: true });
+    const file = await download(res.json.clip_url, "clamped.mp3");
+    // Up to the last frame of the file: within two frames, since the source's final frame holds the encoder's
+    // padding and its timestamps are offset by the encoder delay (1105 samples) that ffprobe counts in duration.
+    expect(Math.abs((await probeDurationMs(file)) - 5_000)).toBeLessThanOrEqual(2 * FRAME_MS);
+    // The key is the requested range; a hit reports the clamp from the object's metadata.
+    expect(await clipKeys(cbrEpisode)).toContain(`audio_clips/${cbrEpisode}/${start}-${start + 30_000}.mp3`);
+    const hit = await t.request(clipPath(cbrEpisode, start, 30_000));
+    expect(hit.json).toMatchObject({ cache_hit: true, clip_end_ms: cbr.durationMs, clamped_to_episode_end: true });
+  });
+
+  it("an unknown episode is a 404 and writes nothing", async () => {
+    const res = await t.request(clipPath("no-such-episode", 0, 10_000));
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: "episode_not_found", message: "Episode no-such-episode not found" } });
+    expect(await clipKeys("no-such-episode")).toEqual([]);
+  });
+
+  it("a start at or past the episode's end is a 416", async () => {
+    const res = await t.request(clipPath(cbrEpisode, cbr.durationMs, 10_000));
+    expect(res.status).toBe(416);
+    expect(res.body).toMatchObject({ error: { code: "start_beyond_end", param: "start_time_ms" } });
+  });
+});
+
+describe("other sources", () => {
+  it("a VBR MP3 behind a large ID3v2 tag: exact seek, right duration and start", async () => {
+    const vbr = await vbrWithId3();
+    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(vbr), durationMs: vbr.durationMs });
+    const res = await t.request(clipPath(episode, 100_000, 20_000));
+    expect(res.status).toBe(200);
+    expect(t.logs.at(-1)).toMatchObject({ seek_mode: "copy-exact" });
+    const file = await download(res.json.clip_url, "vbr-20s.mp3");
+    expect(Math.abs((await probeDurationMs(file)) - 20_000)).toBeLessThanOrEqual(FRAME_MS);
+    const aligned = await alignClip(vbr.file, file, 100_000);
+    expect(aligned.correlation).toBeGreaterThan(0.9);
+    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(FRAME_MS);
+  });
+
+  it("a non-MP3 source (AAC) is re-encoded to MP3", async () => {
+    const aac = await aacTwentySeconds();
+    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(aac), durationMs: aac.durationMs });
+    const res = await t.request(clipPath(episode, 5_000, 10_000));
+    expect(res.status).toBe(200);
+    expect(t.logs.at(-1)).toMatchObject({ seek_mode: "encode" });
+    const file = await download(res.json.clip_url, "from-aac.mp3");
+    expect(await probeCodec(file)).toBe("mp3");
+    expect(Math.abs((await probeDurationMs(file)) - 10_000)).toBeLessThanOrEqual(2 * FRAME_MS);
+  });
+
+  it("a source that is not audio is a 422 with a clear message, and nothing is written", async () => {
+    const episode = await seedEpisode(t.db, {
+      audioUrl: `s3://${BUCKETS.raw}/fixtures/not-audio.txt`,
+      durationMs: 60_000,
+    });
+    const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+    await testS3.send(
+      new PutObjectCommand({ Bucket: BUCKETS.raw, Key: "fixtures/not-audio.txt", Body: "hello ".repeat(2000) }),
+    );
+    const res = await t.request(clipPath(episode, 1_000, 5_000));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error: { code: "unprocessable_source" } });
+    expect(String((res.body.error as { message: string }).message)).toContain(
+      `s3://${BUCKETS.raw}/fixtures/not-audio.txt`,
+    );
+    expect(await clipKeys(episode)).toEqual([]);
+    expect(await t.db.collection("audio_clips").countDocuments({ episode_id: episode })).toBe(0);
+    expect(await tempEntries(t.tmpRoot)).toEqual([]);
+  });
+
+  it("a source object that does not exist is a 404 naming it", async () => {
+    const episode = await seedEpisode(t.db, {
+      audioUrl: `s3://${BUCKETS.raw}/fixtures/missing.mp3`,
+      durationMs: 60_000,
+    });
+    const res = await t.request(clipPath(episode, 1_000, 5_000));
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({
+      error: { code: "not_found", message: `Source audio not found: s3://${BUCKETS.raw}/fixtures/missing.mp3` },
+    });
+  });
+});
+
+describe("races", () => {
+  it("10 concurrent identical misses all succeed with one object and one record", async () => {
+    const start = 120_000;
+    const results = await Promise.all(Array.from({ length: 10 }, () => t.request(clipPath(cbrEpisode, start, 15_000))));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const sizes = new Set(results.map((r) => r.json.file_size_bytes));
+    expect(sizes.size).toBe(1);
+    expect(results.every((r) => r.json.clip_end_ms === start + 15_000)).toBe(true);
+    const key = `audio_clips/${cbrEpisode}/${start}-${start + 15_000}.mp3`;
+    expect((await clipKeys(cbrEpisode)).filter((k) => k === key)).toHaveLength(1);
+    expect(await t.db.collection("audio_clips").countDocuments({ episode_id: cbrEpisode, clip_start_ms: start })).toBe(
+      1,
+    );
+    expect(await tempEntries(t.tmpRoot)).toEqual([]);
+  });
+});
+
+describe("deadline", () => {
+  it("with no time left before the Lambda deadline the answer is a 504 'Lambda timeout', and nothing is written", async () => {
+    const lambda = { getRemainingTimeInMillis: () => t.config.ffmpegTimeoutMarginMs };
+    const res = await t.request(clipPath(cbrEpisode, 200_000, 10_000), { lambda });
+    expect(res.status).toBe(504);
+    expect(res.headers["retry-after"]).toBe("5");
+    expect(res.body).toMatchObject({ error: { code: "timeout" } });
+    expect(String((res.body.error as { message: string }).message)).toMatch(/^Lambda timeout: /);
+    expect((await clipKeys(cbrEpisode)).filter((k) => k.includes("/200000-"))).toEqual([]);
+  });
+});
