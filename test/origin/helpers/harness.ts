@@ -83,14 +83,23 @@ export async function startTestOrigin(
   const logs: Record<string, unknown>[] = [];
   const tmpRoot = await mkdtemp(path.join(os.tmpdir(), "edgeclip-origin-test-"));
   const { env: _env, ...deps } = overrides;
-  const origin = await createOrigin({
-    config,
-    s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
-    spawn: countingSpawn,
-    tmpRoot,
-    log: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
-    ...deps,
-  });
+  let origin: Origin;
+  try {
+    origin = await createOrigin({
+      config,
+      s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+      spawn: countingSpawn,
+      tmpRoot,
+      log: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+      ...deps,
+    });
+  } catch (err) {
+    // Tests that expect a failed start (FFmpeg missing) must not leave a database or temp folder behind.
+    await db.dropDatabase().catch(() => {});
+    await mongo.close();
+    await rm(tmpRoot, { recursive: true, force: true });
+    throw err;
+  }
   return {
     origin,
     config,
