@@ -1,0 +1,140 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  ClipError,
+  DEFAULT_LIMITS,
+  MAX_START_MS,
+  canonicalPath,
+  clipObjectKey,
+  parseClipUrl,
+  type ClipRequest,
+} from "../../core/index.js";
+
+const BASE = "https://edge.example";
+const parseUrl = (pathAndQuery: string) => parseClipUrl(new URL(pathAndQuery, BASE));
+
+const episodeId = fc
+  .tuple(
+    fc.constantFrom(..."abcXYZ019"),
+    fc.string({ unit: fc.constantFrom(..."abcdefXYZ0123456789_-"), maxLength: 127 }),
+  )
+  .map(([first, rest]) => first + rest);
+
+const validRequest: fc.Arbitrary<ClipRequest> = fc
+  .record({
+    episodeId,
+    startMs: fc.integer({ min: 0, max: MAX_START_MS }),
+    durationMs: fc.integer({ min: DEFAULT_LIMITS.minClipMs, max: DEFAULT_LIMITS.maxClipMs }),
+  })
+  .map((r) => ({ ...r, endMs: r.startMs + r.durationMs }));
+
+/** A decimal spelling of n with leading zeros and some digits percent-encoded. */
+const spelling = (n: number) =>
+  fc
+    .tuple(fc.nat({ max: 4 }), fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }))
+    .map(([zeros, encode]) => [...("0".repeat(zeros) + String(n))].map((d, i) => (encode[i] ? `%3${d}` : d)).join(""));
+
+const unknownParam = fc
+  .tuple(fc.constantFrom("utm_source", "t", "response", "sig", "start", "x"), fc.string({ maxLength: 8 }))
+  .map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+
+/** Every invariant a parsed request must satisfy, whatever the input was. */
+function checkInvariants(req: ClipRequest): void {
+  expect(req.episodeId).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/);
+  expect(Number.isSafeInteger(req.startMs) && req.startMs >= 0 && req.startMs <= MAX_START_MS).toBe(true);
+  expect(req.durationMs).toBeGreaterThanOrEqual(DEFAULT_LIMITS.minClipMs);
+  expect(req.durationMs).toBeLessThanOrEqual(DEFAULT_LIMITS.maxClipMs);
+  expect(req.endMs).toBe(req.startMs + req.durationMs);
+}
+
+describe("normalization properties", () => {
+  it("is idempotent: the canonical path parses back to the same request", () => {
+    fc.assert(
+      fc.property(validRequest, (req) => {
+        const again = parseUrl(canonicalPath(req));
+        expect(again).toEqual(req);
+        expect(canonicalPath(again)).toBe(canonicalPath(req));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("gives every equivalent spelling one canonical form", () => {
+    const spelled = validRequest.chain((req) =>
+      fc.record({
+        req: fc.constant(req),
+        start: spelling(req.startMs),
+        length: fc.oneof(
+          spelling(req.durationMs).map((s) => `duration_ms=${s}`),
+          spelling(req.endMs).map((s) => `end_time_ms=${s}`),
+        ),
+        extras: fc.array(unknownParam, { maxLength: 3 }),
+        order: fc.nat(),
+      }),
+    );
+    fc.assert(
+      fc.property(spelled, ({ req, start, length, extras, order }) => {
+        const params = [`start_time_ms=${start}`, length, ...extras];
+        // Rotate the parameters so every position is tried for the real ones.
+        const k = order % params.length;
+        const query = [...params.slice(k), ...params.slice(0, k)].join("&");
+        const parsed = parseUrl(`/api/v1/audio_clips/${req.episodeId}?${query}`);
+        expect(canonicalPath(parsed)).toBe(canonicalPath(req));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("never throws anything but a typed 400 (or not_found), whatever the input", () => {
+    const name = fc.oneof(fc.constantFrom("start_time_ms", "duration_ms", "end_time_ms"), fc.string({ maxLength: 6 }));
+    const value = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.string({ unit: "grapheme", maxLength: 8 }),
+      fc.integer({ min: -1e6, max: 1e12 }).map(String),
+      fc.double().map(String),
+      fc.constantFrom("", "0", "1000", "30000", "1e3", "0x10", "-0", "00", "%", "%zz", "+1"),
+    );
+    const query = fc
+      .array(fc.tuple(name, value), { maxLength: 6 })
+      .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&"));
+    const rawQuery = fc.string({ maxLength: 40 });
+    const path = fc.oneof(
+      episodeId.map((id) => `/api/v1/audio_clips/${id}`),
+      fc.string({ maxLength: 30 }).map((s) => `/api/v1/audio_clips/${s}`),
+      fc.string({ unit: "grapheme", maxLength: 10 }).map((s) => `/api/v1/audio_clips/${encodeURIComponent(s)}`),
+      fc.string({ maxLength: 30 }).map((s) => `/${s}`),
+    );
+    fc.assert(
+      fc.property(path, fc.oneof(query, rawQuery), (p, qs) => {
+        let url: URL;
+        try {
+          url = new URL(`${p}?${qs}`, BASE);
+        } catch {
+          return; // not a URL at all: never reaches the parser
+        }
+        try {
+          checkInvariants(parseClipUrl(url));
+        } catch (err) {
+          expect(err).toBeInstanceOf(ClipError);
+          const clipError = err as ClipError;
+          expect(clipError.code === "invalid_parameter" || clipError.code === "not_found").toBe(true);
+          expect(clipError.status === 400 || clipError.status === 404).toBe(true);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("keeps every object key inside its episode's prefix", () => {
+    fc.assert(
+      fc.property(validRequest, (req) => {
+        const key = clipObjectKey(req);
+        expect(key.startsWith(`audio_clips/${req.episodeId}/`)).toBe(true);
+        expect(key).not.toContain("..");
+        expect(key).not.toContain("//");
+        expect(key).toMatch(/^audio_clips\/[A-Za-z0-9_-]+\/\d+-\d+\.mp3$/);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
