@@ -1,0 +1,56 @@
+import { toHex } from "../core/index.js";
+
+/** Where a clip came from, reported to players in `x-edgeclip-layer`. */
+export type Layer = "edge-cache" | "r2" | "origin-hit" | "generated";
+
+/** A clip as every layer hands it over: whole bytes plus what the response needs to say about them. */
+export interface Clip {
+  bytes: ArrayBuffer;
+  startMs: number;
+  endMs: number;
+  clamped: boolean;
+  /** Strong ETag, quoted: the SHA-256 of the bytes, so every layer gives the same one. */
+  etag: string;
+  /** Origin's generation time; 0 when the clip already existed. */
+  generationTimeMs: number;
+}
+
+export async function strongEtag(bytes: ArrayBuffer): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return `"${toHex(digest).slice(0, 32)}"`;
+}
+
+/** Metadata names shared by the edge cache (as headers) and R2 (as customMetadata). */
+export const META = {
+  startMs: "clip-start-ms",
+  endMs: "clip-end-ms",
+  clamped: "clamped",
+  etag: "etag",
+} as const;
+
+export function clipMetadata(clip: Clip): Record<string, string> {
+  return {
+    [META.startMs]: String(clip.startMs),
+    [META.endMs]: String(clip.endMs),
+    [META.clamped]: String(clip.clamped),
+    [META.etag]: clip.etag,
+  };
+}
+
+/** Reads metadata back; undefined when anything is missing, so the caller treats the entry as absent. */
+export async function clipFromMetadata(
+  bytes: ArrayBuffer,
+  get: (name: string) => string | null | undefined,
+): Promise<Clip | undefined> {
+  const start = Number(get(META.startMs));
+  const end = Number(get(META.endMs));
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= start) return undefined;
+  return {
+    bytes,
+    startMs: start,
+    endMs: end,
+    clamped: get(META.clamped) === "true",
+    etag: get(META.etag) || (await strongEtag(bytes)),
+    generationTimeMs: 0,
+  };
+}

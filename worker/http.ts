@@ -1,0 +1,45 @@
+import { ClipError, errorBody, toClipError } from "../core/index.js";
+
+export const LAYER_HEADER = "x-edgeclip-layer";
+const EXPOSED = ["Content-Range", "Content-Length", "Accept-Ranges", "ETag", LAYER_HEADER, "Server-Timing"].join(", ");
+
+/** CORS for browsers' <audio> and fetch(): "*" by default, or the request's Origin when it is allowed. */
+export function corsHeaders(request: Request, allowedOrigins: readonly string[] | undefined): Record<string, string> {
+  if (!allowedOrigins) return { "access-control-allow-origin": "*", "access-control-expose-headers": EXPOSED };
+  const origin = request.headers.get("origin");
+  const headers: Record<string, string> = { vary: "Origin" };
+  if (origin && allowedOrigins.includes(origin)) {
+    headers["access-control-allow-origin"] = origin;
+    headers["access-control-expose-headers"] = EXPOSED;
+  }
+  return headers;
+}
+
+export function preflight(request: Request, allowedOrigins: readonly string[] | undefined): Response {
+  return new Response(null, {
+    status: 204,
+    headers: {
+      ...corsHeaders(request, allowedOrigins),
+      "access-control-allow-methods": "GET, HEAD, OPTIONS",
+      "access-control-allow-headers": "Range, If-None-Match, Accept, Content-Type",
+      "access-control-max-age": "86400",
+    },
+  });
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+/** The one place where errors become responses. Errors are never cached as if they were clips. */
+export function errorResponse(err: unknown): Response {
+  const clipError = toClipError(err);
+  if (!(err instanceof ClipError))
+    console.error(JSON.stringify({ level: "error", msg: "unhandled", error: String(err) }));
+  const headers: Record<string, string> = { "cache-control": "no-store" };
+  if (clipError.retryAfterS !== undefined) headers["retry-after"] = String(clipError.retryAfterS);
+  return json(errorBody(clipError), clipError.status, headers);
+}

@@ -1,0 +1,112 @@
+import {
+  ClipError,
+  canonicalPath,
+  isClipErrorBody,
+  signOriginRequest,
+  type ClipJsonResponse,
+  type ClipRequest,
+} from "../core/index.js";
+import { strongEtag, type Clip, type Layer } from "./clip.js";
+import type { WorkerConfig } from "./env.js";
+
+export interface OriginResult {
+  clip: Clip;
+  layer: Extract<Layer, "origin-hit" | "generated">;
+}
+
+export type OriginFetcher = (req: ClipRequest, requestId: string) => Promise<OriginResult>;
+
+const RETRY_AFTER_S = 5;
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+}
+
+/** Asks the origin for the clip (a signed request) and then fetches the bytes from its pre-signed URL. */
+export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetch): OriginFetcher {
+  return async (req, requestId) => {
+    const path = canonicalPath(req);
+    const signal = AbortSignal.timeout(config.originTimeoutMs);
+    let answer: Response;
+    try {
+      const auth = await signOriginRequest({ method: "GET", canonicalPath: path }, config.originSecret);
+      answer = await fetchFn(config.originUrl + path, {
+        headers: { ...auth, accept: "application/json", "x-request-id": requestId },
+        signal,
+      });
+    } catch (err) {
+      if (isTimeout(err)) {
+        throw new ClipError("timeout", `The origin did not answer within ${config.originTimeoutMs} ms`, {
+          retryAfterS: RETRY_AFTER_S,
+          cause: err,
+        });
+      }
+      throw new ClipError("bad_gateway", "The origin could not be reached", { retryAfterS: RETRY_AFTER_S, cause: err });
+    }
+    const body: unknown = await answer.json().catch(() => undefined);
+    if (!answer.ok) {
+      // The origin's client errors (404 unknown episode, 416 start past the end...) are the answer.
+      if (answer.status < 500 && answer.status !== 403 && isClipErrorBody(body)) {
+        throw new ClipError(body.error.code, body.error.message);
+      }
+      if (answer.status === 504 && isClipErrorBody(body)) {
+        throw new ClipError("timeout", body.error.message, { retryAfterS: RETRY_AFTER_S });
+      }
+      // A 403 from the origin means our own signature was refused: a configuration problem, not the client's.
+      const detail = isClipErrorBody(body) ? `: ${body.error.message}` : "";
+      throw new ClipError("bad_gateway", `The origin answered ${answer.status}${detail}`, {
+        retryAfterS: RETRY_AFTER_S,
+      });
+    }
+    const json = body as Partial<ClipJsonResponse> | undefined;
+    if (!json || typeof json.clip_url !== "string" || typeof json.clip_start_ms !== "number") {
+      throw new ClipError("bad_gateway", "The origin's answer was not a clip description", {
+        retryAfterS: RETRY_AFTER_S,
+      });
+    }
+    let audio: Response;
+    try {
+      audio = await fetchFn(json.clip_url, { signal });
+    } catch (err) {
+      if (isTimeout(err)) {
+        throw new ClipError("timeout", "Fetching the clip from storage timed out", { retryAfterS: RETRY_AFTER_S });
+      }
+      throw new ClipError("bad_gateway", "The clip storage could not be reached", {
+        retryAfterS: RETRY_AFTER_S,
+        cause: err,
+      });
+    }
+    if (audio.status !== 200) {
+      throw new ClipError("bad_gateway", `The clip storage answered ${audio.status}`, { retryAfterS: RETRY_AFTER_S });
+    }
+    const bytes = await audio.arrayBuffer();
+    return {
+      clip: {
+        bytes,
+        startMs: json.clip_start_ms,
+        endMs: json.clip_end_ms ?? req.endMs,
+        clamped: json.clamped_to_episode_end === true,
+        etag: await strongEtag(bytes),
+        generationTimeMs: json.generation_time_ms ?? 0,
+      },
+      layer: json.cache_hit ? "origin-hit" : "generated",
+    };
+  };
+}
+
+/**
+ * Concurrent misses for one clip inside an isolate share one origin call. The shared value is bytes,
+ * not a Response, so every waiting request builds its own body.
+ */
+export function sharedInFlight(fetcher: OriginFetcher): OriginFetcher {
+  const inFlight = new Map<string, Promise<OriginResult>>();
+  return (req, requestId) => {
+    const key = canonicalPath(req);
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = fetcher(req, requestId).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
+  };
+}

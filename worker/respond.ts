@@ -1,0 +1,44 @@
+import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE, ClipError } from "../core/index.js";
+import type { Clip, Layer } from "./clip.js";
+import { LAYER_HEADER, errorResponse } from "./http.js";
+import { parseRange } from "./range.js";
+
+/** True when any entity tag in If-None-Match equals ours (weak comparison, as RFC 9110 asks for GET). */
+function etagMatches(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+}
+
+/** The audio response players get, identical in headers from every layer. */
+export function audioResponse(request: Request, clip: Clip, layer: Layer, startedAt: number): Response {
+  const size = clip.bytes.byteLength;
+  const headers = new Headers({
+    "content-type": CLIP_CONTENT_TYPE,
+    "cache-control": CLIP_CACHE_CONTROL,
+    "accept-ranges": "bytes",
+    etag: clip.etag,
+    [LAYER_HEADER]: layer,
+    "server-timing": `edge;dur=${Date.now() - startedAt};desc="${layer}"`,
+  });
+  if (clip.clamped) headers.set("x-edgeclip-clamped", "true");
+  if (etagMatches(request.headers.get("if-none-match"), clip.etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  const range = parseRange(request.headers.get("range"), size);
+  const head = request.method === "HEAD";
+  if (range.kind === "unsatisfiable") {
+    const response = errorResponse(
+      new ClipError("range_not_satisfiable", `The requested range is outside the clip (0-${size - 1})`),
+    );
+    response.headers.set("content-range", `bytes */${size}`);
+    return response;
+  }
+  if (range.kind === "partial") {
+    headers.set("content-range", `bytes ${range.start}-${range.end}/${size}`);
+    headers.set("content-length", String(range.end - range.start + 1));
+    return new Response(head ? null : clip.bytes.slice(range.start, range.end + 1), { status: 206, headers });
+  }
+  headers.set("content-length", String(size));
+  return new Response(head ? null : clip.bytes, { status: 200, headers });
+}

@@ -1,0 +1,44 @@
+import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE } from "../core/index.js";
+import { clipFromMetadata, clipMetadata, type Clip } from "./clip.js";
+
+/**
+ * The two storage layers in front of the origin. The edge cache stores a plain 200 with the metadata as
+ * headers (the Cache API refuses 206 and Range is sliced by us); R2 stores the same bytes under the S3 key.
+ */
+const HEADER_PREFIX = "x-edgeclip-";
+
+export interface EdgeCache {
+  match(key: Request): Promise<Response | undefined>;
+  put(key: Request, response: Response): Promise<void>;
+}
+
+export async function readEdgeCache(cache: EdgeCache, key: Request): Promise<Clip | undefined> {
+  const hit = await cache.match(key);
+  if (!hit || hit.status !== 200) return undefined;
+  const bytes = await hit.arrayBuffer();
+  return clipFromMetadata(bytes, (name) => hit.headers.get(HEADER_PREFIX + name));
+}
+
+export async function writeEdgeCache(cache: EdgeCache, key: Request, clip: Clip): Promise<void> {
+  const headers = new Headers({
+    "content-type": CLIP_CONTENT_TYPE,
+    "cache-control": CLIP_CACHE_CONTROL,
+    etag: clip.etag,
+  });
+  for (const [name, value] of Object.entries(clipMetadata(clip))) headers.set(HEADER_PREFIX + name, value);
+  await cache.put(key, new Response(clip.bytes, { status: 200, headers }));
+}
+
+export async function readR2(bucket: R2Bucket, key: string): Promise<Clip | undefined> {
+  const object = await bucket.get(key);
+  if (!object) return undefined;
+  const bytes = await object.arrayBuffer();
+  return clipFromMetadata(bytes, (name) => object.customMetadata?.[name]);
+}
+
+export async function writeR2(bucket: R2Bucket, key: string, clip: Clip): Promise<void> {
+  await bucket.put(key, clip.bytes, {
+    httpMetadata: { contentType: CLIP_CONTENT_TYPE, cacheControl: CLIP_CACHE_CONTROL },
+    customMetadata: clipMetadata(clip),
+  });
+}
