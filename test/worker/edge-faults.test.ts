@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { parseClipUrl, signClipUrl } from "../../core/index.js";
+import { buildWorker, startEdge, startScriptedOrigin, type Edge, type ScriptedOrigin } from "./helpers/edge.js";
+
+const SECRET = "scripted-origin-secret-0123456789";
+const CLIP = "/api/v1/audio_clips/ep1?start_time_ms=0&duration_ms=1000";
+let edge: Edge | undefined;
+let origin: ScriptedOrigin | undefined;
+
+afterEach(async () => {
+  await edge?.close();
+  await origin?.close();
+  edge = undefined;
+  origin = undefined;
+});
+
+describe("origin trouble (scripted origin)", () => {
+  it("origin down → 502 with Retry-After, nothing cached; after recovery the same request succeeds", async () => {
+    origin = await startScriptedOrigin();
+    const { url } = origin;
+    const port = Number(new URL(url).port);
+    await origin.close();
+    edge = await startEdge({ originUrl: url, originSecret: SECRET });
+    const down = await edge.fetch(CLIP);
+    expect(down.status).toBe(502);
+    expect(down.headers.get("retry-after")).toBe("5");
+    expect(down.headers.get("cache-control")).toBe("no-store");
+    expect(await down.json()).toMatchObject({ error: { code: "bad_gateway" } });
+    expect(await (await edge.bucket()).head("audio_clips/ep1/0-1000.mp3")).toBeNull();
+
+    origin = await startScriptedOrigin(port);
+    const up = await edge.fetch(CLIP);
+    expect([up.status, up.headers.get("x-edgeclip-layer")]).toEqual([200, "generated"]);
+    expect(origin.calls).toBe(1);
+  });
+
+  it("origin 500 → 502, not cached: the next request asks the origin again", async () => {
+    origin = await startScriptedOrigin();
+    origin.mode = "error";
+    edge = await startEdge({ originUrl: origin.url, originSecret: SECRET });
+    expect((await edge.fetch(CLIP)).status).toBe(502);
+    origin.mode = "ok";
+    const res = await edge.fetch(CLIP);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(origin.bytes)).toBe(true);
+    expect(origin.calls).toBe(2);
+  });
+
+  it("origin hanging → 504 after ORIGIN_TIMEOUT_MS, with Retry-After", async () => {
+    origin = await startScriptedOrigin();
+    origin.mode = "slow";
+    edge = await startEdge({ originUrl: origin.url, originSecret: SECRET, vars: { ORIGIN_TIMEOUT_MS: "300" } });
+    const res = await edge.fetch(CLIP);
+    expect(res.status).toBe(504);
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(await res.json()).toMatchObject({ error: { code: "timeout" } });
+  });
+
+  it("a misconfigured Worker says which setting is wrong (503)", async () => {
+    edge = await startEdge({ originUrl: "not a url", originSecret: "short" });
+    const res = await edge.fetch(CLIP);
+    expect(res.status).toBe(503);
+    const { error } = (await res.json()) as { error: { message: string } };
+    expect(error.message).toContain("ORIGIN_URL");
+    expect(error.message).toContain("ORIGIN_SECRET");
+  });
+});
+
+describe("generation rate limit (Workers Rate Limiting binding, emulated by workerd)", () => {
+  it("answers 429 past the limit for new clips while hits are still served", async () => {
+    origin = await startScriptedOrigin();
+    edge = await startEdge({ originUrl: origin.url, originSecret: SECRET, generateLimit: 2 });
+    const clip = (start: number) => `/api/v1/audio_clips/ep1?start_time_ms=${start}&duration_ms=1000`;
+    expect((await edge.fetch(clip(0))).status).toBe(200);
+    expect((await edge.fetch(clip(1000))).status).toBe(200);
+    const limited = await edge.fetch(clip(2000));
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
+    // Hits are never limited, and another client may still generate.
+    const hit = await edge.fetch(clip(0));
+    expect([hit.status, hit.headers.get("x-edgeclip-layer")]).toEqual([200, "edge-cache"]);
+    const other = await edge.fetch(clip(2000), { headers: { "cf-connecting-ip": "198.51.100.2" } });
+    expect(other.status).toBe(200);
+    expect(origin.calls).toBe(3);
+  });
+});
+
+describe("signed URLs", () => {
+  const keys = [
+    { id: "k2", secret: "new-signing-secret-0123456789" },
+    { id: "k1", secret: "old-signing-secret-0123456789" },
+  ];
+  const req = parseClipUrl(new URL(CLIP, "http://edge.test"));
+  const path = (url: string) => {
+    const u = new URL(url);
+    return u.pathname + u.search;
+  };
+  const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
+
+  it("serves valid signatures (either key) and refuses unsigned, tampered and expired ones", async () => {
+    origin = await startScriptedOrigin();
+    edge = await startEdge({
+      originUrl: origin.url,
+      originSecret: SECRET,
+      vars: { URL_SIGNING_KEYS: keys.map((k) => `${k.id}:${k.secret}`).join(",") },
+    });
+    const signed = path(await signClipUrl("http://edge.test", req, keys[0]!, inAnHour()));
+    expect((await edge.fetch(signed)).status).toBe(200);
+    const rotated = path(await signClipUrl("http://edge.test", req, keys[1]!, inAnHour()));
+    expect((await edge.fetch(rotated)).status).toBe(200);
+
+    const refused = async (p: string) => {
+      const res = await edge!.fetch(p);
+      expect(res.status).toBe(403);
+      return ((await res.json()) as { error: { message: string } }).error.message;
+    };
+    expect(await refused(CLIP)).toMatch(/must be signed/);
+    expect(await refused(signed.replace("start_time_ms=0", "start_time_ms=1000"))).toMatch(/does not match/);
+    expect(await refused(signed.replace(/exp=\d+/, `exp=${inAnHour() + 60}`))).toMatch(/does not match/);
+    const expired = path(await signClipUrl("http://edge.test", req, keys[0]!, Math.floor(Date.now() / 1000) - 1));
+    expect(await refused(expired)).toMatch(/expired/);
+    const stranger = { id: "k9", secret: "unknown-signing-secret-012345" };
+    expect(await refused(path(await signClipUrl("http://edge.test", req, stranger, inAnHour())))).toMatch(
+      /unknown key/,
+    );
+    expect(origin.calls).toBe(1);
+  });
+});
+
+describe("wrangler deploy --dry-run", () => {
+  it("bundles the Worker offline with its bindings", async () => {
+    const { output } = await buildWorker();
+    const size = /Total Upload: ([\d.]+ KiB)/.exec(output)?.[1];
+    console.log(`[figures] worker bundle: ${size}`);
+    expect(size).toBeDefined();
+    expect(output).toContain("env.CLIPS (edgeclip-clips)");
+    expect(output).toContain("env.GENERATE_LIMITER");
+  });
+});
