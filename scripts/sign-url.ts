@@ -1,0 +1,60 @@
+// `npm run sign-url -- <clip-url-or-path> [--expires-in 7d] [--key-id ID] [--base https://edge.example]`
+// Prints a signed edge URL for the application that embeds clips. Keys come from URL_SIGNING_KEYS,
+// the same "id:secret,…" value given to the Worker with `wrangler secret put URL_SIGNING_KEYS`.
+import { parseArgs } from "node:util";
+import { ClipError, parseClipUrl, parseUrlSigningKeys, signClipUrl } from "../core/index.js";
+
+const USAGE = `usage: npm run sign-url -- <clip-url-or-path> [--expires-in 7d|12h|30m|3600s] [--key-id ID] [--base URL]
+  URL_SIGNING_KEYS must hold the Worker's keys ("id1:secret1,id2:secret2"); the first key signs by default.`;
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+function seconds(value: string): number {
+  const match = /^(\d+)([smhd])$/.exec(value);
+  if (!match) throw new Error(`--expires-in must look like 3600s, 30m, 12h or 7d (got ${JSON.stringify(value)})`);
+  return Number(match[1]) * (UNITS[match[2] as string] as number);
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        "expires-in": { type: "string", default: "7d" },
+        "key-id": { type: "string" },
+        base: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    console.error(USAGE);
+    return 2;
+  }
+  try {
+    const keys = parseUrlSigningKeys(process.env.URL_SIGNING_KEYS ?? "");
+    const key = values["key-id"] ? keys.find((k) => k.id === values["key-id"]) : keys[0];
+    if (!key) throw new Error(`no key with id ${values["key-id"]} in URL_SIGNING_KEYS`);
+    const input = new URL(positionals[0] as string, values.base ?? "http://127.0.0.1:8787");
+    const base = values.base ?? input.origin;
+    const request = parseClipUrl(input);
+    const expiresAt = Math.floor(Date.now() / 1000) + seconds(values["expires-in"] ?? "7d");
+    console.log(await signClipUrl(base, request, key, expiresAt));
+    return 0;
+  } catch (err) {
+    const message = err instanceof ClipError ? `${err.message}` : (err as Error).message;
+    console.error(`sign-url: ${message}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();
