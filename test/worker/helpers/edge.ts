@@ -1,28 +1,18 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
+import { buildWorkerBundle, type WorkerBundle } from "../../../scripts/lib/worker-bundle.js";
 
-const run = promisify(execFile);
 export const COMPATIBILITY_DATE = "2026-04-01";
 export const EDGE = "http://edge.test";
 
-let built: Promise<{ script: string; dir: string; output: string }> | undefined;
+let built: Promise<WorkerBundle> | undefined;
 
 /** The exact bundle `wrangler deploy` would upload, built offline with --dry-run (once per test file). */
-export function buildWorker(): Promise<{ script: string; dir: string; output: string }> {
-  built ??= (async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "edgeclip-worker-"));
-    const { stdout, stderr } = await run("npx", ["wrangler", "deploy", "--dry-run", "--outdir", dir], {
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
-      timeout: 120_000,
-    });
-    return { script: path.join(dir, "index.js"), dir, output: stdout + stderr };
-  })();
+export function buildWorker(): Promise<WorkerBundle> {
+  built ??= buildWorkerBundle();
   return built;
 }
 
