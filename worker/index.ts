@@ -4,6 +4,7 @@ import { handleClip } from "./clip-handler.js";
 import { workerConfig, WorkerConfigError, type Env } from "./env.js";
 import { corsHeaders, errorResponse, json, preflight } from "./http.js";
 import { originFetcher, sharedInFlight, type OriginFetcher } from "./origin-client.js";
+import { playerPage } from "./player-page.js";
 
 type Args = [Env, ExecutionContext];
 
@@ -57,6 +58,7 @@ const router = Router<IRequest, Args>({
 });
 
 router
+  .get("/", () => playerPage())
   .get("/healthz", () => json({ ok: true }, 200, { "cache-control": "no-store" }))
   .options("/api/v1/audio_clips/:episode_id", (request, env) =>
     preflight(request as unknown as Request, config(env).allowedOrigins),
