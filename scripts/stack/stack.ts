@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -11,6 +11,7 @@ import { createOrigin } from "../../origin/origin.js";
 import { dbSetupTargetFromEnv, runDbSetup } from "../db-setup.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
+import { LOCAL_STACK_FILE, type LocalStackInfo } from "../episodes/target.js";
 import { makeDemoAudio, registerDemoEpisode } from "./demo-episode.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -151,6 +152,16 @@ export async function startStack({ edgePort, originPort, log }: StackOptions): P
     await waitForHttp(`${edgeUrl}/healthz`, wrangler, 60_000).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n--- wrangler dev output ---\n${wranglerOutput}`);
     });
+    const info: LocalStackInfo = {
+      mongodbUri: services.mongodbUri,
+      mongodbDb: target.dbName,
+      s3: services.s3,
+      rawBucket: LOCAL_BUCKETS.raw,
+      clipsBucket: LOCAL_BUCKETS.clips,
+      edgeState,
+    };
+    await writeFile(LOCAL_STACK_FILE, JSON.stringify(info, null, 2));
+    cleanups.push(() => rm(LOCAL_STACK_FILE, { force: true }));
     return {
       edgeUrl,
       originUrl: server.url,

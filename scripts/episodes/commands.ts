@@ -1,0 +1,182 @@
+import { execFile } from "node:child_process";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { MongoClient, type Db } from "mongodb";
+import { episodeClipPrefix, parseEpisodeId } from "../../core/index.js";
+import { probeAudio } from "./probe.js";
+import type { EpisodesTarget } from "./target.js";
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, "../..");
+
+export type Log = (line: string) => void;
+
+async function withDb<T>(target: EpisodesTarget, fn: (db: Db) => Promise<T>): Promise<T> {
+  const client = new MongoClient(target.db.uri, { serverSelectionTimeoutMS: 5000 });
+  try {
+    return await fn(client.db(target.db.dbName));
+  } finally {
+    await client.close();
+  }
+}
+
+/** Our own uploads live here; remove deletes raw audio only under this prefix. */
+const audioKey = (id: string, ext: string) => `episodes/${id}/audio${ext}`;
+
+export async function addEpisode(
+  target: EpisodesTarget,
+  source: string,
+  opts: { id: string; title?: string | undefined },
+  log: Log,
+): Promise<void> {
+  const id = parseEpisodeId(opts.id);
+  const isUrl = /^https:\/\//.test(source);
+  if (
+    !isUrl &&
+    !(await stat(source).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  ) {
+    throw new Error(`no such file: ${source}`);
+  }
+  const probe = await probeAudio(source);
+  log(`${source}: ${probe.formatName}/${probe.codec}, ${(probe.durationMs / 1000).toFixed(1)} s`);
+  let audioUrl = source;
+  let uploadedKey: string | undefined;
+  if (!isUrl) {
+    uploadedKey = audioKey(id, path.extname(source).toLowerCase() || ".mp3");
+    const size = (await stat(source)).size;
+    const upload = new Upload({
+      client: target.s3,
+      params: { Bucket: target.rawBucket, Key: uploadedKey, Body: createReadStream(source), ContentType: "audio/mpeg" },
+    });
+    let shown = -1;
+    upload.on("httpUploadProgress", ({ loaded = 0 }) => {
+      const percent = Math.floor((loaded / size) * 100);
+      if (percent !== shown)
+        process.stderr.write(`\ruploading to s3://${target.rawBucket}/${uploadedKey}: ${percent}%`);
+      shown = percent;
+    });
+    await upload.done();
+    process.stderr.write("\n");
+    audioUrl = `s3://${target.rawBucket}/${uploadedKey}`;
+  } else {
+    log("registered as a URL: note that the origin currently cuts only s3:// sources");
+  }
+  try {
+    await withDb(target, (db) =>
+      db.collection(target.db.names.episodes).updateOne(
+        { [target.db.names.episodeIdField]: id },
+        {
+          $set: {
+            [target.db.names.episodeIdField]: id,
+            audio_url: audioUrl,
+            duration_ms: probe.durationMs,
+            ...(opts.title ? { title: opts.title } : {}),
+            added_at: new Date(),
+          },
+        },
+        { upsert: true },
+      ),
+    );
+  } catch (err) {
+    // Nothing half-written: an uploaded object without its catalog entry is removed again.
+    if (uploadedKey) {
+      await target.s3.send(new DeleteObjectCommand({ Bucket: target.rawBucket, Key: uploadedKey })).catch(() => {});
+    }
+    throw err;
+  }
+  log(`episode ${id} → ${audioUrl} (${probe.durationMs} ms)`);
+}
+
+export interface EpisodeRow {
+  id: string;
+  durationMs: number;
+  title: string;
+  audioUrl: string;
+}
+
+export async function listEpisodes(target: EpisodesTarget): Promise<EpisodeRow[]> {
+  const idField = target.db.names.episodeIdField;
+  return withDb(target, async (db) =>
+    (
+      await db
+        .collection(target.db.names.episodes)
+        .find()
+        .sort({ [idField]: 1 })
+        .toArray()
+    ).map((doc) => ({
+      id: String(doc[idField]),
+      durationMs: Number(doc.duration_ms),
+      title: typeof doc.title === "string" ? doc.title : "",
+      audioUrl: String(doc.audio_url),
+    })),
+  );
+}
+
+async function clipKeys(target: EpisodesTarget, id: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await target.s3.send(
+      new ListObjectsV2Command({ Bucket: target.clipsBucket, Prefix: episodeClipPrefix(id), ContinuationToken: token }),
+    );
+    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys;
+}
+
+/** Removes an episode and everything made from it: clips in S3 and the local R2 mirror, records, raw audio. */
+export async function removeEpisode(target: EpisodesTarget, rawId: string, log: Log): Promise<void> {
+  const id = parseEpisodeId(rawId);
+  const names = target.db.names;
+  await withDb(target, async (db) => {
+    const episode = await db.collection(names.episodes).findOne({ [names.episodeIdField]: id });
+    if (!episode) throw new Error(`no episode ${id}`);
+    const keys = await clipKeys(target, id);
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000).map((Key) => ({ Key }));
+      await target.s3.send(new DeleteObjectsCommand({ Bucket: target.clipsBucket, Delete: { Objects: batch } }));
+    }
+    log(`removed ${keys.length} clip object(s) from s3://${target.clipsBucket}/${episodeClipPrefix(id)}`);
+    if (target.edgeState) {
+      for (const key of keys) {
+        await run(
+          process.execPath,
+          [
+            path.join(root, "node_modules/wrangler/bin/wrangler.js"),
+            "r2",
+            "object",
+            "delete",
+            `${target.clipsBucket}/${key}`,
+            "--local",
+            "--persist-to",
+            target.edgeState,
+          ],
+          { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+        );
+      }
+      log(`removed them from the local R2 mirror`);
+    } else {
+      log("R2 mirror and edge cache: not touched here (see docs on purging a deployed edge)");
+    }
+    const records = await db.collection(names.clips).deleteMany({ episode_id: id });
+    log(`removed ${records.deletedCount} audio_clips record(s)`);
+    const audio = String(episode.audio_url ?? "");
+    const ours = `s3://${target.rawBucket}/episodes/${id}/`;
+    if (audio.startsWith(ours)) {
+      await target.s3.send(
+        new DeleteObjectCommand({ Bucket: target.rawBucket, Key: audio.slice(`s3://${target.rawBucket}/`.length) }),
+      );
+      log(`removed ${audio}`);
+    }
+    await db.collection(names.episodes).deleteOne({ [names.episodeIdField]: id });
+    log(`removed episode ${id}`);
+  });
+}

@@ -1,0 +1,65 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { dbSetupTargetFromEnv, type DbSetupTarget } from "../db-setup.js";
+import { LOCAL_BUCKETS } from "../services/env-lines.js";
+import { s3ClientConfig, s3SettingsFromEnv, type S3Settings } from "../services/local-services.js";
+
+/** Where `npm start` writes how to reach its stack while it runs, so operator commands find it by default. */
+export const LOCAL_STACK_FILE = path.resolve(import.meta.dirname, "../../.cache/local-stack.json");
+
+export interface LocalStackInfo {
+  mongodbUri: string;
+  mongodbDb: string;
+  s3: S3Settings;
+  rawBucket: string;
+  clipsBucket: string;
+  /** wrangler dev's persistence folder, for the local R2 mirror. */
+  edgeState: string;
+}
+
+export interface EpisodesTarget {
+  db: DbSetupTarget;
+  s3: S3Client;
+  rawBucket: string;
+  clipsBucket: string;
+  /** Set when talking to a running `npm start`: its local R2 mirror can be cleaned too. */
+  edgeState: string | undefined;
+  describe: string;
+}
+
+/**
+ * Environment first (a real deployment: MONGODB_URI, and S3_ENDPOINT or the AWS credential chain),
+ * else the running local stack.
+ */
+export async function episodesTarget(env: NodeJS.ProcessEnv): Promise<EpisodesTarget> {
+  if (env.MONGODB_URI) {
+    const s3 = s3SettingsFromEnv(env);
+    return {
+      db: dbSetupTargetFromEnv(env),
+      s3: new S3Client(s3 ? s3ClientConfig(s3) : {}),
+      rawBucket: env.RAW_BUCKET || LOCAL_BUCKETS.raw,
+      clipsBucket: env.CLIPS_BUCKET || LOCAL_BUCKETS.clips,
+      edgeState: undefined,
+      describe: s3 ? `MONGODB_URI and S3_ENDPOINT=${s3.endpoint}` : "MONGODB_URI and AWS S3",
+    };
+  }
+  const local = await readFile(LOCAL_STACK_FILE, "utf8").then(
+    (text) => JSON.parse(text) as LocalStackInfo,
+    () => undefined,
+  );
+  if (!local) {
+    throw new Error(
+      "No catalog to talk to: start the local stack with `npm start` (in another terminal), " +
+        "or set MONGODB_URI (and S3_ENDPOINT or AWS credentials) for a real deployment.",
+    );
+  }
+  return {
+    db: dbSetupTargetFromEnv({ ...env, MONGODB_URI: local.mongodbUri, MONGODB_DB: local.mongodbDb }),
+    s3: new S3Client(s3ClientConfig(local.s3)),
+    rawBucket: local.rawBucket,
+    clipsBucket: local.clipsBucket,
+    edgeState: local.edgeState,
+    describe: "the local stack of `npm start`",
+  };
+}

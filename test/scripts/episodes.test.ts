@@ -1,0 +1,122 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { MongoClient } from "mongodb";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
+import { s3ClientConfig } from "../../scripts/services/local-services.js";
+
+const run = promisify(execFile);
+const services = inject("services");
+const dbName = `episodes_test_${randomUUID().slice(0, 8)}`;
+const env = {
+  ...process.env,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  MONGODB_URI: services.mongodbUri,
+  MONGODB_DB: dbName,
+  S3_ENDPOINT: services.s3.endpoint,
+  S3_REGION: services.s3.region,
+  S3_ACCESS_KEY_ID: services.s3.accessKeyId,
+  S3_SECRET_ACCESS_KEY: services.s3.secretAccessKey,
+  S3_FORCE_PATH_STYLE: String(services.s3.forcePathStyle),
+};
+const s3 = new S3Client({ ...s3ClientConfig(services.s3), maxAttempts: 1 });
+const mongo = new MongoClient(services.mongodbUri);
+let dir: string;
+
+async function episodes(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ["node_modules/tsx/dist/cli.mjs", "scripts/episodes.ts", ...args],
+      { env },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const exists = (bucket: string, key: string) =>
+  s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+    () => true,
+    () => false,
+  );
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "edgeclip-episodes-"));
+  await run("ffmpeg", [
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=f=440:d=12",
+    "-c:a",
+    "libmp3lame",
+    "-b:a",
+    "64k",
+    path.join(dir, "ep.mp3"),
+  ]);
+  await writeFile(path.join(dir, "not-audio.mp3"), "this is text, not audio\n".repeat(100));
+});
+
+afterAll(async () => {
+  await mongo
+    .db(dbName)
+    .dropDatabase()
+    .catch(() => {});
+  await mongo.close();
+  s3.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("npm run episodes", () => {
+  const id = `cli-${randomUUID().slice(0, 8)}`;
+
+  it("adds a file: uploads it, measures it, registers it; list shows it", async () => {
+    const added = await episodes("add", path.join(dir, "ep.mp3"), "--id", id, "--title", "CLI test");
+    expect(added.code).toBe(0);
+    expect(added.stderr).toContain("uploading to s3://edgeclip-raw/");
+    expect(await exists(LOCAL_BUCKETS.raw, `episodes/${id}/audio.mp3`)).toBe(true);
+    const doc = await mongo.db(dbName).collection("episodes").findOne({ episode_id: id });
+    expect(doc?.audio_url).toBe(`s3://${LOCAL_BUCKETS.raw}/episodes/${id}/audio.mp3`);
+    expect(Math.abs(Number(doc?.duration_ms) - 12_000)).toBeLessThan(100);
+    const listed = await episodes("list");
+    expect(listed.stdout).toMatch(new RegExp(`^${id}\\t12\\.\\d s\\tCLI test\\t`, "m"));
+  });
+
+  it("refuses a non-audio file and a bad id, changing nothing", async () => {
+    const bad = `bad-${randomUUID().slice(0, 8)}`;
+    const notAudio = await episodes("add", path.join(dir, "not-audio.mp3"), "--id", bad);
+    expect(notAudio.code).toBe(1);
+    expect(notAudio.stderr).toContain("not an audio file");
+    expect(await exists(LOCAL_BUCKETS.raw, `episodes/${bad}/audio.mp3`)).toBe(false);
+    expect(await mongo.db(dbName).collection("episodes").countDocuments({ episode_id: bad })).toBe(0);
+    const badId = await episodes("add", path.join(dir, "ep.mp3"), "--id", "../escape");
+    expect(badId.code).toBe(1);
+    expect(badId.stderr).toContain("episode_id");
+    expect((await episodes("add", path.join(dir, "ep.mp3"))).code).toBe(2);
+  });
+
+  it("removes the episode with its clips, records and audio", async () => {
+    const clipKey = `audio_clips/${id}/0-1000.mp3`;
+    await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKETS.clips, Key: clipKey, Body: "clip" }));
+    await mongo
+      .db(dbName)
+      .collection("audio_clips")
+      .insertOne({ episode_id: id, clip_start_ms: 0, clip_end_ms: 1000, s3_key: clipKey, generated_at: new Date() });
+    const removed = await episodes("remove", id);
+    expect(removed.code).toBe(0);
+    expect(await exists(LOCAL_BUCKETS.clips, clipKey)).toBe(false);
+    expect(await exists(LOCAL_BUCKETS.raw, `episodes/${id}/audio.mp3`)).toBe(false);
+    expect(await mongo.db(dbName).collection("audio_clips").countDocuments({ episode_id: id })).toBe(0);
+    expect(await mongo.db(dbName).collection("episodes").countDocuments({ episode_id: id })).toBe(0);
+    expect((await episodes("remove", id)).stderr).toContain(`no episode ${id}`);
+  });
+});
