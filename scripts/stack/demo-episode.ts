@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -10,30 +10,54 @@ const run = promisify(execFile);
 export const DEMO_EPISODE_ID = "demo";
 const DEMO_SECONDS = 180;
 
+const SPOKEN_EVERY_S = 5;
+
+async function haveEspeak(): Promise<boolean> {
+  return run("espeak-ng", ["--version"]).then(
+    () => true,
+    () => false,
+  );
+}
+
 /**
- * A demo episode a person can judge by ear: a tone whose pitch steps up every second and starts
- * again every 8 seconds, so a clip from 0:05 begins on the sixth step and one from 0:08 on the first.
+ * A demo episode a person can judge by ear: every 5 seconds a voice (espeak-ng, where installed) says
+ * the time in seconds, over a soft tone whose pitch steps up every second and starts again every 8 s.
+ * A clip from 0:05 therefore begins with "five"; without espeak-ng the tone alone still tells.
  */
 export async function makeDemoAudio(dir: string, ffmpeg = process.env.FFMPEG_PATH || "ffmpeg"): Promise<string> {
-  const file = path.join(dir, `demo-${DEMO_SECONDS}s.mp3`);
-  if (
-    await stat(file).then(
-      (s) => s.size > 0,
-      () => false,
-    )
-  )
-    return file;
+  const speech = await haveEspeak();
+  const file = path.join(dir, `demo-${DEMO_SECONDS}s-${speech ? "spoken" : "tone"}.mp3`);
+  const ready = await stat(file).then(
+    (s) => s.size > 0,
+    () => false,
+  );
+  if (ready) return file;
   await mkdir(dir, { recursive: true });
-  const tone = "0.4*sin(2*PI*(330+110*mod(floor(t)\\,8))*t)";
+  const tone = `${speech ? 0.12 : 0.4}*sin(2*PI*(330+110*mod(floor(t)\\,8))*t)`;
+  const inputs = ["-f", "lavfi", "-i", `aevalsrc=${tone}:s=44100:d=${DEMO_SECONDS}`];
+  const filters: string[] = [];
+  if (speech) {
+    for (let at = 0; at < DEMO_SECONDS; at += SPOKEN_EVERY_S) {
+      const wav = path.join(dir, `say-${at}.wav`);
+      await run("espeak-ng", ["-s", "160", "-w", wav, String(at)]);
+      inputs.push("-i", wav);
+      const index = inputs.filter((a) => a === "-i").length - 1;
+      filters.push(`[${index}]aresample=44100,adelay=${at * 1000}:all=1[s${index}]`);
+    }
+  }
+  const mix = speech
+    ? [
+        "-filter_complex",
+        `${filters.join(";")};[0]${filters.map((_, i) => `[s${i + 1}]`).join("")}amix=inputs=${filters.length + 1}:normalize=0:duration=first`,
+      ]
+    : [];
   await run(ffmpeg, [
     "-hide_banner",
     "-loglevel",
     "error",
     "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    `aevalsrc=${tone}:s=44100:d=${DEMO_SECONDS}`,
+    ...inputs,
+    ...mix,
     "-c:a",
     "libmp3lame",
     "-b:a",
@@ -41,11 +65,12 @@ export async function makeDemoAudio(dir: string, ffmpeg = process.env.FFMPEG_PAT
     "-ar",
     "44100",
     "-metadata",
-    "title=edgeclip demo: a pitch step every second",
+    "title=edgeclip demo: the time spoken every 5 seconds",
     `${file}.tmp.mp3`,
   ]);
+  await Promise.all(inputs.filter((a) => a.endsWith(".wav")).map((wav) => rm(wav, { force: true })));
   // Renamed only when complete, so an interrupted first start never leaves a half file to reuse.
-  await run("mv", [`${file}.tmp.mp3`, file]);
+  await rename(`${file}.tmp.mp3`, file);
   return file;
 }
 
