@@ -2,6 +2,7 @@
 // returns a constant body of the same size, in the same run (so the ratio, not the absolute, is the figure).
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { Miniflare } from "miniflare";
 import { buildWorkerBundle } from "./lib/worker-bundle.js";
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
     if (asJson) console.log(JSON.stringify({ edge: rows }));
   } finally {
     await Promise.all([edge.dispose(), baseline.dispose()]);
+    await rm(bundle.dir, { recursive: true, force: true });
     origin.closeAllConnections();
     origin.close();
   }

@@ -1,11 +1,20 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseClipUrl, signClipUrl } from "../../core/index.js";
-import { buildWorker, startEdge, startScriptedOrigin, type Edge, type ScriptedOrigin } from "./helpers/edge.js";
+import {
+  buildWorker,
+  disposeWorkerBundle,
+  startEdge,
+  startScriptedOrigin,
+  type Edge,
+  type ScriptedOrigin,
+} from "./helpers/edge.js";
 
 const SECRET = "scripted-origin-secret-0123456789";
 const CLIP = "/api/v1/audio_clips/ep1?start_time_ms=0&duration_ms=1000";
 let edge: Edge | undefined;
 let origin: ScriptedOrigin | undefined;
+
+afterAll(() => disposeWorkerBundle());
 
 afterEach(async () => {
   await edge?.close();

@@ -3,7 +3,7 @@ import { startLocalOrigin, type LocalOriginServer } from "../../origin/local-ser
 import type { Origin } from "../../origin/origin.js";
 import { cbrTenMinutes } from "../origin/helpers/fixtures.js";
 import { SECRET, seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../origin/helpers/harness.js";
-import { startEdge, type Edge } from "./helpers/edge.js";
+import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
 
 // The whole miss path for real: workerd → local API Gateway stand-in → origin → FerretDB, versitygw, FFmpeg.
 let t: TestOrigin;
@@ -35,6 +35,7 @@ afterAll(async () => {
   await edge?.close();
   await server?.close();
   await t?.close();
+  await disposeWorkerBundle();
 });
 
 describe("lookup order: origin, then edge cache, then R2", () => {

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -14,6 +14,13 @@ let built: Promise<WorkerBundle> | undefined;
 export function buildWorker(): Promise<WorkerBundle> {
   built ??= buildWorkerBundle();
   return built;
+}
+
+/** Removes this file's bundle folder (call from afterAll). */
+export async function disposeWorkerBundle(): Promise<void> {
+  const bundle = await built?.catch(() => undefined);
+  built = undefined;
+  if (bundle) await rm(bundle.dir, { recursive: true, force: true });
 }
 
 export interface EdgeOptions {
