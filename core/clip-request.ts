@@ -21,6 +21,8 @@ export const MAX_START_MS = 360_000_000;
 
 export const CLIP_PATH_PREFIX = "/api/v1/audio_clips/";
 
+const MAX_CLIP_LIMIT_MS = Number.MAX_SAFE_INTEGER - MAX_START_MS;
+
 const EPISODE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const DIGITS = /^[0-9]+$/;
 
@@ -31,6 +33,10 @@ export function validateLimits(limits: ClipLimits): ClipLimits {
   }
   if (!Number.isSafeInteger(maxClipMs) || maxClipMs < minClipMs) {
     throw new RangeError(`MAX_CLIP_MS must be a whole number >= MIN_CLIP_MS (got ${maxClipMs})`);
+  }
+  // endMs = startMs + durationMs must stay an exact integer, or keys and ranges silently drift.
+  if (maxClipMs > MAX_CLIP_LIMIT_MS) {
+    throw new RangeError(`MAX_CLIP_MS must be at most ${MAX_CLIP_LIMIT_MS} (got ${maxClipMs})`);
   }
   return limits;
 }
@@ -73,8 +79,10 @@ function readInteger(params: URLSearchParams, name: string, max: number): number
     );
   }
   // Leading zeros are a spelling, not a value; stripping them first keeps huge inputs cheap to reject.
+  // Up to 16 digits Number() is exact below 2^53 and rounds to >= 2^53 above it, so `value > max` is
+  // right for every max <= MAX_SAFE_INTEGER; a 15-digit cut would call 10^15 "above 2^53 - 1".
   const significant = raw.replace(/^0+(?=.)/, "");
-  const value = significant.length > 15 ? Infinity : Number(significant);
+  const value = significant.length > 16 ? Infinity : Number(significant);
   if (value > max) {
     throw new ClipError("invalid_parameter", `${name} must be at most ${max} (got ${shown(raw)})`, {
       param: name,

@@ -74,6 +74,12 @@ export function isClipErrorBody(value: unknown): value is ErrorBody {
   if (typeof value !== "object" || value === null) return false;
   const error = (value as { error?: unknown }).error;
   if (typeof error !== "object" || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return typeof code === "string" && code in ERROR_STATUS && typeof message === "string";
+  const { code, message, param } = error as { code?: unknown; message?: unknown; param?: unknown };
+  // hasOwn, not `in`: "toString" or "constructor" would pass `in` and become a ClipError without a status.
+  return (
+    typeof code === "string" &&
+    Object.hasOwn(ERROR_STATUS, code) &&
+    typeof message === "string" &&
+    (param === undefined || typeof param === "string")
+  );
 }

@@ -1,4 +1,4 @@
-import type { ClipRequest } from "./clip-request.js";
+import { parseEpisodeId, type ClipRequest } from "./clip-request.js";
 
 export const CLIP_KEY_PREFIX = "audio_clips/";
 
@@ -11,7 +11,10 @@ export function clipObjectKey(req: ClipRequest): string {
   return `${CLIP_KEY_PREFIX}${req.episodeId}/${req.startMs}-${req.endMs}.mp3`;
 }
 
-/** The prefix under which all clips of one episode live (for purges). */
+/**
+ * The prefix under which all clips of one episode live (for purges). It takes a raw id, so it
+ * validates it: "" or ".." would make a purge prefix that reaches outside one episode.
+ */
 export function episodeClipPrefix(episodeId: string): string {
-  return `${CLIP_KEY_PREFIX}${episodeId}/`;
+  return `${CLIP_KEY_PREFIX}${parseEpisodeId(episodeId)}/`;
 }

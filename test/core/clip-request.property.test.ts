@@ -6,7 +6,13 @@ import {
   MAX_START_MS,
   canonicalPath,
   clipObjectKey,
+  episodeClipPrefix,
+  errorBody,
+  isClipErrorBody,
+  parseClipRequest,
   parseClipUrl,
+  validateLimits,
+  type ClipLimits,
   type ClipRequest,
 } from "../../core/index.js";
 
@@ -133,6 +139,105 @@ describe("normalization properties", () => {
         expect(key).not.toContain("..");
         expect(key).not.toContain("//");
         expect(key).toMatch(/^audio_clips\/[A-Za-z0-9_-]+\/\d+-\d+\.mp3$/);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+const REAL_NAMES = ["start_time_ms", "duration_ms", "end_time_ms"];
+
+const limitsArb: fc.Arbitrary<ClipLimits> = fc
+  .tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 1_000_000 }))
+  .map(([minClipMs, extra]) => validateLimits({ minClipMs, maxClipMs: minClipMs + extra }));
+
+const requestWithin = (limits: ClipLimits): fc.Arbitrary<ClipRequest> =>
+  fc
+    .record({
+      episodeId,
+      startMs: fc.integer({ min: 0, max: MAX_START_MS }),
+      durationMs: fc.integer({ min: limits.minClipMs, max: limits.maxClipMs }),
+    })
+    .map((r) => ({ ...r, endMs: r.startMs + r.durationMs }));
+
+/** Percent-encodes every character of s, so even the parameter names arrive spelled differently. */
+const encodeAll = (s: string) => [...new TextEncoder().encode(s)].map((b) => `%${b.toString(16)}`).join("");
+
+describe("normalization properties, wider inputs", () => {
+  it("round-trips through the canonical path under any valid limits", () => {
+    const arb = limitsArb.chain((limits) => fc.tuple(fc.constant(limits), requestWithin(limits)));
+    fc.assert(
+      fc.property(arb, ([limits, req]) => {
+        expect(parseClipUrl(new URL(canonicalPath(req), BASE), limits)).toEqual(req);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("ignores arbitrary unknown parameters and encoded parameter names", () => {
+    const unknownName = fc.string({ unit: "grapheme", maxLength: 10 }).filter((k) => !REAL_NAMES.includes(k));
+    const extras = fc.array(fc.tuple(unknownName, fc.string({ unit: "grapheme", maxLength: 10 })), { maxLength: 5 });
+    fc.assert(
+      fc.property(validRequest, extras, fc.boolean(), fc.boolean(), (req, pairs, endForm, encodeNames) => {
+        const name = (n: string) => (encodeNames ? encodeAll(n) : n);
+        const real = [
+          `${name("start_time_ms")}=${req.startMs}`,
+          endForm ? `${name("end_time_ms")}=${req.endMs}` : `${name("duration_ms")}=${req.durationMs}`,
+        ];
+        const noise = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+        const query = [...noise.slice(0, 2), real[1], ...noise.slice(2, 4), real[0], ...noise.slice(4)].join("&");
+        const parsed = parseUrl(`/api/v1/audio_clips/${req.episodeId}?${query}`);
+        expect(parsed).toEqual(req);
+        expect(clipObjectKey(parsed)).toBe(clipObjectKey(req));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("answers any episode id and any parameters with a valid request or a typed 400 that names the parameter", () => {
+    const text = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 20 }),
+      fc.string({ unit: "grapheme", maxLength: 20 }),
+      fc.string({ unit: fc.constantFrom(..."0123456789+-.eExX _%"), maxLength: 20 }),
+      fc.bigInt({ min: 0n, max: 10n ** 40n }).map(String),
+      fc.integer({ min: 0, max: 400_000 }).map(String),
+    );
+    const id = fc.oneof(episodeId, fc.string({ unit: "binary", maxLength: 140 }), fc.string({ maxLength: 130 }));
+    const key = fc.oneof(fc.constantFrom(...REAL_NAMES), fc.string({ unit: "binary", maxLength: 8 }));
+    const pairs = fc.array(fc.tuple(key, text), { maxLength: 6 });
+    fc.assert(
+      fc.property(id, pairs, limitsArb, (rawId, entries, limits) => {
+        const params = new URLSearchParams();
+        for (const [k, v] of entries) params.append(k, v);
+        let req: ClipRequest;
+        try {
+          req = parseClipRequest(rawId, params, limits);
+        } catch (err) {
+          if (!(err instanceof ClipError)) throw err;
+          expect([err.status, err.code]).toEqual([400, "invalid_parameter"]);
+          expect(["episode_id", ...REAL_NAMES]).toContain(err.param);
+          expect(err.message).toContain(err.param);
+          expect(isClipErrorBody(JSON.parse(JSON.stringify(errorBody(err))))).toBe(true);
+          return;
+        }
+        expect(req.episodeId).toBe(rawId);
+        expect(req.episodeId).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/);
+        expect(Number.isSafeInteger(req.startMs) && req.startMs >= 0 && req.startMs <= MAX_START_MS).toBe(true);
+        expect(req.durationMs >= limits.minClipMs && req.durationMs <= limits.maxClipMs).toBe(true);
+        expect(req.endMs).toBe(req.startMs + req.durationMs);
+        expect(params.getAll("start_time_ms").map(Number)).toEqual([req.startMs]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("makes keys that sit under the episode's purge prefix and name the range exactly", () => {
+    fc.assert(
+      fc.property(validRequest, (req) => {
+        const key = clipObjectKey(req);
+        expect(key.startsWith(episodeClipPrefix(req.episodeId))).toBe(true);
+        expect(key.slice(episodeClipPrefix(req.episodeId).length)).toBe(`${req.startMs}-${req.endMs}.mp3`);
+        expect(key.split("/")).toHaveLength(3);
       }),
       { numRuns: 1000 },
     );

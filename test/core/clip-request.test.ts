@@ -159,3 +159,97 @@ describe("validateLimits", () => {
     expect(() => validateLimits({ minClipMs: 10, maxClipMs: 9 })).toThrow(/MAX_CLIP_MS/);
   });
 });
+
+describe("which parameter is at fault, and why", () => {
+  it.each([
+    ["start_time_ms=0&duration_ms=1000&duration_ms=1000", "duration_ms", /once/],
+    ["start_time_ms=0&duration_ms=", "duration_ms", /empty/],
+    ["start_time_ms=0&duration_ms=1e3", "duration_ms", /digits 0-9/],
+    ["start_time_ms=&duration_ms=1000", "start_time_ms", /empty/],
+    ["start_time_ms&duration_ms=1000", "start_time_ms", /empty/],
+    ["start_time_ms=0x10&duration_ms=1000", "start_time_ms", /digits 0-9/],
+    [`start_time_ms=${MAX_START_MS + 1}&duration_ms=1000`, "start_time_ms", new RegExp(`at most ${MAX_START_MS}`)],
+    ["start_time_ms=0&end_time_ms=-2000", "end_time_ms", /digits 0-9/],
+    ["start_time_ms=0&end_time_ms=2000.0", "end_time_ms", /digits 0-9/],
+    ["start_time_ms=0&end_time_ms=2e3", "end_time_ms", /digits 0-9/],
+    ["start_time_ms=0&end_time_ms=", "end_time_ms", /empty/],
+    ["start_time_ms=5000&end_time_ms=5000", "end_time_ms", /greater than start_time_ms/],
+    ["start_time_ms=5000&end_time_ms=1", "end_time_ms", /greater than start_time_ms/],
+    ["start_time_ms=0&end_time_ms=999", "end_time_ms", /between 1000 and 300000/],
+    ["start_time_ms=0&duration_ms=1000&end_time_ms=1000", "end_time_ms", /not both/],
+    ["start_time_ms=0", "duration_ms", /required/],
+    ["duration_ms=1000", "start_time_ms", /required/],
+    ["", "start_time_ms", /required/],
+  ])("%s → 400 on %s", (query, param, why) => {
+    const err = rejection(() => q(query));
+    expect([err.status, err.code, err.param]).toEqual([400, "invalid_parameter", param]);
+    expect(err.message).toContain(param);
+    expect(err.message).toMatch(why);
+  });
+
+  it("gives the clip-length rule, not a bogus maximum, for long numbers below 2^53", () => {
+    // 10^15 is below Number.MAX_SAFE_INTEGER: saying "must be at most 9007199254740991" would be false.
+    const duration = rejection(() => q("start_time_ms=0&duration_ms=1000000000000000"));
+    expect(duration.message).toMatch(/between 1000 and 300000/);
+    const end = rejection(() => q("start_time_ms=0&end_time_ms=1000000000000000"));
+    expect(end.message).toMatch(/between 1000 and 300000/);
+    // Past 2^53 the value cannot be held exactly; the message must still be true.
+    const huge = rejection(() => q("start_time_ms=0&duration_ms=9007199254740993"));
+    expect(huge.param).toBe("duration_ms");
+    expect(huge.message).toMatch(/at most 9007199254740991/);
+  });
+
+  it("quotes long input cut short, so a hostile value cannot grow the response", () => {
+    const err = rejection(() => q(`start_time_ms=${"x".repeat(10_000)}&duration_ms=1000`));
+    expect(err.message.length).toBeLessThan(200);
+  });
+
+  it("checks the duration against the limits it is given, at both edges", () => {
+    const limits = { minClipMs: 500, maxClipMs: 60000 };
+    const at = (query: string) => parseClipRequest("e", new URLSearchParams(query), limits);
+    expect(at("start_time_ms=0&duration_ms=60000").durationMs).toBe(60000);
+    expect(at("start_time_ms=10&end_time_ms=510").durationMs).toBe(500);
+    expect(at("start_time_ms=10&end_time_ms=60010").durationMs).toBe(60000);
+    expect(rejection(() => at("start_time_ms=0&duration_ms=499")).message).toMatch(/between 500 and 60000/);
+    expect(rejection(() => at("start_time_ms=10&end_time_ms=509")).param).toBe("end_time_ms");
+    expect(rejection(() => at("start_time_ms=10&end_time_ms=60011")).param).toBe("end_time_ms");
+    // The defaults are the documented ones.
+    expect(DEFAULT_LIMITS).toEqual({ minClipMs: 1000, maxClipMs: 300000 });
+    expect(rejection(() => q("start_time_ms=0&duration_ms=300001")).message).toMatch(/between 1000 and 300000/);
+  });
+
+  it("normalizes an all-zero start and leading zeros everywhere", () => {
+    expect(q("start_time_ms=0000&duration_ms=0001000")).toEqual({
+      episodeId: "ep1",
+      startMs: 0,
+      endMs: 1000,
+      durationMs: 1000,
+    });
+    expect(canonicalQuery(q("start_time_ms=00120&end_time_ms=0002120"))).toBe("start_time_ms=120&duration_ms=2000");
+  });
+});
+
+describe("validateLimits, beyond the basics", () => {
+  it.each([
+    [{ minClipMs: Number.NaN, maxClipMs: 10 }, /MIN_CLIP_MS/],
+    [{ minClipMs: 1, maxClipMs: Number.POSITIVE_INFINITY }, /MAX_CLIP_MS/],
+    [{ minClipMs: -5, maxClipMs: 10 }, /MIN_CLIP_MS/],
+    [{ minClipMs: 1, maxClipMs: 10.5 }, /MAX_CLIP_MS/],
+  ])("rejects %j", (limits, message) => {
+    expect(() => validateLimits(limits)).toThrow(message);
+  });
+
+  it("refuses a maximum so large that start + duration would stop being an exact integer", () => {
+    const largest = Number.MAX_SAFE_INTEGER - MAX_START_MS;
+    expect(validateLimits({ minClipMs: 1, maxClipMs: largest }).maxClipMs).toBe(largest);
+    expect(() => validateLimits({ minClipMs: 1, maxClipMs: largest + 1 })).toThrow(/MAX_CLIP_MS/);
+    const limits = { minClipMs: 1, maxClipMs: largest };
+    const req = parseClipRequest(
+      "e",
+      new URLSearchParams(`start_time_ms=${MAX_START_MS}&duration_ms=${largest}`),
+      limits,
+    );
+    expect(Number.isSafeInteger(req.endMs)).toBe(true);
+    expect(req.endMs - req.startMs).toBe(req.durationMs);
+  });
+});

@@ -65,3 +65,70 @@ describe("error bodies", () => {
     }
   });
 });
+
+describe("the status table, exactly as documented", () => {
+  it("maps every code to its HTTP status and nothing more", () => {
+    expect(ERROR_STATUS).toEqual({
+      invalid_parameter: 400,
+      invalid_path: 400,
+      forbidden: 403,
+      not_found: 404,
+      episode_not_found: 404,
+      method_not_allowed: 405,
+      start_beyond_end: 416,
+      range_not_satisfiable: 416,
+      unprocessable_source: 422,
+      rate_limited: 429,
+      internal: 500,
+      bad_gateway: 502,
+      service_unavailable: 503,
+      timeout: 504,
+    });
+  });
+
+  it.each(Object.entries(ERROR_STATUS))("%s: expose is true exactly below 500", (code, status) => {
+    const err = new ClipError(code as keyof typeof ERROR_STATUS, "m");
+    expect(err.expose).toBe(status < 500);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.name).toBe("ClipError");
+  });
+});
+
+describe("toClipError, beyond Error objects", () => {
+  it.each([
+    ["a TypeError", new TypeError("Cannot read properties of undefined (reading 'secretKey')")],
+    ["a string", "s3://private-bucket/key denied"],
+    ["undefined", undefined],
+    ["null", null],
+    ["an object", { message: "mongodb://admin:hunter2@db:27017" }],
+    ["a lookalike with a code", { name: "ClipError", code: "forbidden", status: 403, message: "fake" }],
+  ])("wraps %s as a 500 that says nothing of it, keeping it as the cause", (_label, thrown) => {
+    const err = toClipError(thrown);
+    expect([err.code, err.status, err.expose, err.message]).toEqual(["internal", 500, false, "Internal error"]);
+    expect(err.cause).toBe(thrown);
+    expect(JSON.stringify(errorBody(err))).toBe('{"error":{"code":"internal","message":"Internal error"}}');
+  });
+});
+
+describe("isClipErrorBody, hostile bodies", () => {
+  it.each(["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"])(
+    "refuses the inherited name %j as a code",
+    (code) => {
+      // The Worker turns a recognized body into new ClipError(code): an inherited name would give a status
+      // that is a function, not a number.
+      expect(isClipErrorBody({ error: { code, message: "x" } })).toBe(false);
+      expect(isClipErrorBody(JSON.parse(`{"error":{"code":${JSON.stringify(code)},"message":"x"}}`))).toBe(false);
+    },
+  );
+
+  it("refuses a param that is not a string, and accepts every real body", () => {
+    expect(isClipErrorBody({ error: { code: "invalid_parameter", message: "x", param: 5 } })).toBe(false);
+    expect(isClipErrorBody({ error: { code: "invalid_parameter", message: "x", param: "duration_ms" } })).toBe(true);
+    expect(isClipErrorBody({ error: { code: "timeout", message: 5 } })).toBe(false);
+    expect(isClipErrorBody("{}")).toBe(false);
+    for (const code of Object.keys(ERROR_STATUS) as (keyof typeof ERROR_STATUS)[]) {
+      const body = JSON.parse(JSON.stringify(errorBody(new ClipError(code, "m", { param: "p" })))) as unknown;
+      expect(isClipErrorBody(body)).toBe(true);
+    }
+  });
+});
