@@ -1,5 +1,7 @@
 // `npm run bench:edge [-- --json]`: the cost of an edge hit in workerd, against a baseline Worker that
 // returns a constant body of the same size, in the same run (so the ratio, not the absolute, is the figure).
+// Two sizes: a 30 s clip, where moving the bytes dominates, and a small one, where the per-request work of
+// the edge (routing, parsing, the cache lookup) shows.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rm } from "node:fs/promises";
@@ -7,7 +9,10 @@ import path from "node:path";
 import { Miniflare } from "miniflare";
 import { buildWorkerBundle } from "./lib/worker-bundle.js";
 
-const CLIP_BYTES = 480_000; // a 30 s clip at 128 kbit/s
+const SIZES = [
+  { label: "30 s clip (480 KB)", bytes: 480_000 }, // 128 kbit/s
+  { label: "small body (8 KB)", bytes: 8_000 },
+];
 const SEQUENTIAL = 200;
 const CONCURRENCY = 8;
 const THROUGHPUT_MS = 1500;
@@ -42,14 +47,19 @@ function medianFigures(rounds: Figures[]): Figures {
   };
 }
 
-async function measure(name: string, url: string): Promise<Figures> {
+async function measure(name: string, url: string, bytes: number, layer: string | null): Promise<Figures> {
+  let warm = false;
   const get = async () => {
     const res = await fetch(url);
     const body = await res.arrayBuffer();
-    if (res.status !== 200 || body.byteLength !== CLIP_BYTES) throw new Error(`${name}: bad answer ${res.status}`);
-    return res.headers.get("x-edgeclip-layer");
+    if (res.status !== 200 || body.byteLength !== bytes) throw new Error(`${name}: bad answer ${res.status}`);
+    // Every measured request must be what the row says (an edge-cache hit, not R2 or the origin).
+    if (warm && res.headers.get("x-edgeclip-layer") !== layer) {
+      throw new Error(`${name}: served by ${res.headers.get("x-edgeclip-layer")}, expected ${layer}`);
+    }
   };
   for (let i = 0; i < 30; i++) await get(); // warm-up: JIT, connection pool, cache fill
+  warm = true;
   const times: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i++) {
     const t0 = performance.now();
@@ -75,22 +85,24 @@ async function measure(name: string, url: string): Promise<Figures> {
 async function main(): Promise<void> {
   const asJson = process.argv.includes("--json");
   const log = (line: string) => (asJson ? process.stderr : process.stdout).write(`${line}\n`);
-  const clip = Buffer.alloc(CLIP_BYTES, 0x55);
   let originCalls = 0;
-  // Only the first request reaches this origin; everything measured is an edge-cache hit.
+  // Only the first request for each clip reaches this origin; everything measured is an edge-cache hit.
+  // The episode id carries the clip's size, so one origin serves both.
   const origin = createServer((req, res) => {
-    if (req.url === "/bytes") return void res.end(clip);
+    const url = new URL(req.url ?? "/", "http://origin");
+    const bytes = Number(url.pathname.split("/").pop()?.replace(/^b/, ""));
+    if (url.pathname.startsWith("/bytes/")) return void res.end(Buffer.alloc(bytes, 0x55));
     originCalls++;
     const base = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
     res.setHeader("content-type", "application/json");
     res.end(
       JSON.stringify({
-        clip_url: `${base}/bytes`,
+        clip_url: `${base}/bytes/b${bytes}`,
         cache_hit: false,
         generation_time_ms: 1,
         clip_start_ms: 0,
         clip_end_ms: 30000,
-        file_size_bytes: CLIP_BYTES,
+        file_size_bytes: bytes,
         clamped_to_episode_end: false,
       }),
     );
@@ -112,39 +124,50 @@ async function main(): Promise<void> {
     },
     bindings: { ORIGIN_URL: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, ORIGIN_SECRET: SECRET },
   });
+  // The same workerd setup (one Worker behind Miniflare's entry), doing nothing but answer a constant body.
   const baseline = new Miniflare({
     modules: true,
     compatibilityDate: COMPATIBILITY_DATE,
-    script: `const body = new Uint8Array(${CLIP_BYTES}).fill(0x55);
-      export default { fetch: () => new Response(body, { headers: { "content-type": "audio/mpeg" } }) };`,
+    script: `const bodies = new Map();
+      export default { fetch(request) {
+        const size = Number(new URL(request.url).searchParams.get("size"));
+        if (!bodies.has(size)) bodies.set(size, new Uint8Array(size).fill(0x55));
+        return new Response(bodies.get(size), { headers: { "content-type": "audio/mpeg" } });
+      } };`,
   });
   try {
     const [edgeUrl, baseUrl] = await Promise.all([edge.ready, baseline.ready]);
     log(
-      `measuring ${ROUNDS} rounds: ${SEQUENTIAL} sequential requests, then ${CONCURRENCY} concurrent for ${THROUGHPUT_MS} ms, each`,
+      `measuring ${ROUNDS} rounds per size: ${SEQUENTIAL} sequential requests, then ${CONCURRENCY} concurrent for ${THROUGHPUT_MS} ms, each`,
     );
-    const clipUrl = new URL("/api/v1/audio_clips/bench?start_time_ms=0&duration_ms=30000", edgeUrl).toString();
-    const bases: Figures[] = [];
-    const hits: Figures[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      bases.push(await measure("baseline-constant-body", baseUrl.toString()));
-      hits.push(await measure("edge-cache-hit", clipUrl));
+    const rows: (Figures & { size: string; bytes: number })[] = [];
+    const ratios: { size: string; p50: number; throughput: number }[] = [];
+    for (const { label, bytes } of SIZES) {
+      const clipUrl = new URL(`/api/v1/audio_clips/b${bytes}?start_time_ms=0&duration_ms=30000`, edgeUrl).toString();
+      const constUrl = new URL(`/?size=${bytes}`, baseUrl).toString();
+      const bases: Figures[] = [];
+      const hits: Figures[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        bases.push(await measure("baseline-constant-body", constUrl, bytes, null));
+        hits.push(await measure("edge-cache-hit", clipUrl, bytes, "edge-cache"));
+      }
+      const base = medianFigures(bases);
+      const hit = medianFigures(hits);
+      rows.push({ ...base, size: label, bytes }, { ...hit, size: label, bytes });
+      ratios.push({ size: label, p50: hit.p50_ms / base.p50_ms, throughput: hit.requests_per_s / base.requests_per_s });
     }
-    const base = medianFigures(bases);
-    const hit = medianFigures(hits);
-    if (originCalls !== 1) throw new Error(`expected one origin call, saw ${originCalls}`);
-    const rows = [base, hit];
-    log(`\nedge hit in workerd (Miniflare), 480 KB clip, loopback HTTP, median of ${ROUNDS} rounds`);
-    log("case                      p50 ms   p95 ms   req/s");
+    if (originCalls !== SIZES.length) throw new Error(`expected one origin call per clip, saw ${originCalls}`);
+    log(`\nedge hit in workerd (Miniflare), loopback HTTP, median of ${ROUNDS} rounds`);
+    log("size                 case                      p50 ms   p95 ms   req/s");
     for (const r of rows) {
       log(
-        `${r.name.padEnd(24)} ${r.p50_ms.toFixed(2).padStart(7)} ${r.p95_ms.toFixed(2).padStart(8)} ${r.requests_per_s.toFixed(0).padStart(7)}`,
+        `${r.size.padEnd(20)} ${r.name.padEnd(24)} ${r.p50_ms.toFixed(2).padStart(7)} ${r.p95_ms.toFixed(2).padStart(8)} ${r.requests_per_s.toFixed(0).padStart(7)}`,
       );
     }
-    log(
-      `ratio edge-hit / baseline: p50 ${(hit.p50_ms / base.p50_ms).toFixed(2)}x, throughput ${(hit.requests_per_s / base.requests_per_s).toFixed(2)}x`,
-    );
-    if (asJson) console.log(JSON.stringify({ edge: rows }));
+    for (const r of ratios) {
+      log(`ratio edge-hit / baseline, ${r.size}: p50 ${r.p50.toFixed(2)}x, throughput ${r.throughput.toFixed(2)}x`);
+    }
+    if (asJson) console.log(JSON.stringify({ edge: rows, ratios }));
   } finally {
     await Promise.all([edge.dispose(), baseline.dispose()]);
     await rm(bundle.dir, { recursive: true, force: true });

@@ -41,7 +41,10 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const keys = parseUrlSigningKeys(process.env.URL_SIGNING_KEYS ?? "");
+    if (!process.env.URL_SIGNING_KEYS) {
+      throw new Error('URL_SIGNING_KEYS is not set: give it the Worker\'s keys, e.g. URL_SIGNING_KEYS="k1:<secret>"');
+    }
+    const keys = parseUrlSigningKeys(process.env.URL_SIGNING_KEYS);
     const key = values["key-id"] ? keys.find((k) => k.id === values["key-id"]) : keys[0];
     if (!key) throw new Error(`no key with id ${values["key-id"]} in URL_SIGNING_KEYS`);
     const input = new URL(positionals[0] as string, values.base ?? "http://127.0.0.1:8787");

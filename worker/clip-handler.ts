@@ -10,7 +10,7 @@ import {
 } from "../core/index.js";
 import type { Clip, Layer } from "./clip.js";
 import type { WorkerConfig } from "./env.js";
-import { json } from "./http.js";
+import { LAYER_HEADER, json } from "./http.js";
 import type { OriginFetcher } from "./origin-client.js";
 import { audioResponse } from "./respond.js";
 import { readEdgeCache, readR2, writeEdgeCache, writeR2, type EdgeCache } from "./storage.js";
@@ -120,13 +120,14 @@ function edgeUrl(ctx: ClipContext, config: WorkerConfig): string {
   return url.toString();
 }
 
-export async function handleClip(request: Request, deps: ClipDeps): Promise<Response> {
-  const ctx: ClipContext = {
-    request,
-    url: new URL(request.url),
-    requestId: request.headers.get("cf-ray") ?? crypto.randomUUID(),
-    startedAt: Date.now(),
-  };
+/** Who the request is, as stamped by the router's `before` stage. */
+export interface RequestStamp {
+  requestId: string;
+  startedAt: number;
+}
+
+export async function handleClip(request: Request, deps: ClipDeps, stamp: RequestStamp): Promise<Response> {
+  const ctx: ClipContext = { request, url: new URL(request.url), ...stamp };
   for (const step of STEPS) {
     if (ctx.found) break;
     await step.run(ctx, deps);
@@ -134,17 +135,28 @@ export async function handleClip(request: Request, deps: ClipDeps): Promise<Resp
   const found = ctx.found;
   if (!found) throw new ClipError("internal", "No layer produced the clip");
   const { clip, layer } = found;
-  // Fill the layers in front of the one that answered, after the response has gone out.
+  // Fill the layers in front of the one that answered, after the response has gone out. allSettled, not
+  // all: once the waitUntil promise settles the runtime may cancel I/O still under way, so one failed write
+  // (R2 down) must not cut the other short.
   if (layer !== "edge-cache") {
-    const writes: Promise<unknown>[] = [writeEdgeCache(deps.cache, cacheKey(ctx), clip)];
-    if (layer !== "r2") writes.push(writeR2(deps.bucket, clipObjectKey(requireClip(ctx)), clip));
+    const fills: [string, Promise<void>][] = [["edge-cache", writeEdgeCache(deps.cache, cacheKey(ctx), clip)]];
+    if (layer !== "r2") fills.push(["r2", writeR2(deps.bucket, clipObjectKey(requireClip(ctx)), clip)]);
     deps.waitUntil(
-      Promise.all(writes).catch((err: unknown) =>
-        deps.log({ level: "warn", msg: "filling edge layers failed", requestId: ctx.requestId, error: String(err) }),
+      Promise.allSettled(fills.map(([, write]) => write)).then((results) =>
+        results.forEach((result, i) => {
+          if (result.status === "rejected") {
+            const target = fills[i]?.[0];
+            deps.log({
+              level: "warn",
+              msg: `filling ${target} failed`,
+              requestId: ctx.requestId,
+              error: String(result.reason),
+            });
+          }
+        }),
       ),
     );
   }
-  deps.log({ level: "info", msg: "clip", requestId: ctx.requestId, layer, ms: Date.now() - ctx.startedAt });
   if (wantsJson(request, ctx.url)) {
     const body: ClipJsonResponse = {
       clip_url: edgeUrl(ctx, deps.config),
@@ -155,7 +167,7 @@ export async function handleClip(request: Request, deps: ClipDeps): Promise<Resp
       file_size_bytes: clip.bytes.byteLength,
       clamped_to_episode_end: clip.clamped,
     };
-    return json(body, 200, { "cache-control": "no-store", "x-edgeclip-layer": layer });
+    return json(body, 200, { "cache-control": "no-store", vary: "Accept", [LAYER_HEADER]: layer });
   }
   return audioResponse(request, clip, layer, ctx.startedAt);
 }

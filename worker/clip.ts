@@ -1,4 +1,4 @@
-import { toHex } from "../core/index.js";
+import { CLIP_METADATA, toHex } from "../core/index.js";
 
 /** Where a clip came from, reported to players in `x-edgeclip-layer`. */
 export type Layer = "edge-cache" | "r2" | "origin-hit" | "generated";
@@ -20,11 +20,13 @@ export async function strongEtag(bytes: ArrayBuffer): Promise<string> {
   return `"${toHex(digest).slice(0, 32)}"`;
 }
 
-/** Metadata names shared by the edge cache (as headers) and R2 (as customMetadata). */
+/**
+ * Metadata names shared by the edge cache (as headers) and R2 (as customMetadata): the origin's S3 names,
+ * so an object copied between S3 and R2 reads the same, plus the size and ETag the edge checks and serves.
+ */
 export const META = {
-  startMs: "clip-start-ms",
-  endMs: "clip-end-ms",
-  clamped: "clamped",
+  ...CLIP_METADATA,
+  sizeBytes: "file-size-bytes",
   etag: "etag",
 } as const;
 
@@ -33,11 +35,15 @@ export function clipMetadata(clip: Clip): Record<string, string> {
     [META.startMs]: String(clip.startMs),
     [META.endMs]: String(clip.endMs),
     [META.clamped]: String(clip.clamped),
+    [META.sizeBytes]: String(clip.bytes.byteLength),
     [META.etag]: clip.etag,
   };
 }
 
-/** Reads metadata back; undefined when anything is missing, so the caller treats the entry as absent. */
+/**
+ * Reads metadata back; undefined when anything is missing or the bytes are not the size recorded, so the
+ * caller treats the entry as absent and asks the layer behind it (never serve a partial clip as whole).
+ */
 export async function clipFromMetadata(
   bytes: ArrayBuffer,
   get: (name: string) => string | null | undefined,
@@ -45,6 +51,8 @@ export async function clipFromMetadata(
   const start = Number(get(META.startMs));
   const end = Number(get(META.endMs));
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= start) return undefined;
+  const size = get(META.sizeBytes);
+  if (size && Number(size) !== bytes.byteLength) return undefined;
   return {
     bytes,
     startMs: start,

@@ -3,28 +3,32 @@ import { ClipError, errorBody, toClipError } from "../core/index.js";
 export const LAYER_HEADER = "x-edgeclip-layer";
 const EXPOSED = ["Content-Range", "Content-Length", "Accept-Ranges", "ETag", LAYER_HEADER, "Server-Timing"].join(", ");
 
-/** CORS for browsers' <audio> and fetch(): "*" by default, or the request's Origin when it is allowed. */
-export function corsHeaders(request: Request, allowedOrigins: readonly string[] | undefined): Record<string, string> {
-  if (!allowedOrigins) return { "access-control-allow-origin": "*", "access-control-expose-headers": EXPOSED };
-  const origin = request.headers.get("origin");
-  const headers: Record<string, string> = { vary: "Origin" };
-  if (origin && allowedOrigins.includes(origin)) {
-    headers["access-control-allow-origin"] = origin;
-    headers["access-control-expose-headers"] = EXPOSED;
+/**
+ * CORS for browsers' <audio> and fetch(): "*" by default, or the request's Origin when it is allowed.
+ * Vary is appended to, never replaced: audio responses already vary on Accept (JSON mode).
+ */
+export function applyCors(headers: Headers, request: Request, allowedOrigins: readonly string[] | undefined): void {
+  if (!allowedOrigins) {
+    headers.set("access-control-allow-origin", "*");
+    headers.set("access-control-expose-headers", EXPOSED);
+    return;
   }
-  return headers;
+  headers.append("vary", "Origin");
+  const origin = request.headers.get("origin");
+  if (origin && allowedOrigins.includes(origin)) {
+    headers.set("access-control-allow-origin", origin);
+    headers.set("access-control-expose-headers", EXPOSED);
+  }
 }
 
 export function preflight(request: Request, allowedOrigins: readonly string[] | undefined): Response {
-  return new Response(null, {
-    status: 204,
-    headers: {
-      ...corsHeaders(request, allowedOrigins),
-      "access-control-allow-methods": "GET, HEAD, OPTIONS",
-      "access-control-allow-headers": "Range, If-None-Match, Accept, Content-Type",
-      "access-control-max-age": "86400",
-    },
+  const headers = new Headers({
+    "access-control-allow-methods": "GET, HEAD, OPTIONS",
+    "access-control-allow-headers": "Range, If-None-Match, Accept, Content-Type",
+    "access-control-max-age": "86400",
   });
+  applyCors(headers, request, allowedOrigins);
+  return new Response(null, { status: 204, headers });
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {

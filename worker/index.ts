@@ -2,11 +2,13 @@ import { Router, type IRequest } from "itty-router";
 import { ClipError } from "../core/index.js";
 import { handleClip } from "./clip-handler.js";
 import { workerConfig, WorkerConfigError, type Env } from "./env.js";
-import { corsHeaders, errorResponse, json, preflight } from "./http.js";
+import { LAYER_HEADER, applyCors, errorResponse, json, preflight } from "./http.js";
 import { originFetcher, sharedInFlight, type OriginFetcher } from "./origin-client.js";
 import { playerPage } from "./player-page.js";
 
 type Args = [Env, ExecutionContext];
+/** What the `before` stage stamps on every request, for Server-Timing and the access log. */
+type EdgeRequest = IRequest & { requestId: string; startedAt: number };
 
 const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
 
@@ -22,39 +24,58 @@ function config(env: Env) {
   }
 }
 
-const clip = (request: IRequest, env: Env, ctx: ExecutionContext) => {
+const clip = (request: EdgeRequest, env: Env, ctx: ExecutionContext) => {
   const cfg = config(env);
   let origin = fetchers.get(cfg);
   if (!origin) fetchers.set(cfg, (origin = sharedInFlight(originFetcher(cfg))));
-  return handleClip(request, {
-    config: cfg,
-    cache: caches.default,
-    bucket: env.CLIPS,
-    origin,
-    limiter: env.GENERATE_LIMITER,
-    waitUntil: (p) => ctx.waitUntil(p),
-    log,
-  });
+  return handleClip(
+    request as unknown as Request,
+    {
+      config: cfg,
+      cache: caches.default,
+      bucket: env.CLIPS,
+      origin,
+      limiter: env.GENERATE_LIMITER,
+      waitUntil: (p) => ctx.waitUntil(p),
+      log,
+    },
+    { requestId: request.requestId, startedAt: request.startedAt },
+  );
 };
 
-// itty-router v5 stages: route → catch (the one place errors become responses) → finally (CORS on all).
-const router = Router<IRequest, Args>({
+function stamp(request: EdgeRequest): void {
+  request.startedAt = Date.now();
+  request.requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
+}
+
+/** CORS on every answer (errors included, or browsers hide them), and one access log line per request. */
+function finish(response: Response | undefined, request: EdgeRequest, env: Env): Response {
+  const out = response ? new Response(response.body, response) : errorResponse(new Error("no response"));
+  let allowed: readonly string[] | undefined;
+  try {
+    allowed = workerConfig(env).allowedOrigins;
+  } catch {
+    allowed = undefined; // the misconfiguration is already the response; don't hide it from the browser
+  }
+  applyCors(out.headers, request as unknown as Request, allowed);
+  log({
+    level: "info",
+    msg: "request",
+    requestId: request.requestId,
+    method: request.method,
+    path: new URL(request.url).pathname,
+    status: out.status,
+    layer: out.headers.get(LAYER_HEADER) ?? undefined,
+    ms: Date.now() - request.startedAt,
+  });
+  return out;
+}
+
+// itty-router v5 stages: before (stamp) → route → catch (the one place errors become responses) → finally.
+const router = Router<EdgeRequest, Args>({
+  before: [stamp],
   catch: (err: unknown) => errorResponse(err),
-  finally: [
-    (response: Response, request: IRequest, env: Env) => {
-      let allowed: readonly string[] | undefined;
-      try {
-        allowed = workerConfig(env).allowedOrigins;
-      } catch {
-        allowed = undefined;
-      }
-      const out = new Response(response.body, response);
-      for (const [name, value] of Object.entries(corsHeaders(request as unknown as Request, allowed))) {
-        out.headers.set(name, value);
-      }
-      return out;
-    },
-  ],
+  finally: [finish],
 });
 
 router

@@ -18,6 +18,8 @@ export function audioResponse(request: Request, clip: Clip, layer: Layer, starte
     "cache-control": CLIP_CACHE_CONTROL,
     "accept-ranges": "bytes",
     etag: clip.etag,
+    // The same URL answers JSON to `Accept: application/json`; browsers must not reuse one for the other.
+    vary: "Accept",
     [LAYER_HEADER]: layer,
     "server-timing": `edge;dur=${Date.now() - startedAt};desc="${layer}"`,
   });

@@ -55,14 +55,21 @@ describe("origin trouble (scripted origin)", () => {
     expect(origin.calls).toBe(2);
   });
 
-  it("origin hanging → 504 after ORIGIN_TIMEOUT_MS, with Retry-After", async () => {
+  it("origin hanging → 504 after ORIGIN_TIMEOUT_MS with Retry-After, nothing cached; then a retry works", async () => {
     origin = await startScriptedOrigin();
     origin.mode = "slow";
     edge = await startEdge({ originUrl: origin.url, originSecret: SECRET, vars: { ORIGIN_TIMEOUT_MS: "300" } });
     const res = await edge.fetch(CLIP);
     expect(res.status).toBe(504);
     expect(res.headers.get("retry-after")).toBe("5");
+    expect(res.headers.get("cache-control")).toBe("no-store");
     expect(await res.json()).toMatchObject({ error: { code: "timeout" } });
+    expect(await edge.cached(CLIP)).toBe(false);
+    expect(await (await edge.bucket()).head("audio_clips/ep1/0-1000.mp3")).toBeNull();
+    origin.mode = "ok";
+    const retry = await edge.fetch(CLIP);
+    expect([retry.status, retry.headers.get("x-edgeclip-layer")]).toEqual([200, "generated"]);
+    expect(origin.calls).toBe(2);
   });
 
   it("a misconfigured Worker says which setting is wrong (503)", async () => {
@@ -75,7 +82,55 @@ describe("origin trouble (scripted origin)", () => {
   });
 });
 
-describe("generation rate limit (Workers Rate Limiting binding, emulated by workerd)", () => {
+describe("R2 failures (scripted fault: a failing R2 binding, scripted origin)", () => {
+  it("falls back to the origin when R2 fails, and still fills the edge cache", async () => {
+    origin = await startScriptedOrigin();
+    edge = await startEdge({ originUrl: origin.url, originSecret: SECRET, failingR2: true });
+    const first = await edge.fetch(CLIP);
+    expect([first.status, first.headers.get("x-edgeclip-layer")]).toEqual([200, "generated"]);
+    expect(Buffer.from(await first.arrayBuffer()).equals(origin.bytes)).toBe(true);
+    for (let i = 0; i < 100 && !(await edge.cached(CLIP)); i++) await new Promise((r) => setTimeout(r, 20));
+    const hit = await edge.fetch(CLIP);
+    expect([hit.status, hit.headers.get("x-edgeclip-layer")]).toEqual([200, "edge-cache"]);
+    await edge.evict(CLIP);
+    const again = await edge.fetch(CLIP, { headers: { range: "bytes=0-9" } });
+    expect([again.status, again.headers.get("x-edgeclip-layer")]).toEqual([206, "generated"]);
+    expect(origin.calls).toBe(2);
+    expect(edge.logs.some((line) => line.includes("r2 read failed") && line.includes("scripted fault"))).toBe(true);
+  });
+});
+
+describe("configuration (scripted origin)", () => {
+  it("applies MAX_CLIP_MS and ALLOWED_ORIGINS from the Worker's vars", async () => {
+    origin = await startScriptedOrigin();
+    edge = await startEdge({
+      originUrl: origin.url,
+      originSecret: SECRET,
+      vars: { MAX_CLIP_MS: "60000", ALLOWED_ORIGINS: "https://app.example, https://other.example" },
+    });
+    const tooLong = await edge.fetch("/api/v1/audio_clips/ep1?start_time_ms=0&duration_ms=60001");
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.json()).toMatchObject({ error: { param: "duration_ms" } });
+
+    const allowed = await edge.fetch(CLIP, { headers: { origin: "https://app.example" } });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(allowed.headers.get("access-control-expose-headers")).toContain("Content-Range");
+    expect(allowed.headers.get("vary")).toBe("Accept, Origin");
+    const stranger = await edge.fetch(CLIP, { headers: { origin: "https://evil.example" } });
+    expect(stranger.status).toBe(200);
+    expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
+    const preflight = await edge.fetch(CLIP, {
+      method: "OPTIONS",
+      headers: { origin: "https://other.example", "access-control-request-method": "GET" },
+    });
+    expect([preflight.status, preflight.headers.get("access-control-allow-origin")]).toEqual([
+      204,
+      "https://other.example",
+    ]);
+  });
+});
+
+describe("generation rate limit (Workers Rate Limiting binding emulated by workerd, scripted origin)", () => {
   it("answers 429 past the limit for new clips while hits are still served", async () => {
     origin = await startScriptedOrigin();
     edge = await startEdge({ originUrl: origin.url, originSecret: SECRET, generateLimit: 2 });
@@ -85,6 +140,7 @@ describe("generation rate limit (Workers Rate Limiting binding, emulated by work
     const limited = await edge.fetch(clip(2000));
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("60");
+    expect(limited.headers.get("cache-control")).toBe("no-store");
     expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
     // Hits are never limited, and another client may still generate.
     const hit = await edge.fetch(clip(0));
@@ -95,7 +151,7 @@ describe("generation rate limit (Workers Rate Limiting binding, emulated by work
   });
 });
 
-describe("signed URLs", () => {
+describe("signed URLs (scripted origin)", () => {
   const keys = [
     { id: "k2", secret: "new-signing-secret-0123456789" },
     { id: "k1", secret: "old-signing-secret-0123456789" },
@@ -133,6 +189,10 @@ describe("signed URLs", () => {
     expect(await refused(path(await signClipUrl("http://edge.test", req, stranger, inAnHour())))).toMatch(
       /unknown key/,
     );
+    // JSON mode hands out the canonical edge URL with its signature, and that URL plays.
+    const described = (await (await edge.fetch(`${signed}&response=json`)).json()) as { clip_url: string };
+    expect(described.clip_url).toBe(`http://edge.test${signed}`);
+    expect((await edge.fetch(path(described.clip_url))).status).toBe(200);
     expect(origin.calls).toBe(1);
   });
 });
@@ -140,10 +200,12 @@ describe("signed URLs", () => {
 describe("wrangler deploy --dry-run", () => {
   it("bundles the Worker offline with its bindings", async () => {
     const { output } = await buildWorker();
-    const size = /Total Upload: ([\d.]+ KiB)/.exec(output)?.[1];
-    console.log(`[figures] worker bundle: ${size}`);
-    expect(size).toBeDefined();
+    const [, total, gzip] = /Total Upload: ([\d.]+ KiB) \/ gzip: ([\d.]+) KiB/.exec(output) ?? [];
+    console.log(`[figures] worker bundle: ${total}, gzip ${gzip} KiB`);
+    expect(total).toBeDefined();
+    // Far below the Workers limit (3 MiB compressed on the free plan): the edge pulls in no heavy dependency.
+    expect(Number(gzip)).toBeLessThan(256);
     expect(output).toContain("env.CLIPS (edgeclip-clips)");
-    expect(output).toContain("env.GENERATE_LIMITER");
+    expect(output).toContain("env.GENERATE_LIMITER (20 requests/60s)");
   });
 });

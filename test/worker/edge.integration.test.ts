@@ -10,15 +10,27 @@ let t: TestOrigin;
 let server: LocalOriginServer;
 let edge: Edge;
 let episode: string;
+let episodeMs: number;
 let originCalls = 0;
 
 const clipPath = (start: number, duration = 2000) =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${start}&duration_ms=${duration}`;
+const clipKey = (start: number, duration = 2000) => `audio_clips/${episode}/${start}-${start + duration}.mp3`;
+
+/** The edge fills its cache and R2 in waitUntil, after the answer; wait for both before relying on them. */
+async function filled(start: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await edge.cached(clipPath(start))) && (await (await edge.bucket()).head(clipKey(start)))) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`the edge did not fill its cache and R2 for ${clipPath(start)}`);
+}
 
 beforeAll(async () => {
   const [origin, cbr] = await Promise.all([startTestOrigin(), cbrTenMinutes()]);
   t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  episodeMs = cbr.durationMs;
+  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: episodeMs });
   const counting: Origin = {
     ffmpeg: t.origin.ffmpeg,
     close: () => t.origin.close(),
@@ -55,6 +67,7 @@ describe("lookup order: origin, then edge cache, then R2", () => {
     expect(first.headers.get("content-length")).toBe(String(bytes.length));
     expect(bytes.subarray(0, 3).toString("latin1")).toMatch(/^(ID3|\xff)/);
     expect(originCalls - before).toBe(1);
+    await filled(60_000);
 
     const cached = await edge.fetch(clipPath(60_000));
     expect(cached.headers.get("x-edgeclip-layer")).toBe("edge-cache");
@@ -68,7 +81,7 @@ describe("lookup order: origin, then edge cache, then R2", () => {
     expect(Buffer.from(await fromR2.arrayBuffer()).equals(bytes)).toBe(true);
 
     await edge.evict(clipPath(60_000));
-    await (await edge.bucket()).delete(`audio_clips/${episode}/60000-62000.mp3`);
+    await (await edge.bucket()).delete(clipKey(60_000));
     const originHit = await edge.fetch(clipPath(60_000));
     expect(originHit.headers.get("x-edgeclip-layer")).toBe("origin-hit");
     expect(Buffer.from(await originHit.arrayBuffer()).equals(bytes)).toBe(true);
@@ -76,15 +89,22 @@ describe("lookup order: origin, then edge cache, then R2", () => {
   });
 
   it("fills R2 with the clip under the S3 key, with its metadata", async () => {
-    await edge.fetch(clipPath(90_000));
-    // waitUntil work finishes after the response; poll briefly for the mirror write.
-    let object = null;
-    for (let i = 0; i < 50 && !object; i++) {
-      object = await (await edge.bucket()).head(`audio_clips/${episode}/90000-92000.mp3`);
-      if (!object) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(object?.customMetadata).toMatchObject({ "clip-start-ms": "90000", clamped: "false" });
-    expect(object?.httpMetadata?.contentType).toBe("audio/mpeg");
+    const res = await edge.fetch(clipPath(90_000));
+    const size = (await res.arrayBuffer()).byteLength;
+    await filled(90_000);
+    const object = await (await edge.bucket()).head(clipKey(90_000));
+    expect(object?.customMetadata).toEqual({
+      "clip-start-ms": "90000",
+      "clip-end-ms": "92000",
+      clamped: "false",
+      "file-size-bytes": String(size),
+      etag: res.headers.get("etag"),
+    });
+    expect(object?.size).toBe(size);
+    expect(object?.httpMetadata).toMatchObject({
+      contentType: "audio/mpeg",
+      cacheControl: "public, max-age=31536000, immutable",
+    });
   });
 
   it("normalizes equivalent spellings to one origin call and one cache entry", async () => {
@@ -95,13 +115,16 @@ describe("lookup order: origin, then edge cache, then R2", () => {
       `/api/v1/audio_clips/${episode}?end_time_ms=122000&start_time_ms=120000&utm_source=feed`,
     ];
     const layers = [];
-    for (const spelling of spellings) {
+    for (const [i, spelling] of spellings.entries()) {
       const res = await edge.fetch(spelling);
       expect(res.status).toBe(200);
       layers.push(res.headers.get("x-edgeclip-layer"));
+      if (i === 0) await filled(120_000);
     }
     expect(layers).toEqual(["generated", "edge-cache", "edge-cache"]);
     expect(originCalls - before).toBe(1);
+    // One cache entry, under the canonical URL only.
+    expect(await Promise.all(spellings.map((p) => edge.cached(p)))).toEqual([true, false, false]);
   });
 
   it("shares one origin call among 20 concurrent identical misses", async () => {
@@ -115,72 +138,104 @@ describe("lookup order: origin, then edge cache, then R2", () => {
 });
 
 describe("what players need, from every layer", () => {
-  const path = () => clipPath(200_000);
-  let size = 0;
+  const LAYERS = ["generated", "edge-cache", "r2", "origin-hit"];
+  let nextStart = 200_000;
 
-  beforeAll(async () => {
-    size = (await (await edge.fetch(path())).arrayBuffer()).byteLength;
-  });
-
-  async function eachLayer(check: (res: Response, layer: string) => Promise<void>, init = {}) {
-    // Order: edge cache (filled by beforeAll), then R2 (cache evicted), then the origin (both evicted).
-    await check(await edge.fetch(path(), init), "edge-cache");
-    await edge.evict(path());
-    await check(await edge.fetch(path(), init), "r2");
-    await edge.evict(path());
-    await (await edge.bucket()).delete(`audio_clips/${episode}/200000-202000.mp3`);
-    await check(await edge.fetch(path(), init), "origin-hit");
+  /**
+   * Asks for a fresh clip once through each layer, in the order that reaches it (a miss generates; then the
+   * cache; R2 with the cache evicted; the origin's S3 hit with both gone), then fetches the whole clip.
+   */
+  async function askEveryLayer(init: { method?: string; headers?: Record<string, string> }) {
+    const start = (nextStart += 3000);
+    const answers: { res: Response; body: Buffer }[] = [];
+    const ask = async () => {
+      const res = await edge.fetch(clipPath(start), init);
+      answers.push({ res, body: Buffer.from(await res.arrayBuffer()) });
+    };
+    await ask();
+    await filled(start);
+    await ask();
+    await edge.evict(clipPath(start));
+    await ask();
+    await edge.evict(clipPath(start));
+    await (await edge.bucket()).delete(clipKey(start));
+    await ask();
+    const whole = Buffer.from(await (await edge.fetch(clipPath(start))).arrayBuffer());
+    return { answers, whole };
   }
 
   it.each([
-    ["bytes=0-99", 0, 99],
-    ["bytes=100-", 100, -1],
-    ["bytes=-500", -500, -1],
-    ["bytes=10-999999999", 10, -1],
-  ])("answers Range %s with 206 and the right Content-Range", async (range, from, to) => {
-    await eachLayer(
-      async (res, layer) => {
-        expect([res.status, res.headers.get("x-edgeclip-layer")]).toEqual([206, layer]);
-        const start = from < 0 ? size + from : from;
-        const end = to < 0 ? size - 1 : to;
-        expect(res.headers.get("content-range")).toBe(`bytes ${start}-${end}/${size}`);
-        expect(res.headers.get("content-length")).toBe(String(end - start + 1));
-        expect((await res.arrayBuffer()).byteLength).toBe(end - start + 1);
-      },
-      { headers: { range } },
-    );
+    ["bytes=0-99", (_size: number) => [0, 99]],
+    ["bytes=100-", (size: number) => [100, size - 1]],
+    ["bytes=-500", (size: number) => [size - 500, size - 1]],
+    ["bytes=10-999999999", (size: number) => [10, size - 1]],
+  ])("answers Range %s with 206, the right Content-Range and those bytes", async (range, expected) => {
+    const { answers, whole } = await askEveryLayer({ headers: { range } });
+    const [start, end] = expected(whole.length) as [number, number];
+    expect(answers.map(({ res }) => res.headers.get("x-edgeclip-layer"))).toEqual(LAYERS);
+    for (const { res, body } of answers) {
+      expect(res.status).toBe(206);
+      expect(res.headers.get("content-range")).toBe(`bytes ${start}-${end}/${whole.length}`);
+      expect(res.headers.get("content-length")).toBe(String(end - start + 1));
+      expect(body.equals(whole.subarray(start, end + 1))).toBe(true);
+    }
   });
 
   it("answers an unsatisfiable Range with 416 and bytes */size", async () => {
-    await eachLayer(
-      async (res) => {
-        expect(res.status).toBe(416);
-        expect(res.headers.get("content-range")).toBe(`bytes */${size}`);
-      },
-      { headers: { range: `bytes=${size}-` } },
-    );
+    const { answers, whole } = await askEveryLayer({ headers: { range: "bytes=99999999-" } });
+    for (const { res, body } of answers) {
+      expect(res.status).toBe(416);
+      expect(res.headers.get("content-range")).toBe(`bytes */${whole.length}`);
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(JSON.parse(body.toString())).toMatchObject({ error: { code: "range_not_satisfiable" } });
+    }
   });
 
-  it("answers HEAD with the headers and no body", async () => {
-    await eachLayer(
-      async (res) => {
-        expect(res.status).toBe(200);
-        expect(res.headers.get("content-length")).toBe(String(size));
-        expect((await res.arrayBuffer()).byteLength).toBe(0);
-      },
-      { method: "HEAD" },
-    );
+  it("answers HEAD with the full headers and no body", async () => {
+    const { answers, whole } = await askEveryLayer({ method: "HEAD" });
+    expect(answers.map(({ res }) => res.headers.get("x-edgeclip-layer"))).toEqual(LAYERS);
+    for (const { res, body } of answers) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-length")).toBe(String(whole.length));
+      expect(res.headers.get("accept-ranges")).toBe("bytes");
+      expect(res.headers.get("etag")).toMatch(/^"[0-9a-f]{32}"$/);
+      expect(body.length).toBe(0);
+    }
   });
 
-  it("answers If-None-Match with 304", async () => {
-    const etag = (await edge.fetch(path())).headers.get("etag") as string;
-    await eachLayer(
-      async (res) => {
-        expect(res.status).toBe(304);
-        expect(res.headers.get("etag")).toBe(etag);
-      },
-      { headers: { "if-none-match": etag } },
-    );
+  it("answers If-None-Match with 304 from every layer that can have given the ETag", async () => {
+    const path = clipPath(250_000);
+    const first = await edge.fetch(path);
+    const etag = first.headers.get("etag") as string;
+    await filled(250_000);
+    const notModified = async (layer: string, ifNoneMatch = etag) => {
+      const res = await edge.fetch(path, { headers: { "if-none-match": ifNoneMatch } });
+      expect([res.status, res.headers.get("x-edgeclip-layer"), res.headers.get("etag")]).toEqual([304, layer, etag]);
+    };
+    await notModified("edge-cache", `"other", W/${etag}`);
+    await edge.evict(path);
+    await notModified("r2");
+    await edge.evict(path);
+    await (await edge.bucket()).delete(clipKey(250_000));
+    await notModified("origin-hit");
+    const changed = await edge.fetch(path, { headers: { "if-none-match": '"something-else"' } });
+    expect(changed.status).toBe(200);
+  });
+
+  it("serves every layer's answer with the same player headers", async () => {
+    const { answers } = await askEveryLayer({});
+    const headers = answers.map(({ res }) => ({
+      type: res.headers.get("content-type"),
+      cache: res.headers.get("cache-control"),
+      cors: res.headers.get("access-control-allow-origin"),
+      expose: res.headers.get("access-control-expose-headers"),
+      vary: res.headers.get("vary"),
+      etag: res.headers.get("etag"),
+    }));
+    for (const h of headers) expect(h).toEqual(headers[0]);
+    expect(headers[0]?.expose).toMatch(/Content-Range.*Content-Length.*ETag/);
+    expect(headers[0]?.vary).toBe("Accept");
+    for (const { res } of answers) expect(res.headers.get("server-timing")).toMatch(/^edge;dur=\d+;desc="[a-z0-9-]+"$/);
   });
 });
 
@@ -200,29 +255,53 @@ describe("JSON mode and errors through the edge", () => {
     const again = await edge.fetch(`/api/v1/audio_clips/${episode}?start_time_ms=300000&duration_ms=3000`, {
       headers: { accept: "application/json" },
     });
+    expect(again.headers.get("vary")).toBe("Accept");
     expect(((await again.json()) as { cache_hit: boolean }).cache_hit).toBe(true);
+    // The clip_url serves the audio; a player's Accept that names audio gets audio even if it names JSON too.
+    const audio = await edge.fetch(
+      new URL(body.clip_url as string).pathname + new URL(body.clip_url as string).search,
+      {
+        headers: { accept: "audio/*, application/json;q=0.5" },
+      },
+    );
+    expect([audio.status, audio.headers.get("content-type")]).toEqual([200, "audio/mpeg"]);
+    expect((await audio.arrayBuffer()).byteLength).toBe(body.file_size_bytes);
   });
 
-  it("says which parameter is wrong, and never asks the origin", async () => {
-    const before = originCalls;
-    const res = await edge.fetch(`/api/v1/audio_clips/${episode}?start_time_ms=1.5&duration_ms=1000`);
-    expect(res.status).toBe(400);
-    expect(res.headers.get("cache-control")).toBe("no-store");
-    expect(await res.json()).toMatchObject({ error: { code: "invalid_parameter", param: "start_time_ms" } });
-    expect((await edge.fetch(`/api/v1/audio_clips/-bad?start_time_ms=0&duration_ms=1000`)).status).toBe(400);
-    expect((await edge.fetch(`/api/v1/audio_clips/${episode}?start_time_ms=0&duration_ms=300001`)).status).toBe(400);
-    expect((await edge.fetch(`/nope`)).status).toBe(404);
-    expect((await edge.fetch(clipPath(0), { method: "POST" })).status).toBe(405);
-    expect(originCalls).toBe(before);
+  it("cuts a clip that runs past the episode at its end, and says so in both modes", async () => {
+    const start = Math.floor(episodeMs) - 2000;
+    const path = `/api/v1/audio_clips/${episode}?start_time_ms=${start}&duration_ms=5000`;
+    const json = (await (await edge.fetch(`${path}&response=json`)).json()) as Record<string, unknown>;
+    expect(json).toMatchObject({ clip_start_ms: start, clip_end_ms: episodeMs, clamped_to_episode_end: true });
+    const audio = await edge.fetch(path);
+    expect([audio.status, audio.headers.get("x-edgeclip-layer")]).toEqual([200, "edge-cache"]);
+    expect(audio.headers.get("x-edgeclip-clamped")).toBe("true");
+    // The key is the requested range, so a lookup finds it before anyone knows the episode's length.
+    let object = null;
+    for (let i = 0; i < 100 && !object; i++) {
+      object = await (await edge.bucket()).head(`audio_clips/${episode}/${start}-${start + 5000}.mp3`);
+      if (!object) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(object?.customMetadata).toMatchObject({ "clip-end-ms": String(episodeMs), clamped: "true" });
   });
 
   it("passes the origin's 404 and 416 through, uncached", async () => {
-    const unknown = await edge.fetch(`/api/v1/audio_clips/no-such-episode?start_time_ms=0&duration_ms=1000`);
-    expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ error: { code: "episode_not_found" } });
+    const before = originCalls;
+    const unknownPath = `/api/v1/audio_clips/no-such-episode?start_time_ms=0&duration_ms=1000`;
+    for (let i = 0; i < 2; i++) {
+      const unknown = await edge.fetch(unknownPath);
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get("cache-control")).toBe("no-store");
+      expect(await unknown.json()).toMatchObject({ error: { code: "episode_not_found" } });
+    }
     const past = await edge.fetch(`/api/v1/audio_clips/${episode}?start_time_ms=900000&duration_ms=1000`);
     expect(past.status).toBe(416);
     expect(past.headers.get("cache-control")).toBe("no-store");
+    expect(await past.json()).toMatchObject({ error: { code: "start_beyond_end" } });
+    // Nothing was kept: each request asked the origin.
+    expect(originCalls - before).toBe(3);
+    expect(await edge.cached(unknownPath)).toBe(false);
+    expect(await (await edge.bucket()).head("audio_clips/no-such-episode/0-1000.mp3")).toBeNull();
   });
 
   it("answers CORS preflight", async () => {

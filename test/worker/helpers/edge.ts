@@ -2,7 +2,8 @@ import { readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { Miniflare } from "miniflare";
+import { createInterface } from "node:readline";
+import { Miniflare, type WorkerOptions } from "miniflare";
 import { buildWorkerBundle, type WorkerBundle } from "../../../scripts/lib/worker-bundle.js";
 
 export const COMPATIBILITY_DATE = "2026-04-01";
@@ -28,36 +29,66 @@ export interface EdgeOptions {
   originSecret: string;
   vars?: Record<string, string>;
   generateLimit?: number;
+  /** Replace the R2 binding with one whose every call fails (scripted fault: local R2 cannot be made to fail). */
+  failingR2?: boolean;
 }
 
 export interface Edge {
   mf: Miniflare;
+  /** The Worker's console lines (JSON logs); printed too when EDGECLIP_WORKER_LOGS is set. */
+  logs: string[];
   fetch(pathAndQuery: string, init?: { method?: string; headers?: Record<string, string> }): Promise<Response>;
   bucket(): ReturnType<Miniflare["getR2Bucket"]>;
   /** Removes the canonical entry from the edge cache, to reach the layers behind it. */
   evict(canonicalPathAndQuery: string): Promise<boolean>;
+  /** Whether the edge cache holds an entry under exactly this URL. */
+  cached(pathAndQuery: string): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/**
+ * A stand-in R2 binding for the fault R2 cannot produce on demand, loaded as a workerd wrapped binding so
+ * the Worker bundle under test is unchanged.
+ */
+const FAILING_R2 = `export default function () {
+  const fail = async () => { throw new Error("R2 unavailable (scripted fault)"); };
+  return { get: fail, head: fail, put: fail, delete: fail, list: fail };
+}`;
 
 /** The Worker in workerd (Miniflare), with real local R2, the real Cache API and the rate limit binding. */
 export async function startEdge(opts: EdgeOptions): Promise<Edge> {
   const { script } = await buildWorker();
-  const mf = new Miniflare({
+  const logs: string[] = [];
+  const edgeWorker: WorkerOptions = {
+    name: "edge",
     modules: true,
     scriptPath: script,
     modulesRoot: path.dirname(script),
     compatibilityDate: COMPATIBILITY_DATE,
-    r2Buckets: ["CLIPS"],
     ratelimits: { GENERATE_LIMITER: { simple: { limit: opts.generateLimit ?? 1000, period: 60 } } },
     bindings: {
       ORIGIN_URL: opts.originUrl,
       ORIGIN_SECRET: opts.originSecret,
       ...opts.vars,
     },
+    ...(opts.failingR2 ? { wrappedBindings: { CLIPS: "failing-r2" } } : { r2Buckets: ["CLIPS"] }),
+  };
+  const mf = new Miniflare({
+    workers: opts.failingR2 ? [edgeWorker, { name: "failing-r2", modules: true, script: FAILING_R2 }] : [edgeWorker],
+    // One JSON line per request would bury vitest's report; tests read them from `logs` instead.
+    handleRuntimeStdio(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) {
+      for (const stream of [stdout, stderr]) {
+        createInterface({ input: stream }).on("line", (line) => {
+          logs.push(line);
+          if (process.env.EDGECLIP_WORKER_LOGS) console.log(line);
+        });
+      }
+    },
   });
   await mf.ready;
   return {
     mf,
+    logs,
     async fetch(pathAndQuery, init = {}) {
       const res = await mf.dispatchFetch(EDGE + pathAndQuery, {
         method: init.method ?? "GET",
@@ -74,6 +105,12 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     async evict(canonicalPathAndQuery) {
       const caches = await mf.getCaches();
       return caches.default.delete(EDGE + canonicalPathAndQuery);
+    },
+    async cached(pathAndQuery) {
+      const caches = await mf.getCaches();
+      const hit = await caches.default.match(EDGE + pathAndQuery);
+      await hit?.arrayBuffer();
+      return hit !== undefined;
     },
     close: () => mf.dispose(),
   };
