@@ -7,6 +7,11 @@ export interface ClipRequest {
   /** Requested end; the origin may cut shorter when the episode ends first. */
   readonly endMs: number;
   readonly durationMs: number;
+  /**
+   * `precise=1`: re-encode so the clip starts and ends on the exact sample. Without it the clip is the
+   * source's own frames, exact to one frame (26 ms), which gapless players trim to the exact sample.
+   */
+  readonly precise: boolean;
 }
 
 export interface ClipLimits {
@@ -91,9 +96,24 @@ function readInteger(params: URLSearchParams, name: string, max: number): number
   return value;
 }
 
+/** `precise`: absent, `0` or `false` is off; `1` or `true` is on; anything else is a 400. */
+function readFlag(params: URLSearchParams, name: string): boolean {
+  const values = params.getAll(name);
+  if (values.length === 0) return false;
+  if (values.length > 1) {
+    throw new ClipError("invalid_parameter", `${name} must be given once (got ${values.length} values)`, {
+      param: name,
+    });
+  }
+  const raw = values[0] ?? "";
+  if (raw === "1" || raw === "true") return true;
+  if (raw === "0" || raw === "false") return false;
+  throw new ClipError("invalid_parameter", `${name} must be 1 or 0 (got ${shown(raw)})`, { param: name });
+}
+
 /**
- * Validates and normalizes a clip request. Only `start_time_ms`, `duration_ms` and `end_time_ms` are
- * read; every other parameter is ignored so that it cannot split the cache.
+ * Validates and normalizes a clip request. Only `start_time_ms`, `duration_ms`, `end_time_ms` and
+ * `precise` are read; every other parameter is ignored so that it cannot split the cache.
  */
 export function parseClipRequest(
   episodeIdRaw: string,
@@ -143,7 +163,7 @@ export function parseClipRequest(
       );
     }
   }
-  return { episodeId, startMs, endMs: startMs + durationMs, durationMs };
+  return { episodeId, startMs, endMs: startMs + durationMs, durationMs, precise: readFlag(params, "precise") };
 }
 
 /** Extracts the episode id from `/api/v1/audio_clips/{episode_id}`; anything else is not a clip path. */
@@ -169,9 +189,9 @@ export function parseClipUrl(url: URL, limits: ClipLimits = DEFAULT_LIMITS): Cli
   return parseClipRequest(episodeIdFromPath(url.pathname), url.searchParams, limits);
 }
 
-/** The canonical query: fixed order, no leading zeros, always `duration_ms`. */
+/** The canonical query: fixed order, no leading zeros, always `duration_ms`, `precise=1` only when on. */
 export function canonicalQuery(req: ClipRequest): string {
-  return `start_time_ms=${req.startMs}&duration_ms=${req.durationMs}`;
+  return `start_time_ms=${req.startMs}&duration_ms=${req.durationMs}${req.precise ? "&precise=1" : ""}`;
 }
 
 /** The canonical path and query, the identity of a clip for caches, signatures and keys. */

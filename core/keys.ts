@@ -8,7 +8,7 @@ export const CLIP_KEY_PREFIX = "audio_clips/";
  * validated to `[A-Za-z0-9_-]`, so it can never contain `/` or `..` and escape its prefix.
  */
 export function clipObjectKey(req: ClipRequest): string {
-  return `${CLIP_KEY_PREFIX}${req.episodeId}/${req.startMs}-${req.endMs}.mp3`;
+  return `${CLIP_KEY_PREFIX}${req.episodeId}/${req.startMs}-${req.endMs}${req.precise ? ".precise" : ""}.mp3`;
 }
 
 /**

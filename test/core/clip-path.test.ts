@@ -87,7 +87,7 @@ describe("episode_id in the URL path", () => {
 });
 
 describe("object keys", () => {
-  const req = { episodeId: "EP_1-a", startMs: 0, endMs: 1000, durationMs: 1000 };
+  const req = { episodeId: "EP_1-a", startMs: 0, endMs: 1000, durationMs: 1000, precise: false };
 
   it("name the requested range, without leading zeros", () => {
     expect(clipObjectKey(req)).toBe("audio_clips/EP_1-a/0-1000.mp3");
@@ -95,6 +95,22 @@ describe("object keys", () => {
     expect(parsed).toBe("EP_1-a");
     const spelled = parseClipUrl(new URL("/api/v1/audio_clips/e?end_time_ms=000061000&start_time_ms=0001000", BASE));
     expect(clipObjectKey(spelled)).toBe("audio_clips/e/1000-61000.mp3");
+  });
+
+  it("keep a precise (re-encoded) clip apart from the frame-copied one of the same range", () => {
+    const precise = parseClipUrl(new URL("/api/v1/audio_clips/e?start_time_ms=1000&duration_ms=5000&precise=1", BASE));
+    expect(clipObjectKey(precise)).toBe("audio_clips/e/1000-6000.precise.mp3");
+    expect(canonicalPath(precise)).toBe("/api/v1/audio_clips/e?start_time_ms=1000&duration_ms=5000&precise=1");
+    const off = parseClipUrl(new URL("/api/v1/audio_clips/e?start_time_ms=1000&duration_ms=5000&precise=0", BASE));
+    expect(clipObjectKey(off)).toBe("audio_clips/e/1000-6000.mp3");
+    expect(canonicalPath(off)).toBe("/api/v1/audio_clips/e?start_time_ms=1000&duration_ms=5000");
+    expect(
+      parseClipUrl(new URL("/api/v1/audio_clips/e?start_time_ms=1&duration_ms=5000&precise=true", BASE)).precise,
+    ).toBe(true);
+    for (const bad of ["", "yes", "2", "1&precise=1"]) {
+      const url = new URL(`/api/v1/audio_clips/e?start_time_ms=1&duration_ms=5000&precise=${bad}`, BASE);
+      expect(rejection(() => parseClipUrl(url)).param).toBe("precise");
+    }
   });
 
   it("live under their episode's prefix, and a prefix is only made for a valid id", () => {

@@ -31,6 +31,7 @@ const validRequest: fc.Arbitrary<ClipRequest> = fc
     episodeId,
     startMs: fc.integer({ min: 0, max: MAX_START_MS }),
     durationMs: fc.integer({ min: DEFAULT_LIMITS.minClipMs, max: DEFAULT_LIMITS.maxClipMs }),
+    precise: fc.boolean(),
   })
   .map((r) => ({ ...r, endMs: r.startMs + r.durationMs }));
 
@@ -74,13 +75,17 @@ describe("normalization properties", () => {
           spelling(req.durationMs).map((s) => `duration_ms=${s}`),
           spelling(req.endMs).map((s) => `end_time_ms=${s}`),
         ),
+        // Off can be said three ways (absent, 0, false) and on two; all must collapse.
+        flag: req.precise
+          ? fc.constantFrom(["precise=1"], ["precise=true"])
+          : fc.constantFrom([], ["precise=0"], ["precise=false"]),
         extras: fc.array(unknownParam, { maxLength: 3 }),
         order: fc.nat(),
       }),
     );
     fc.assert(
-      fc.property(spelled, ({ req, start, length, extras, order }) => {
-        const params = [`start_time_ms=${start}`, length, ...extras];
+      fc.property(spelled, ({ req, start, length, flag, extras, order }) => {
+        const params = [`start_time_ms=${start}`, length, ...flag, ...extras];
         // Rotate the parameters so every position is tried for the real ones.
         const k = order % params.length;
         const query = [...params.slice(k), ...params.slice(0, k)].join("&");
@@ -138,14 +143,14 @@ describe("normalization properties", () => {
         expect(key.startsWith(`audio_clips/${req.episodeId}/`)).toBe(true);
         expect(key).not.toContain("..");
         expect(key).not.toContain("//");
-        expect(key).toMatch(/^audio_clips\/[A-Za-z0-9_-]+\/\d+-\d+\.mp3$/);
+        expect(key).toMatch(/^audio_clips\/[A-Za-z0-9_-]+\/\d+-\d+(\.precise)?\.mp3$/);
       }),
       { numRuns: 1000 },
     );
   });
 });
 
-const REAL_NAMES = ["start_time_ms", "duration_ms", "end_time_ms"];
+const REAL_NAMES = ["start_time_ms", "duration_ms", "end_time_ms", "precise"];
 
 const limitsArb: fc.Arbitrary<ClipLimits> = fc
   .tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 1_000_000 }))
@@ -157,6 +162,7 @@ const requestWithin = (limits: ClipLimits): fc.Arbitrary<ClipRequest> =>
       episodeId,
       startMs: fc.integer({ min: 0, max: MAX_START_MS }),
       durationMs: fc.integer({ min: limits.minClipMs, max: limits.maxClipMs }),
+      precise: fc.boolean(),
     })
     .map((r) => ({ ...r, endMs: r.startMs + r.durationMs }));
 
@@ -183,9 +189,17 @@ describe("normalization properties, wider inputs", () => {
         const real = [
           `${name("start_time_ms")}=${req.startMs}`,
           endForm ? `${name("end_time_ms")}=${req.endMs}` : `${name("duration_ms")}=${req.durationMs}`,
+          ...(req.precise ? [`${name("precise")}=1`] : []),
         ];
         const noise = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
-        const query = [...noise.slice(0, 2), real[1], ...noise.slice(2, 4), real[0], ...noise.slice(4)].join("&");
+        const query = [
+          ...noise.slice(0, 2),
+          real[1],
+          ...noise.slice(2, 4),
+          real[0],
+          ...noise.slice(4),
+          ...real.slice(2),
+        ].join("&");
         const parsed = parseUrl(`/api/v1/audio_clips/${req.episodeId}?${query}`);
         expect(parsed).toEqual(req);
         expect(clipObjectKey(parsed)).toBe(clipObjectKey(req));
@@ -236,7 +250,9 @@ describe("normalization properties, wider inputs", () => {
       fc.property(validRequest, (req) => {
         const key = clipObjectKey(req);
         expect(key.startsWith(episodeClipPrefix(req.episodeId))).toBe(true);
-        expect(key.slice(episodeClipPrefix(req.episodeId).length)).toBe(`${req.startMs}-${req.endMs}.mp3`);
+        expect(key.slice(episodeClipPrefix(req.episodeId).length)).toBe(
+          `${req.startMs}-${req.endMs}${req.precise ? ".precise" : ""}.mp3`,
+        );
         expect(key.split("/")).toHaveLength(3);
       }),
       { numRuns: 1000 },

@@ -58,6 +58,7 @@ describe("start_time_ms and duration_ms", () => {
       startMs: 754000,
       endMs: 784000,
       durationMs: 30000,
+      precise: false,
     });
   });
 
@@ -224,6 +225,7 @@ describe("which parameter is at fault, and why", () => {
       startMs: 0,
       endMs: 1000,
       durationMs: 1000,
+      precise: false,
     });
     expect(canonicalQuery(q("start_time_ms=00120&end_time_ms=0002120"))).toBe("start_time_ms=120&duration_ms=2000");
   });
