@@ -1,5 +1,5 @@
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ClipError } from "../core/index.js";
@@ -11,13 +11,20 @@ export type SpawnFn = (command: string, args: readonly string[], options: SpawnO
 
 export interface CutOptions {
   ffmpegPath: string;
-  /** A short-lived pre-signed GET URL: FFmpeg reads only the byte ranges it needs over HTTP. */
-  sourceUrl: string;
+  /**
+   * A short-lived pre-signed GET URL: FFmpeg reads only the byte ranges it needs over HTTP. Or the
+   * bytes of an MP3 that already is exactly the clip (frames cut with the seek index), only to be
+   * re-encoded: then startMs/durationMs are not applied again. They go through a temp file, not a pipe:
+   * FFmpeg ignores the LAME tag's end padding on a non-seekable input (measured: +24.7 ms).
+   */
+  source: { url: string } | { mp3: Uint8Array };
   /** For messages, e.g. `s3://bucket/key`; never the pre-signed URL. */
   sourceLabel: string;
   startMs: number;
   durationMs: number;
   mode: SeekMode;
+  /** Encoder arguments for mode "encode" (default: libmp3lame at 128 kbit/s). */
+  encodeArgs?: readonly string[];
   /** Epoch ms by which FFmpeg must have finished; it is killed then. */
   deadline: number;
   /** Only for the timeout message. */
@@ -38,13 +45,20 @@ const STDERR_LIMIT = 64 * 1024;
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
-export function ffmpegArgs(opts: CutOptions, output: string): string[] {
+export const DEFAULT_ENCODE_ARGS = ["-c:a", "libmp3lame", "-b:a", "128k"] as const;
+
+export function ffmpegArgs(opts: CutOptions, output: string, inputFile?: string): string[] {
   const args = ["-hide_banner", "-nostdin", "-loglevel", "verbose"];
-  // Input seeking (-ss before -i): FFmpeg asks the server for the byte range near the start.
-  if (opts.mode === "copy-fast") args.push("-fflags", "+fastseek");
-  args.push("-ss", seconds(opts.startMs), "-t", seconds(opts.durationMs), "-i", opts.sourceUrl);
+  if ("mp3" in opts.source) {
+    // The clip carries its own gapless header, so the decoder already yields exactly its samples.
+    args.push("-f", "mp3", "-i", inputFile ?? "pipe:0");
+  } else {
+    // Input seeking (-ss before -i): FFmpeg asks the server for the byte range near the start.
+    if (opts.mode === "copy-fast") args.push("-fflags", "+fastseek");
+    args.push("-ss", seconds(opts.startMs), "-t", seconds(opts.durationMs), "-i", opts.source.url);
+  }
   args.push("-map", "0:a:0", "-map_metadata", "-1", "-vn", "-sn", "-dn");
-  if (opts.mode === "encode") args.push("-c:a", "libmp3lame", "-b:a", "128k");
+  if (opts.mode === "encode") args.push(...(opts.encodeArgs ?? DEFAULT_ENCODE_ARGS));
   else args.push("-c:a", "copy");
   // A seekable output file lets the muxer go back and write the Xing/Info header (frame count, so
   // players show the right duration and can seek).
@@ -62,7 +76,12 @@ export async function cutClip(opts: CutOptions): Promise<CutResult> {
   const dir = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), "edgeclip-cut-"));
   try {
     const output = path.join(dir, "clip.mp3");
-    const run = await runFfmpeg(opts, ffmpegArgs(opts, output));
+    let input: string | undefined;
+    if ("mp3" in opts.source) {
+      input = path.join(dir, "frames.mp3");
+      await writeFile(input, opts.source.mp3);
+    }
+    const run = await runFfmpeg(opts, ffmpegArgs(opts, output, input));
     const ffmpegMs = Date.now() - started;
     if (run.killed) throw ffmpegKilled(ffmpegMs, opts.marginMs);
     if (run.spawnError) {

@@ -1,9 +1,13 @@
+import type { S3Client } from "@aws-sdk/client-s3";
 import { toClipError } from "../core/index.js";
+import type { ClipCutter } from "./clip-cutter.js";
 import { createClients, type OriginClients, type S3Credentials } from "./clients.js";
 import { ClipStore } from "./clip-store.js";
 import type { OriginConfig } from "./config.js";
 import type { SpawnFn } from "./cutter.js";
 import { EpisodeCatalog } from "./episode-catalog.js";
+import { createFrameCutter } from "./frame-cutter.js";
+import { SeekIndexStore } from "./seek-index-store.js";
 import { normalizeEvent, type ApiGatewayEvent, type OriginRequest } from "./event.js";
 import { resolveFfmpegPath, type FfmpegLocation } from "./ffmpeg-path.js";
 import { clipResponse, errorResponse, type LambdaHttpResponse } from "./http-response.js";
@@ -30,6 +34,19 @@ export interface OriginDeps {
   now?: () => number;
   /** Called before each named step; tests use it to stop a server at an exact point (fault injection). */
   beforeStep?: BeforeStep;
+  /**
+   * Replaces the read-and-cut step (default: the seek-index frame cutter); the benchmark measures the
+   * naive strategies through the same pipeline with it.
+   */
+  cutter?: (parts: OriginParts) => ClipCutter;
+}
+
+/** The shared, lazily created parts a cutter may use. */
+export interface OriginParts {
+  s3: () => S3Client;
+  store: () => ClipStore;
+  indexes: () => SeekIndexStore;
+  ffmpegPath: string;
 }
 
 export interface Origin {
@@ -63,9 +80,23 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
     deps.clients ?? createClients(config, deps.s3Credentials ? { s3Credentials: deps.s3Credentials } : {});
   let store: ClipStore | undefined;
   let catalog: EpisodeCatalog | undefined;
+  let indexes: SeekIndexStore | undefined;
+  const parts: OriginParts = {
+    s3: () => clients.s3(),
+    store: () => (store ??= new ClipStore(clients.s3(), config.clipsBucket, config.presignExpiresS)),
+    indexes: () => (indexes ??= new SeekIndexStore(clients.s3(), config.clipsBucket)),
+    ffmpegPath: ffmpeg.path,
+  };
+  const cutter =
+    deps.cutter?.(parts) ??
+    createFrameCutter({
+      ...parts,
+      ...(deps.spawn ? { spawn: deps.spawn } : {}),
+      ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
+    });
   const steps = clipSteps({
     config,
-    store: () => (store ??= new ClipStore(clients.s3(), config.clipsBucket, config.presignExpiresS)),
+    store: parts.store,
     catalog: () =>
       (catalog ??= new EpisodeCatalog(clients.mongo().db(config.mongodbDb), {
         collections: config.collections,
@@ -74,9 +105,7 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
         hosts: clients.mongoHosts(),
         selectionTimeoutMs: config.mongoServerSelectionTimeoutMs,
       })),
-    ffmpegPath: ffmpeg.path,
-    ...(deps.spawn ? { spawn: deps.spawn } : {}),
-    ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
+    cutter: () => cutter,
     now,
   });
 

@@ -1,5 +1,5 @@
 import type { ClipJsonResponse, ClipRequest } from "../core/index.js";
-import type { CutResult } from "./cutter.js";
+import type { CutOutcome } from "./clip-cutter.js";
 import type { Episode } from "./episode-catalog.js";
 import type { OriginRequest } from "./event.js";
 import { deadlinePassed } from "./timeouts.js";
@@ -17,7 +17,7 @@ export interface ClipContext {
   /** Actual end: the requested end, or the episode's end when that comes first. */
   endMs?: number;
   clamped?: boolean;
-  cut?: CutResult;
+  cut?: CutOutcome;
   stored?: "created" | "existed";
   /** Set by a step that has the answer (a hit, or the last step); later steps are skipped. */
   result?: ClipJsonResponse;

@@ -8,25 +8,20 @@ import {
   verifyOriginRequest,
   type ClipJsonResponse,
 } from "../core/index.js";
+import type { ClipCutter } from "./clip-cutter.js";
 import type { ClipStore, StoredClip } from "./clip-store.js";
 import type { OriginConfig } from "./config.js";
-import { cutClip, type SpawnFn } from "./cutter.js";
 import type { EpisodeCatalog } from "./episode-catalog.js";
 import type { ClipContext, Step } from "./pipeline.js";
-import { detectSeekMode } from "./source-format.js";
+import { newMeter } from "./s3-source.js";
 
 export interface StepDeps {
   config: OriginConfig;
   store: () => ClipStore;
   catalog: () => EpisodeCatalog;
-  ffmpegPath: string;
-  spawn?: SpawnFn;
-  tmpRoot?: string;
+  cutter: () => ClipCutter;
   now: () => number;
 }
-
-/** FFmpeg's source URL only has to outlive one cut; 15 minutes is far beyond any Lambda run. */
-const SOURCE_URL_EXPIRES_S = 900;
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`pipeline order: ${what} is not known yet`);
@@ -117,22 +112,26 @@ export function clipSteps(deps: StepDeps): Step[] {
       name: "cut",
       async run(ctx) {
         const clip = need(ctx.clip, "the request");
-        const { audio } = need(ctx.episode, "the episode");
-        const store = deps.store();
-        const mode = await detectSeekMode(store.sourceReader(audio));
-        ctx.cut = await cutClip({
-          ffmpegPath: deps.ffmpegPath,
-          sourceUrl: await store.presignSource(audio, SOURCE_URL_EXPIRES_S),
-          sourceLabel: `s3://${audio.bucket}/${audio.key}`,
-          startMs: clip.startMs,
-          durationMs: need(ctx.endMs, "the end") - clip.startMs,
-          mode,
-          deadline: ctx.deadline,
-          marginMs: ctx.marginMs,
-          ...(deps.spawn ? { spawn: deps.spawn } : {}),
-          ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
-        });
-        Object.assign(ctx.log, { seek_mode: mode, ffmpeg_ms: ctx.cut.ffmpegMs, source_bytes_read: ctx.cut.bytesRead });
+        const meter = newMeter();
+        try {
+          ctx.cut = await deps.cutter().cut({
+            episode: need(ctx.episode, "the episode"),
+            startMs: clip.startMs,
+            endMs: need(ctx.endMs, "the end"),
+            precise: clip.precise,
+            deadline: ctx.deadline,
+            marginMs: ctx.marginMs,
+            meter,
+          });
+        } finally {
+          Object.assign(ctx.log, { source_bytes_read: meter.bytes, source_requests: meter.requests });
+        }
+        // The audio ended before the catalog's duration: the clip is shorter, and says so.
+        if (ctx.cut.audioEndMs !== undefined && ctx.cut.audioEndMs < need(ctx.endMs, "the end")) {
+          ctx.endMs = ctx.cut.audioEndMs;
+          ctx.clamped = true;
+        }
+        Object.assign(ctx.log, { cut_method: ctx.cut.method, clip_bytes: ctx.cut.bytes.length, ...ctx.cut.detail });
       },
     },
     {

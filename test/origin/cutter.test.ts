@@ -34,7 +34,7 @@ afterAll(async () => {
 function options(overrides: Partial<CutOptions>): CutOptions {
   return {
     ffmpegPath: "ffmpeg",
-    sourceUrl: cbr.file,
+    source: { url: cbr.file },
     sourceLabel: "s3://raw/episode.mp3",
     startMs: 60_000,
     durationMs: 5_000,
@@ -48,7 +48,7 @@ function options(overrides: Partial<CutOptions>): CutOptions {
 
 describe("cutClip", () => {
   it("FFmpeg stalled on its source is killed at the deadline → 504 'Lambda timeout' (scripted stalling server)", async () => {
-    const attempt = cutClip(options({ sourceUrl: stallUrl, deadline: Date.now() + 800 }));
+    const attempt = cutClip(options({ source: { url: stallUrl }, deadline: Date.now() + 800 }));
     const err = await attempt.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClipError);
     expect(err).toMatchObject({ code: "timeout", status: 504 });

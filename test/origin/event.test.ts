@@ -109,7 +109,13 @@ describe("HTTP API (payload 2.0) events", () => {
     const req = normalizeEvent(httpApiV2());
     expect(req.method).toBe("GET");
     expect(req.url.pathname).toBe("/api/v1/audio_clips/ep-42");
-    expect(parseClipUrl(req.url)).toEqual({ episodeId: "ep-42", startMs: 754000, endMs: 784000, durationMs: 30000, precise: false });
+    expect(parseClipUrl(req.url)).toEqual({
+      episodeId: "ep-42",
+      startMs: 754000,
+      endMs: 784000,
+      durationMs: 30000,
+      precise: false,
+    });
     expect(req.header("X-EdgeClip-Timestamp")).toBe("1700000000");
     expect(req.header("missing")).toBeUndefined();
     expect(req.sourceIp).toBe("192.0.2.1");

@@ -3,20 +3,24 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLIP_CACHE_CONTROL } from "../../core/index.js";
+import { CLIP_CACHE_CONTROL, seekIndexKey } from "../../core/index.js";
+import { createOrigin } from "../../origin/origin.js";
 import { id3v2Size } from "../../origin/source-format.js";
-import { alignClip, probeCodec, probeDurationMs } from "./helpers/audio.js";
+import { alignClip, decodedDurationMs, probeCodec, probeDurationMs } from "./helpers/audio.js";
 import { aacTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "./helpers/fixtures.js";
 import {
   BUCKETS,
   clipKeys,
+  LAMBDA,
   SECRET,
   seedEpisode,
   services,
+  signFor,
   startTestOrigin,
   tempEntries,
   testS3,
   uploadFixture,
+  v2Event,
   type TestOrigin,
 } from "./helpers/harness.js";
 
@@ -58,7 +62,7 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
   const duration = 30_000;
   let missUrl: string;
 
-  it("a miss cuts with FFmpeg, uploads the object, records it and answers a pre-signed URL", async () => {
+  it("a miss indexes the episode on first use, copies the clip's frames, uploads, records and answers a pre-signed URL", async () => {
     const res = await t.request(clipPath(cbrEpisode, start, duration));
 
     expect(res.status).toBe(200);
@@ -69,13 +73,12 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
       clamped_to_episode_end: false,
     });
     expect(res.json.generation_time_ms).toBeGreaterThanOrEqual(0);
-    expect(t.ffmpegRuns).toHaveLength(1);
-    // FFmpeg reads the raw object itself through a pre-signed URL, seeking on the input.
-    const args = t.ffmpegRuns[0] ?? [];
-    expect(args[args.indexOf("-i") + 1]).toMatch(
-      new RegExp(`^${services.s3.endpoint}/${BUCKETS.raw}/fixtures/.*X-Amz-Signature=`),
-    );
-    expect(args.indexOf("-ss")).toBeLessThan(args.indexOf("-i"));
+    // MP3 frames are copied in-process: no FFmpeg at all.
+    expect(t.ffmpegRuns).toHaveLength(0);
+    // The seek index built on this first use is stored for every later container.
+    const index = await testS3.send(new HeadObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(cbrEpisode) }));
+    expect(index.ContentLength).toBeGreaterThan(1000);
+    expect(index.ContentLength).toBeLessThan(64 * 1024);
     const key = `audio_clips/${cbrEpisode}/${start}-${start + duration}.mp3`;
     expect(new URL(res.json.clip_url).pathname).toBe(`/${BUCKETS.clips}/${key}`);
 
@@ -101,12 +104,11 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
     // Temp files are gone, and the request's one log line holds no secret or signed URL.
     expect(await tempEntries(t.tmpRoot)).toEqual([]);
     const line = t.logs.at(-1) ?? {};
-    expect(line).toMatchObject({ outcome: "generated", status: 200, seek_mode: "copy-fast" });
+    expect(line).toMatchObject({ outcome: "generated", status: 200, cut_method: "frames", seek_index: "built" });
     expect(JSON.stringify(t.logs)).not.toMatch(new RegExp(`${SECRET}|X-Amz-Signature|x-edgeclip-signature`, "i"));
-    // CBR fast seek reads about the clip's bytes (30 s at 128 kbit/s = 480 KB), not the 9.6 MB file.
-    expect(line.source_bytes_read).toBeLessThan(1_000_000);
+    // Building the index read the file once; it is never read whole again (see the next miss below).
     console.log(
-      `[figures] 30 s miss from a 10-min CBR MP3: ${res.json.generation_time_ms} ms, FFmpeg ${String(line.ffmpeg_ms)} ms, ` +
+      `[figures] first 30 s miss from a 10-min CBR MP3, index built: ${res.json.generation_time_ms} ms, ` +
         `source bytes read ${String(line.source_bytes_read)}, clip ${res.json.file_size_bytes} bytes`,
     );
     missUrl = res.json.clip_url;
@@ -119,7 +121,7 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
     const bytes = await readFile(file);
     const frame = bytes.subarray(id3v2Size(bytes), id3v2Size(bytes) + 64).toString("latin1");
     expect(frame).toMatch(/Info|Xing/);
-    expect(Math.abs((await probeDurationMs(file)) - duration)).toBeLessThanOrEqual(FRAME_MS);
+    expect(Math.abs((await decodedDurationMs(file)) - duration)).toBeLessThanOrEqual(FRAME_MS);
     const aligned = await alignClip(cbr.file, file, start);
     expect(aligned.correlation).toBeGreaterThan(0.9);
     expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(FRAME_MS);
@@ -144,7 +146,7 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
       clip_end_ms: start + duration,
       clamped_to_episode_end: false,
     });
-    expect(t.ffmpegRuns).toHaveLength(1);
+    expect(t.ffmpegRuns).toHaveLength(0);
     const steps = Object.keys((t.logs.at(-1)?.steps ?? {}) as object);
     expect(steps.at(-1)).toBe("check-store");
     expect(steps).not.toContain("lookup-episode");
@@ -161,20 +163,64 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
   });
 });
 
+describe("later misses of an indexed episode", () => {
+  it("read only the clip's frames: source bytes ≤ clip bytes + 64 KiB, index read included, in a fresh container", async () => {
+    const logs: Record<string, unknown>[] = [];
+    // A second container: empty memory, so it reads the stored index from S3 before the frames.
+    const fresh = await createOrigin({
+      config: t.config,
+      s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+      log: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    try {
+      const pathAndQuery = clipPath(cbrEpisode, 450_000, 30_000);
+      const res = await fresh.handle(v2Event(pathAndQuery, await signFor(pathAndQuery)), LAMBDA);
+      expect(res.statusCode).toBe(200);
+      const line = logs.at(-1) ?? {};
+      expect(line).toMatchObject({ cut_method: "frames", seek_index: "stored", source_requests: 2 });
+      const clipBytes = Number(line.clip_bytes);
+      expect(clipBytes).toBeGreaterThan(400_000);
+      expect(Number(line.source_bytes_read)).toBeLessThanOrEqual(clipBytes + 64 * 1024);
+      console.log(
+        `[figures] 30 s miss, stored index: source bytes ${String(line.source_bytes_read)} for a ${clipBytes}-byte clip`,
+      );
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("precise=1 re-encodes those frames: start and length within 1 ms", async () => {
+    const start = 123_457;
+    const duration = 7_001;
+    const res = await t.request(`${clipPath(cbrEpisode, start, duration)}&precise=1`);
+    expect(res.status).toBe(200);
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames+ffmpeg" });
+    expect(new URL(res.json.clip_url).pathname).toMatch(/\.precise\.mp3$/);
+    const file = await download(res.json.clip_url, "precise.mp3");
+    expect(Math.abs((await decodedDurationMs(file)) - duration)).toBeLessThanOrEqual(1);
+    const aligned = await alignClip(cbr.file, file, start);
+    expect(aligned.correlation).toBeGreaterThan(0.9);
+    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(1);
+  });
+});
+
 describe("episode bounds", () => {
   it("an end past the episode's end is clamped to it, and the answer says so", async () => {
     const start = cbr.durationMs - 5_000;
     const res = await t.request(clipPath(cbrEpisode, start, 30_000));
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ cache_hit: false, clip_end_ms: cbr.durationMs, clamped_to_episode_end: true });
+    expect(res.json).toMatchObject({ cache_hit: false, clamped_to_episode_end: true });
+    // The end is the audio's real last sample, which the seek index knows exactly; the catalog's ffprobe
+    // duration also counts the encoder's delay and padding, so it is a little longer.
+    const end = res.json.clip_end_ms;
+    expect(end).toBeLessThanOrEqual(cbr.durationMs);
+    expect(end).toBeGreaterThan(cbr.durationMs - 2 * FRAME_MS);
     const file = await download(res.json.clip_url, "clamped.mp3");
-    // Up to the last frame of the file: within two frames, since the source's final frame holds the encoder's
-    // padding and its timestamps are offset by the encoder delay (1105 samples) that ffprobe counts in duration.
-    expect(Math.abs((await probeDurationMs(file)) - 5_000)).toBeLessThanOrEqual(2 * FRAME_MS);
+    expect(Math.abs((await decodedDurationMs(file)) - (end - start))).toBeLessThanOrEqual(1);
     // The key is the requested range; a hit reports the clamp from the object's metadata.
     expect(await clipKeys(cbrEpisode)).toContain(`audio_clips/${cbrEpisode}/${start}-${start + 30_000}.mp3`);
     const hit = await t.request(clipPath(cbrEpisode, start, 30_000));
-    expect(hit.json).toMatchObject({ cache_hit: true, clip_end_ms: cbr.durationMs, clamped_to_episode_end: true });
+    expect(hit.json).toMatchObject({ cache_hit: true, clip_end_ms: end, clamped_to_episode_end: true });
   });
 
   it("an unknown episode is a 404 and writes nothing", async () => {
@@ -197,9 +243,9 @@ describe("other sources", () => {
     const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(vbr), durationMs: vbr.durationMs });
     const res = await t.request(clipPath(episode, 100_000, 20_000));
     expect(res.status).toBe(200);
-    expect(t.logs.at(-1)).toMatchObject({ seek_mode: "copy-exact" });
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
     const file = await download(res.json.clip_url, "vbr-20s.mp3");
-    expect(Math.abs((await probeDurationMs(file)) - 20_000)).toBeLessThanOrEqual(FRAME_MS);
+    expect(Math.abs((await decodedDurationMs(file)) - 20_000)).toBeLessThanOrEqual(FRAME_MS);
     const aligned = await alignClip(vbr.file, file, 100_000);
     expect(aligned.correlation).toBeGreaterThan(0.9);
     expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(FRAME_MS);
@@ -210,7 +256,8 @@ describe("other sources", () => {
     const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(aac), durationMs: aac.durationMs });
     const res = await t.request(clipPath(episode, 5_000, 10_000));
     expect(res.status).toBe(200);
-    expect(t.logs.at(-1)).toMatchObject({ seek_mode: "encode" });
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg" });
+    expect(t.ffmpegRuns.at(-1)).toContain("libmp3lame");
     const file = await download(res.json.clip_url, "from-aac.mp3");
     expect(await probeCodec(file)).toBe("mp3");
     expect(Math.abs((await probeDurationMs(file)) - 10_000)).toBeLessThanOrEqual(2 * FRAME_MS);

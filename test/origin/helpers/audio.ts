@@ -9,6 +9,21 @@ export async function probeDurationMs(file: string): Promise<number> {
   return Math.round(Number(stdout.trim()) * 1000);
 }
 
+/**
+ * Duration of what a decoder plays: FFmpeg's decode with the LAME tag's delay and padding trimmed, as
+ * gapless players do. ffprobe's container duration counts the lead-in frames that trimming removes.
+ */
+export async function decodedDurationMs(file: string): Promise<number> {
+  const { stdout: rate } = await run("ffprobe", [
+    ...["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=sample_rate", "-of", "csv=p=0", file],
+  ]);
+  const { stdout } = await run("ffmpeg", ["-v", "error", "-nostdin", "-i", file, "-ac", "1", "-f", "s16le", "-"], {
+    encoding: "buffer",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return ((stdout.length / 2) * 1000) / Number(rate.trim());
+}
+
 export async function probeCodec(file: string): Promise<string> {
   const { stdout } = await run("ffprobe", [
     ...["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=codec_name", "-of", "csv=p=0", file],

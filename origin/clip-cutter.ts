@@ -1,0 +1,35 @@
+import type { Episode } from "./episode-catalog.js";
+import type { ReadMeter } from "./s3-source.js";
+
+/** What the "cut" step asks for: the catalog has been read and the end clamped to the episode. */
+export interface CutRequest {
+  episode: Episode;
+  startMs: number;
+  endMs: number;
+  /** Sample-accurate re-encode instead of copying frames. */
+  precise: boolean;
+  /** Epoch ms by which the cut must be done (FFmpeg is killed then). */
+  deadline: number;
+  /** Only for the timeout message. */
+  marginMs: number;
+  /** Counts every source and index byte read for this cut. */
+  meter: ReadMeter;
+}
+
+export interface CutOutcome {
+  bytes: Uint8Array;
+  /** How it was cut: frames copied in-process, those frames re-encoded by FFmpeg, or FFmpeg alone. */
+  method: "frames" | "frames+ffmpeg" | "ffmpeg";
+  /** Set when the audio itself ends before the requested end (the catalog's duration was longer). */
+  audioEndMs?: number;
+  /** Extra fields for the request's log line. */
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The read-and-cut step, behind an interface so the benchmark can swap in the naive strategies and
+ * measure them through the very same pipeline (lookup, upload, record, pre-sign).
+ */
+export interface ClipCutter {
+  cut(req: CutRequest): Promise<CutOutcome>;
+}

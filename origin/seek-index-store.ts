@@ -1,0 +1,172 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { seekIndexKey } from "../core/index.js";
+import { buildSeekIndex, decodeSeekIndex, encodeSeekIndex, type SeekIndex } from "../core/mp3/index.js";
+import type { S3Location } from "./clip-store.js";
+import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
+import { headSource, s3ByteSource, type ReadMeter, type SourceVersion } from "./s3-source.js";
+import { detectSeekMode } from "./source-format.js";
+
+/** The index of an MP3 source, or "not-mp3" for sources only FFmpeg can cut. */
+export type IndexLookup =
+  | {
+      kind: "mp3";
+      index: SeekIndex;
+      version: SourceVersion;
+      origin: "memory" | "stored" | "built";
+      /** Set when a built index could not be stored: the cut goes on, the next container rebuilds. */
+      storeError?: string;
+    }
+  | { kind: "not-mp3" };
+
+/** The source an index describes, written into the index so a moved episode is never cut with it. */
+function sourceTag(loc: S3Location, etag: string): string {
+  return JSON.stringify({ source: `s3://${loc.bucket}/${loc.key}`, etag });
+}
+
+function describes(index: SeekIndex, loc: S3Location): SourceVersion | undefined {
+  try {
+    const tag = JSON.parse(index.sourceTag) as { source?: unknown; etag?: unknown };
+    if (tag.source !== `s3://${loc.bucket}/${loc.key}` || typeof tag.etag !== "string") return undefined;
+    return { size: index.sourceSize, etag: tag.etag };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SeekIndexStoreOptions {
+  /** Indexes kept in memory per container (about 16 KB each). */
+  memoryEntries?: number;
+}
+
+/**
+ * Per-episode MP3 seek indexes: in memory, then in the clips bucket (`seek_index/{episode}.ecmi`), else
+ * built by scanning the source's frame headers once and stored. Concurrent misses in one container
+ * share one build; builds in two containers write the same bytes, so the last PUT winning is harmless.
+ */
+export class SeekIndexStore {
+  private readonly memory = new Map<string, { index: SeekIndex; version: SourceVersion; loc: string }>();
+  private readonly notMp3 = new Map<string, string>();
+  private readonly building = new Map<string, Promise<IndexLookup>>();
+  private readonly memoryEntries: number;
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly clipsBucket: string,
+    options: SeekIndexStoreOptions = {},
+  ) {
+    this.memoryEntries = options.memoryEntries ?? 64;
+  }
+
+  async lookup(episodeId: string, loc: S3Location, meter: ReadMeter): Promise<IndexLookup> {
+    const where = `s3://${loc.bucket}/${loc.key}`;
+    const cached = this.memory.get(episodeId);
+    if (cached && cached.loc === where) {
+      // Map order is insertion order: re-inserting makes this the most recently used entry.
+      this.memory.delete(episodeId);
+      this.memory.set(episodeId, cached);
+      return { kind: "mp3", index: cached.index, version: cached.version, origin: "memory" };
+    }
+    if (this.notMp3.get(episodeId) === where) return { kind: "not-mp3" };
+    const stored = await this.readStored(episodeId, loc, meter);
+    if (stored) {
+      this.remember(episodeId, where, stored.index, stored.version);
+      return { kind: "mp3", ...stored, origin: "stored" };
+    }
+    return this.build(episodeId, loc, meter);
+  }
+
+  /** Drops what is known about an episode, e.g. after its source changed under the index. */
+  forget(episodeId: string): void {
+    this.memory.delete(episodeId);
+    this.notMp3.delete(episodeId);
+  }
+
+  /** Scans the source and stores a fresh index (also used by `npm run episodes add`). */
+  build(episodeId: string, loc: S3Location, meter: ReadMeter): Promise<IndexLookup> {
+    const running = this.building.get(episodeId);
+    if (running) return running;
+    const job = this.scan(episodeId, loc, meter).finally(() => this.building.delete(episodeId));
+    this.building.set(episodeId, job);
+    return job;
+  }
+
+  private async scan(episodeId: string, loc: S3Location, meter: ReadMeter): Promise<IndexLookup> {
+    const where = `s3://${loc.bucket}/${loc.key}`;
+    const version = await headSource(this.s3, loc, meter);
+    const source = s3ByteSource(this.s3, loc, version, meter);
+    // Two small reads tell an MP3 from anything else before a scan would read megabytes looking for frames.
+    const mode = await detectSeekMode(async (start, length) =>
+      start >= version.size ? new Uint8Array(0) : source.readRange(start, Math.min(version.size, start + length)),
+    );
+    if (mode === "encode") {
+      this.notMp3.set(episodeId, where);
+      return { kind: "not-mp3" };
+    }
+    const index = await buildSeekIndex(source, { sourceTag: sourceTag(loc, version.etag) });
+    if (index.layer !== 3) {
+      this.notMp3.set(episodeId, where);
+      return { kind: "not-mp3" };
+    }
+    const storeError = await this.writeStored(episodeId, index).then(
+      () => undefined,
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
+    this.remember(episodeId, where, index, version);
+    return { kind: "mp3", index, version, origin: "built", ...(storeError ? { storeError } : {}) };
+  }
+
+  private remember(episodeId: string, loc: string, index: SeekIndex, version: SourceVersion): void {
+    this.memory.delete(episodeId);
+    this.memory.set(episodeId, { index, version, loc });
+    while (this.memory.size > this.memoryEntries) {
+      const oldest = this.memory.keys().next().value;
+      if (oldest === undefined) break;
+      this.memory.delete(oldest);
+    }
+  }
+
+  private async readStored(
+    episodeId: string,
+    loc: S3Location,
+    meter: ReadMeter,
+  ): Promise<{ index: SeekIndex; version: SourceVersion } | undefined> {
+    const key = seekIndexKey(episodeId);
+    let bytes: Uint8Array;
+    try {
+      meter.requests++;
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.clipsBucket, Key: key }));
+      bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+      meter.bytes += bytes.length;
+    } catch (err) {
+      if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey") return undefined;
+      throw s3Failure(err, { action: "s3:GetObject", operation: "GetObject", bucket: this.clipsBucket, key });
+    }
+    try {
+      const index = decodeSeekIndex(bytes);
+      const version = describes(index, loc);
+      // An index of another file (the episode now points elsewhere) is rebuilt, not trusted.
+      return version ? { index, version } : undefined;
+    } catch {
+      // Corrupt, truncated or written by an older format version: rebuild it.
+      return undefined;
+    }
+  }
+
+  private async writeStored(episodeId: string, index: SeekIndex): Promise<void> {
+    const key = seekIndexKey(episodeId);
+    const body = encodeSeekIndex(index);
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.clipsBucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.length,
+          ContentType: "application/octet-stream",
+        }),
+      );
+    } catch (err) {
+      throw s3Failure(err, { action: "s3:PutObject", operation: "PutObject", bucket: this.clipsBucket, key });
+    }
+  }
+}
