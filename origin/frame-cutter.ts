@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { ClipError } from "../core/index.js";
-import { buildClip, planCut, readExact, type CutPlan, type SeekIndex } from "../core/mp3/index.js";
+import { buildClip, IndexMismatchError, planCut, readExact, type CutPlan, type SeekIndex } from "../core/mp3/index.js";
 import type { ClipCutter, CutOutcome, CutRequest } from "./clip-cutter.js";
 import type { ClipStore } from "./clip-store.js";
 import { cutClip as ffmpegCut, type SpawnFn } from "./cutter.js";
@@ -94,8 +94,9 @@ export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
       try {
         return await cutFrames(req, found);
       } catch (err) {
-        if (!(err instanceof SourceChangedError)) throw err;
-        // The episode was re-uploaded under the same key: index it again, once, and cut from that.
+        // The episode was re-uploaded under the same key (caught by If-Match, or by the frame walk on a
+        // store that ignores If-Match): index it again, once, and cut from that.
+        if (!(err instanceof SourceChangedError || err instanceof IndexMismatchError)) throw err;
         indexes.forget(req.episode.id);
         const rebuilt = await indexes.build(req.episode.id, req.episode.audio, req.meter);
         if (rebuilt.kind === "not-mp3") return cutWithFfmpeg(req);

@@ -1,0 +1,132 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seekIndexKey } from "../../core/index.js";
+import { decodeSeekIndex } from "../../core/mp3/index.js";
+import { newMeter } from "../../origin/s3-source.js";
+import { SeekIndexStore } from "../../origin/seek-index-store.js";
+import { alignClip, decodedDurationMs } from "./helpers/audio.js";
+import { aacTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "./helpers/fixtures.js";
+import { BUCKETS, seedEpisode, startTestOrigin, testS3, type TestOrigin } from "./helpers/harness.js";
+
+let t: TestOrigin;
+let cbr: Fixture;
+let vbr: Fixture;
+let dir: string;
+
+beforeAll(async () => {
+  [t, cbr, vbr] = await Promise.all([startTestOrigin(), cbrTenMinutes(), vbrWithId3()]);
+  dir = await mkdtemp(path.join(os.tmpdir(), "edgeclip-index-test-"));
+});
+
+afterAll(async () => {
+  await t?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Puts a file's bytes under a fresh (or given) raw key and returns its location. */
+async function putRaw(file: string, key = `index-test/${randomUUID()}.mp3`) {
+  await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: await readFile(file) }));
+  return { bucket: BUCKETS.raw, key, url: `s3://${BUCKETS.raw}/${key}` };
+}
+
+const clipPath = (episode: string, startMs: number, durationMs: number) =>
+  `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
+
+async function download(url: string, name: string): Promise<string> {
+  const res = await fetch(url);
+  expect(res.status).toBe(200);
+  const file = path.join(dir, name);
+  await writeFile(file, new Uint8Array(await res.arrayBuffer()));
+  return file;
+}
+
+const newStore = () => new SeekIndexStore(testS3, BUCKETS.clips);
+
+describe("the seek index store", () => {
+  it("builds once, stores the index beside the clips, and later stores read only that small object", async () => {
+    const loc = await putRaw(cbr.file);
+    const id = `idx-${randomUUID()}`;
+    const meter = newMeter();
+    const built = await newStore().build(id, loc, meter);
+    expect(built).toMatchObject({ kind: "mp3", origin: "built" });
+    // Building scans every frame header once: about the whole file (the 9.6 MB of 10 minutes).
+    expect(meter.bytes).toBeGreaterThan(9_000_000);
+
+    const stored = await testS3.send(new GetObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(id) }));
+    const bytes = await stored.Body!.transformToByteArray();
+    const index = decodeSeekIndex(bytes);
+    expect(index.sourceSize).toBe((await readFile(cbr.file)).length);
+    expect(JSON.parse(index.sourceTag)).toMatchObject({ source: loc.url });
+
+    const again = newMeter();
+    const fresh = newStore();
+    expect(await fresh.lookup(id, loc, again)).toMatchObject({ kind: "mp3", origin: "stored" });
+    expect(again).toEqual({ bytes: bytes.length, requests: 1 });
+    // And a third lookup in the same container costs nothing at all.
+    const third = newMeter();
+    expect(await fresh.lookup(id, loc, third)).toMatchObject({ kind: "mp3", origin: "memory" });
+    expect(third).toEqual({ bytes: 0, requests: 0 });
+  });
+
+  it("shares one build between concurrent misses of a new episode", async () => {
+    const loc = await putRaw(cbr.file);
+    const store = newStore();
+    const meter = newMeter();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => store.lookup(`idx-${loc.key}`.replace(/[/.]/g, "-"), loc, meter)),
+    );
+    expect(results.every((r) => r.kind === "mp3")).toBe(true);
+    // One scan of the ~9.6 MB file, not five.
+    expect(meter.bytes).toBeLessThan(15_000_000);
+  });
+
+  it("tells a non-MP3 source from its first bytes instead of scanning it", async () => {
+    const aac = await aacTwentySeconds();
+    const loc = await putRaw(aac.file, `index-test/${randomUUID()}.m4a`);
+    const meter = newMeter();
+    expect(await newStore().lookup(`idx-${randomUUID()}`, loc, meter)).toEqual({ kind: "not-mp3" });
+    expect(meter.bytes).toBeLessThanOrEqual(4096 + 1024);
+  });
+
+  it("rebuilds an index that is corrupt, or that describes another file", async () => {
+    const loc = await putRaw(cbr.file);
+    const id = `idx-${randomUUID()}`;
+    await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(id), Body: "not an index" }));
+    expect(await newStore().lookup(id, loc, newMeter())).toMatchObject({ kind: "mp3", origin: "built" });
+
+    // The episode now points at another object: the stored index is for the old one.
+    const moved = await putRaw(vbr.file);
+    const found = await newStore().lookup(id, moved, newMeter());
+    expect(found).toMatchObject({ kind: "mp3", origin: "built" });
+    if (found.kind === "mp3") expect(found.index.sourceSize).toBe((await readFile(vbr.file)).length);
+  });
+});
+
+describe("an episode re-uploaded under the same key", () => {
+  it("is detected by If-Match on the frame read, re-indexed once, and cut from the new audio", async () => {
+    const key = `index-test/${randomUUID()}.mp3`;
+    await putRaw(cbr.file, key);
+    const episode = await seedEpisode(t.db, { audioUrl: `s3://${BUCKETS.raw}/${key}`, durationMs: vbr.durationMs });
+    const first = await t.request(clipPath(episode, 10_000, 5_000));
+    expect(first.status).toBe(200);
+    expect(t.logs.at(-1)).toMatchObject({ seek_index: "built" });
+    const before = await testS3.send(new HeadObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(episode) }));
+
+    await putRaw(vbr.file, key);
+    const res = await t.request(clipPath(episode, 100_000, 20_000));
+    expect(res.status).toBe(200);
+    // The memory cache still held the old index; the ranged read's If-Match caught the change.
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
+    const after = await testS3.send(new HeadObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(episode) }));
+    expect(after.ETag).not.toBe(before.ETag);
+    const file = await download(res.json.clip_url, "reuploaded.mp3");
+    expect(Math.abs((await decodedDurationMs(file)) - 20_000)).toBeLessThanOrEqual(1);
+    const aligned = await alignClip(vbr.file, file, 100_000);
+    expect(aligned.correlation).toBeGreaterThan(0.9);
+    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(26.2);
+  });
+});
