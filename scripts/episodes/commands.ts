@@ -6,7 +6,10 @@ import { promisify } from "node:util";
 import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { MongoClient, type Db } from "mongodb";
-import { episodeClipPrefix, parseEpisodeId } from "../../core/index.js";
+import { episodeClipPrefix, parseEpisodeId, seekIndexKey } from "../../core/index.js";
+import type { S3Location } from "../../origin/clip-store.js";
+import { newMeter } from "../../origin/s3-source.js";
+import { SeekIndexStore } from "../../origin/seek-index-store.js";
 import { probeAudio } from "./probe.js";
 import type { EpisodesTarget } from "./target.js";
 
@@ -26,6 +29,24 @@ async function withDb<T>(target: EpisodesTarget, fn: (db: Db) => Promise<T>): Pr
 
 /** Our own uploads live here; remove deletes raw audio only under this prefix. */
 const audioKey = (id: string, ext: string) => `episodes/${id}/audio${ext}`;
+
+/** The origin's own index builder, so the first clip of a new episode needs no full scan. */
+async function indexEpisode(target: EpisodesTarget, id: string, loc: S3Location, log: Log): Promise<void> {
+  const began = Date.now();
+  const meter = newMeter();
+  const found = await new SeekIndexStore(target.s3, target.clipsBucket).build(id, loc, meter);
+  if (found.kind === "not-mp3") {
+    log("not MP3: the origin will re-encode its clips with FFmpeg (no seek index)");
+    return;
+  }
+  if (found.storeError) throw new Error(`the seek index could not be stored: ${found.storeError}`);
+  const { index } = found;
+  log(
+    `seek index: ${index.frameCount} frames (${index.headerFrame ? index.headerFrame.kind : "no Xing/Info"}, ` +
+      `${index.minBitrateKbps === index.maxBitrateKbps ? "CBR" : "VBR"}) → s3://${target.clipsBucket}/${seekIndexKey(id)}, ` +
+      `${Date.now() - began} ms`,
+  );
+}
 
 export async function addEpisode(
   target: EpisodesTarget,
@@ -69,6 +90,7 @@ export async function addEpisode(
     log("registered as a URL: note that the origin currently cuts only s3:// sources");
   }
   try {
+    if (uploadedKey) await indexEpisode(target, id, { bucket: target.rawBucket, key: uploadedKey }, log);
     await withDb(target, (db) =>
       db.collection(target.db.names.episodes).updateOne(
         { [target.db.names.episodeIdField]: id },

@@ -84,6 +84,9 @@ describe("npm run episodes", () => {
     expect(added.code).toBe(0);
     expect(added.stderr).toContain("uploading to s3://edgeclip-raw/");
     expect(await exists(LOCAL_BUCKETS.raw, `episodes/${id}/audio.mp3`)).toBe(true);
+    // The seek index is built at once, so even the first clip reads only its own frames.
+    expect(added.stdout + added.stderr).toMatch(/seek index: \d+ frames/);
+    expect(await exists(LOCAL_BUCKETS.clips, `seek_index/${id}.ecmi`)).toBe(true);
     const doc = await mongo.db(dbName).collection("episodes").findOne({ episode_id: id });
     expect(doc?.audio_url).toBe(`s3://${LOCAL_BUCKETS.raw}/episodes/${id}/audio.mp3`);
     expect(Math.abs(Number(doc?.duration_ms) - 12_000)).toBeLessThan(100);
