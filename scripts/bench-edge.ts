@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { Miniflare } from "miniflare";
 import { buildWorkerBundle } from "./lib/worker-bundle.js";
 
@@ -82,9 +83,22 @@ async function measure(name: string, url: string, bytes: number, layer: string |
   return { name, p50_ms: quantile(times, 0.5), p95_ms: quantile(times, 0.95), requests_per_s: done / seconds };
 }
 
-async function main(): Promise<void> {
-  const asJson = process.argv.includes("--json");
-  const log = (line: string) => (asJson ? process.stderr : process.stdout).write(`${line}\n`);
+export interface EdgeRow extends Figures {
+  size: string;
+  bytes: number;
+}
+
+export interface EdgeRatio {
+  size: string;
+  p50: number;
+  throughput: number;
+}
+
+/** Runs the edge bench and prints its table with `log`; `npm run bench` calls it too. */
+export async function benchEdge(
+  log: (line: string) => void,
+  rounds = ROUNDS,
+): Promise<{ rows: EdgeRow[]; ratios: EdgeRatio[] }> {
   let originCalls = 0;
   // Only the first request for each clip reaches this origin; everything measured is an edge-cache hit.
   // The episode id carries the clip's size, so one origin serves both.
@@ -138,16 +152,16 @@ async function main(): Promise<void> {
   try {
     const [edgeUrl, baseUrl] = await Promise.all([edge.ready, baseline.ready]);
     log(
-      `measuring ${ROUNDS} rounds per size: ${SEQUENTIAL} sequential requests, then ${CONCURRENCY} concurrent for ${THROUGHPUT_MS} ms, each`,
+      `measuring ${rounds} rounds per size: ${SEQUENTIAL} sequential requests, then ${CONCURRENCY} concurrent for ${THROUGHPUT_MS} ms, each`,
     );
-    const rows: (Figures & { size: string; bytes: number })[] = [];
-    const ratios: { size: string; p50: number; throughput: number }[] = [];
+    const rows: EdgeRow[] = [];
+    const ratios: EdgeRatio[] = [];
     for (const { label, bytes } of SIZES) {
       const clipUrl = new URL(`/api/v1/audio_clips/b${bytes}?start_time_ms=0&duration_ms=30000`, edgeUrl).toString();
       const constUrl = new URL(`/?size=${bytes}`, baseUrl).toString();
       const bases: Figures[] = [];
       const hits: Figures[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0; round < rounds; round++) {
         bases.push(await measure("baseline-constant-body", constUrl, bytes, null));
         hits.push(await measure("edge-cache-hit", clipUrl, bytes, "edge-cache"));
       }
@@ -157,7 +171,7 @@ async function main(): Promise<void> {
       ratios.push({ size: label, p50: hit.p50_ms / base.p50_ms, throughput: hit.requests_per_s / base.requests_per_s });
     }
     if (originCalls !== SIZES.length) throw new Error(`expected one origin call per clip, saw ${originCalls}`);
-    log(`\nedge hit in workerd (Miniflare), loopback HTTP, median of ${ROUNDS} rounds`);
+    log(`\nedge hit in workerd (Miniflare), loopback HTTP, median of ${rounds} rounds`);
     log("size                 case                      p50 ms   p95 ms   req/s");
     for (const r of rows) {
       log(
@@ -167,7 +181,7 @@ async function main(): Promise<void> {
     for (const r of ratios) {
       log(`ratio edge-hit / baseline, ${r.size}: p50 ${r.p50.toFixed(2)}x, throughput ${r.throughput.toFixed(2)}x`);
     }
-    if (asJson) console.log(JSON.stringify({ edge: rows, ratios }));
+    return { rows, ratios };
   } finally {
     await Promise.all([edge.dispose(), baseline.dispose()]);
     await rm(bundle.dir, { recursive: true, force: true });
@@ -176,4 +190,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run as a command (`npm run bench:edge [-- --json]`), not when imported by scripts/bench.ts.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const asJson = process.argv.includes("--json");
+  const result = await benchEdge((line) => (asJson ? process.stderr : process.stdout).write(`${line}\n`));
+  if (asJson) console.log(JSON.stringify({ edge: result.rows, ratios: result.ratios }));
+}

@@ -6,12 +6,13 @@
  *   npx tsx scripts/bench-mp3.ts [--runs N] [--json]
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { BENCH_EPISODES, benchEpisode, type BenchEpisode } from "./bench/episodes.js";
 import { buildSeekIndex, cutClip, decodeSeekIndex, encodeSeekIndex, type ByteSource } from "../core/mp3/index.js";
 
 const run = promisify(execFile);
@@ -22,29 +23,8 @@ const RUNS = Number(args[args.indexOf("--runs") + 1]) || 20;
 const JSON_OUT = args.includes("--json");
 const log = (line: string): void => void (JSON_OUT ? process.stderr : process.stdout).write(`${line}\n`);
 
-const EPISODES = {
-  "cbr128-60min": ["-c:a", "libmp3lame", "-b:a", "128k"],
-  "vbr-q4-60min": ["-c:a", "libmp3lame", "-q:a", "4"],
-} as const;
-
-/** Pink noise plus a gated tone: cheap to generate for an hour, and not trivially compressible. */
-async function episode(name: keyof typeof EPISODES): Promise<string> {
-  const path = join(DIR, `bench-${name}.mp3`);
-  if (existsSync(path)) return path;
-  mkdirSync(DIR, { recursive: true });
-  log(`generating ${path} (once)…`);
-  const tmp = `${path}.${process.pid}.tmp`;
-  await run(FFMPEG, [
-    ...["-hide_banner", "-loglevel", "error", "-y"],
-    ...["-f", "lavfi", "-i", "anoisesrc=d=3600:c=pink:r=44100:a=0.08"],
-    ...["-f", "lavfi", "-i", "sine=f=220:r=44100:d=3600"],
-    ...["-filter_complex", "[1]volume=0.2,apulsator=hz=0.3[t];[0][t]amix=inputs=2,aformat=channel_layouts=stereo"],
-    ...EPISODES[name],
-    ...["-f", "mp3", tmp],
-  ]);
-  renameSync(tmp, path);
-  return path;
-}
+const EPISODES = BENCH_EPISODES;
+const episode = (name: BenchEpisode) => benchEpisode(name, log);
 
 async function fileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {
   const fh = await open(path);

@@ -3,25 +3,12 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
+export { alignClip, decodedDurationMs, type Alignment } from "../../../scripts/lib/audio-compare.js";
+
 /** Duration in ms as ffprobe reports it (from the Xing/Info frame count when the file has one). */
 export async function probeDurationMs(file: string): Promise<number> {
   const { stdout } = await run("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file]);
   return Math.round(Number(stdout.trim()) * 1000);
-}
-
-/**
- * Duration of what a decoder plays: FFmpeg's decode with the LAME tag's delay and padding trimmed, as
- * gapless players do. ffprobe's container duration counts the lead-in frames that trimming removes.
- */
-export async function decodedDurationMs(file: string): Promise<number> {
-  const { stdout: rate } = await run("ffprobe", [
-    ...["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=sample_rate", "-of", "csv=p=0", file],
-  ]);
-  const { stdout } = await run("ffmpeg", ["-v", "error", "-nostdin", "-i", file, "-ac", "1", "-f", "s16le", "-"], {
-    encoding: "buffer",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return ((stdout.length / 2) * 1000) / Number(rate.trim());
 }
 
 export async function probeCodec(file: string): Promise<string> {
@@ -31,57 +18,3 @@ export async function probeCodec(file: string): Promise<string> {
   return stdout.trim();
 }
 
-const RATE = 8000;
-
-/** Mono 8 kHz PCM of [fromS, fromS + seconds) of a file, decoded with sample-accurate output seeking. */
-async function pcm(file: string, fromS: number, seconds: number): Promise<Int16Array> {
-  const { stdout } = await run(
-    "ffmpeg",
-    [
-      ...["-v", "error", "-nostdin", "-ss", fromS.toFixed(3), "-i", file, "-t", seconds.toFixed(3)],
-      ...["-ac", "1", "-ar", String(RATE), "-f", "s16le", "-"],
-    ],
-    { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 },
-  );
-  const copy = new Uint8Array(stdout); // aligned copy for the Int16Array view
-  return new Int16Array(copy.buffer, 0, Math.floor(copy.length / 2));
-}
-
-export interface Alignment {
-  /** Where the clip's first sample is in the source, minus where it should be (ms). */
-  offsetMs: number;
-  /** Normalized correlation at the best lag: near 1 for the same audio, near 0 for unrelated audio. */
-  correlation: number;
-}
-
-/**
- * Finds where a clip starts in its source by cross-correlating one second of decoded clip (skipping its
- * first 200 ms, where the MP3 bit reservoir of the cut-off previous frames is missing) against four
- * seconds of source around the expected start.
- */
-export async function alignClip(source: string, clip: string, expectedStartMs: number): Promise<Alignment> {
-  const skipS = 0.2;
-  const windowStartS = Math.max(0, expectedStartMs / 1000 - 1);
-  const [src, probe] = await Promise.all([pcm(source, windowStartS, 4), pcm(clip, skipS, 1)]);
-  let bestLag = 0;
-  let best = -Infinity;
-  for (let lag = 0; lag + probe.length <= src.length; lag++) {
-    let acc = 0;
-    for (let i = 0; i < probe.length; i++) acc += (probe[i] as number) * (src[lag + i] as number);
-    if (acc > best) {
-      best = acc;
-      bestLag = lag;
-    }
-  }
-  let energyProbe = 0;
-  let energySrc = 0;
-  for (let i = 0; i < probe.length; i++) {
-    energyProbe += (probe[i] as number) ** 2;
-    energySrc += (src[bestLag + i] as number) ** 2;
-  }
-  const clipStartS = windowStartS + bestLag / RATE - skipS;
-  return {
-    offsetMs: Math.round((clipStartS * 1000 - expectedStartMs) * 10) / 10,
-    correlation: best / Math.sqrt(energyProbe * energySrc),
-  };
-}

@@ -1,0 +1,38 @@
+// The benchmark's two 60-minute episodes, generated once with FFmpeg into .cache (never committed).
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const DIR = fileURLToPath(new URL("../../.cache/fixtures/mp3/", import.meta.url));
+
+export const BENCH_EPISODES = {
+  "cbr128-60min": ["-c:a", "libmp3lame", "-b:a", "128k"],
+  "vbr-q4-60min": ["-c:a", "libmp3lame", "-q:a", "4"],
+} as const;
+
+export type BenchEpisode = keyof typeof BENCH_EPISODES;
+
+/**
+ * Pink noise plus a pulsing tone: cheap to generate for an hour, not trivially compressible, and never
+ * periodic, so cross-correlating a clip with the source has one clear best match.
+ */
+export async function benchEpisode(name: BenchEpisode, log: (line: string) => void): Promise<string> {
+  const path = join(DIR, `bench-${name}.mp3`);
+  if (existsSync(path)) return path;
+  mkdirSync(DIR, { recursive: true });
+  log(`generating ${path} (once, about a minute)…`);
+  const tmp = `${path}.${process.pid}.tmp`;
+  await run(process.env.FFMPEG_PATH ?? "ffmpeg", [
+    ...["-hide_banner", "-loglevel", "error", "-y"],
+    ...["-f", "lavfi", "-i", "anoisesrc=d=3600:c=pink:r=44100:a=0.08"],
+    ...["-f", "lavfi", "-i", "sine=f=220:r=44100:d=3600"],
+    ...["-filter_complex", "[1]volume=0.2,apulsator=hz=0.3[t];[0][t]amix=inputs=2,aformat=channel_layouts=stereo"],
+    ...BENCH_EPISODES[name],
+    ...["-f", "mp3", tmp],
+  ]);
+  renameSync(tmp, path);
+  return path;
+}
