@@ -16,6 +16,16 @@ export interface LocalStackInfo {
   clipsBucket: string;
   /** wrangler dev's persistence folder, for the local R2 mirror. */
   edgeState: string;
+  /** Where `wrangler dev` answers, for `npm run warm`. */
+  edgeUrl: string;
+}
+
+/** The running `npm start` stack, or undefined when none is running. */
+export async function readLocalStack(): Promise<LocalStackInfo | undefined> {
+  return readFile(LOCAL_STACK_FILE, "utf8").then(
+    (text) => JSON.parse(text) as LocalStackInfo,
+    () => undefined,
+  );
 }
 
 export interface EpisodesTarget {
@@ -44,10 +54,7 @@ export async function episodesTarget(env: NodeJS.ProcessEnv): Promise<EpisodesTa
       describe: s3 ? `MONGODB_URI and S3_ENDPOINT=${s3.endpoint}` : "MONGODB_URI and AWS S3",
     };
   }
-  const local = await readFile(LOCAL_STACK_FILE, "utf8").then(
-    (text) => JSON.parse(text) as LocalStackInfo,
-    () => undefined,
-  );
+  const local = await readLocalStack();
   if (!local) {
     throw new Error(
       "No catalog to talk to: start the local stack with `npm start` (in another terminal), " +

@@ -159,6 +159,7 @@ export async function startStack({ edgePort, originPort, log }: StackOptions): P
       rawBucket: LOCAL_BUCKETS.raw,
       clipsBucket: LOCAL_BUCKETS.clips,
       edgeState,
+      edgeUrl,
     };
     await writeFile(LOCAL_STACK_FILE, JSON.stringify(info, null, 2));
     cleanups.push(() => rm(LOCAL_STACK_FILE, { force: true }));
