@@ -1,22 +1,19 @@
-import { execFile } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
-import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { MongoClient, type Db } from "mongodb";
-import { episodeClipPrefix, parseEpisodeId, seekIndexKey } from "../../core/index.js";
+import { parseEpisodeId, seekIndexKey } from "../../core/index.js";
 import type { S3Location } from "../../origin/clip-store.js";
 import { newMeter } from "../../origin/s3-source.js";
 import { SeekIndexStore } from "../../origin/seek-index-store.js";
+import { cloudflareFromEnv, purgeEpisode } from "./purge.js";
 import { probeAudio } from "./probe.js";
 import type { EpisodesTarget } from "./target.js";
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, "../..");
-
-export type Log = (line: string) => void;
+export type { Log } from "./purge.js";
+import type { Log } from "./purge.js";
 
 async function withDb<T>(target: EpisodesTarget, fn: (db: Db) => Promise<T>): Promise<T> {
   const client = new MongoClient(target.db.uri, { serverSelectionTimeoutMS: 5000 });
@@ -141,55 +138,14 @@ export async function listEpisodes(target: EpisodesTarget): Promise<EpisodeRow[]
   );
 }
 
-async function clipKeys(target: EpisodesTarget, id: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await target.s3.send(
-      new ListObjectsV2Command({ Bucket: target.clipsBucket, Prefix: episodeClipPrefix(id), ContinuationToken: token }),
-    );
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
-}
-
-/** Removes an episode and everything made from it: clips in S3 and the local R2 mirror, records, raw audio. */
+/** Removes an episode and everything made from it (see purge.ts), then its raw audio and catalog entry. */
 export async function removeEpisode(target: EpisodesTarget, rawId: string, log: Log): Promise<void> {
   const id = parseEpisodeId(rawId);
   const names = target.db.names;
   await withDb(target, async (db) => {
     const episode = await db.collection(names.episodes).findOne({ [names.episodeIdField]: id });
     if (!episode) throw new Error(`no episode ${id}`);
-    const keys = await clipKeys(target, id);
-    for (let i = 0; i < keys.length; i += 1000) {
-      const batch = keys.slice(i, i + 1000).map((Key) => ({ Key }));
-      await target.s3.send(new DeleteObjectsCommand({ Bucket: target.clipsBucket, Delete: { Objects: batch } }));
-    }
-    log(`removed ${keys.length} clip object(s) from s3://${target.clipsBucket}/${episodeClipPrefix(id)}`);
-    if (target.edgeState) {
-      for (const key of keys) {
-        await run(
-          process.execPath,
-          [
-            path.join(root, "node_modules/wrangler/bin/wrangler.js"),
-            "r2",
-            "object",
-            "delete",
-            `${target.clipsBucket}/${key}`,
-            "--local",
-            "--persist-to",
-            target.edgeState,
-          ],
-          { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-        );
-      }
-      log(`removed them from the local R2 mirror`);
-    } else {
-      log("R2 mirror and edge cache: not touched here (see docs on purging a deployed edge)");
-    }
-    const records = await db.collection(names.clips).deleteMany({ episode_id: id });
-    log(`removed ${records.deletedCount} audio_clips record(s)`);
+    await purgeEpisode(target, db, id, log, cloudflareFromEnv(process.env));
     const audio = String(episode.audio_url ?? "");
     const ours = `s3://${target.rawBucket}/episodes/${id}/`;
     if (audio.startsWith(ours)) {

@@ -1,0 +1,157 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
+import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { MongoClient } from "mongodb";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { clipPathForKey, purgeEpisode } from "../../scripts/episodes/purge.js";
+import { episodesTarget } from "../../scripts/episodes/target.js";
+import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
+import { s3ClientConfig } from "../../scripts/services/local-services.js";
+
+const run = promisify(execFile);
+const services = inject("services");
+const dbName = `purge_test_${randomUUID().slice(0, 8)}`;
+const env = {
+  ...process.env,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  MONGODB_URI: services.mongodbUri,
+  MONGODB_DB: dbName,
+  S3_ENDPOINT: services.s3.endpoint,
+  S3_REGION: services.s3.region,
+  S3_ACCESS_KEY_ID: services.s3.accessKeyId,
+  S3_SECRET_ACCESS_KEY: services.s3.secretAccessKey,
+  S3_FORCE_PATH_STYLE: String(services.s3.forcePathStyle),
+  CLOUDFLARE_API_TOKEN: "",
+};
+const s3 = new S3Client({ ...s3ClientConfig(services.s3), maxAttempts: 1 });
+const mongo = new MongoClient(services.mongodbUri);
+
+afterAll(async () => {
+  await mongo
+    .db(dbName)
+    .dropDatabase()
+    .catch(() => {});
+  await mongo.close();
+  s3.destroy();
+});
+
+const exists = (key: string) =>
+  s3.send(new HeadObjectCommand({ Bucket: LOCAL_BUCKETS.clips, Key: key })).then(
+    () => true,
+    () => false,
+  );
+
+/** An episode with two clips, a precise clip, a seek index and their records; returns the keys. */
+async function seed(id: string): Promise<string[]> {
+  const keys = [
+    `audio_clips/${id}/0-1000.mp3`,
+    `audio_clips/${id}/5000-9000.mp3`,
+    `audio_clips/${id}/0-1000.precise.mp3`,
+  ];
+  for (const Key of [...keys, `seek_index/${id}.ecmi`]) {
+    await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKETS.clips, Key, Body: "x" }));
+  }
+  const db = mongo.db(dbName);
+  await db
+    .collection("episodes")
+    .insertOne({ episode_id: id, audio_url: "s3://edgeclip-raw/x.mp3", duration_ms: 60_000 });
+  await db
+    .collection("audio_clips")
+    .insertMany(keys.map((s3_key, i) => ({ episode_id: id, clip_start_ms: i, s3_key })));
+  return keys;
+}
+
+async function purge(...args: string[]) {
+  try {
+    const out = await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/purge.ts", ...args], { env });
+    return { code: 0, ...out };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("npm run purge", () => {
+  it("removes the episode's clips, seek index and records, and keeps the episode and other episodes", async () => {
+    const id = `purge-${randomUUID().slice(0, 8)}`;
+    const other = `keep-${randomUUID().slice(0, 8)}`;
+    const keys = await seed(id);
+    const kept = await seed(other);
+    const res = await purge(id);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(
+      `purged ${id}: 3 clip object(s), seek index, R2 skipped, edge cache skipped, 3 record(s)`,
+    );
+    for (const key of [...keys, `seek_index/${id}.ecmi`]) expect(await exists(key)).toBe(false);
+    const db = mongo.db(dbName);
+    expect(await db.collection("audio_clips").countDocuments({ episode_id: id })).toBe(0);
+    expect(await db.collection("episodes").countDocuments({ episode_id: id })).toBe(1);
+    for (const key of [...kept, `seek_index/${other}.ecmi`]) expect(await exists(key)).toBe(true);
+    expect(await db.collection("audio_clips").countDocuments({ episode_id: other })).toBe(3);
+    // Again: nothing left, still fine.
+    expect((await purge(id)).stdout).toContain("0 clip object(s)");
+  });
+
+  it("refuses a bad id or usage before touching anything", async () => {
+    const bad = await purge("../escape");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("episode_id must be");
+    expect((await purge()).code).toBe(2);
+    expect((await purge("a", "b")).code).toBe(2);
+  });
+
+  it("deletes from a deployed R2 and purges the Cloudflare cache by URL (scripted Cloudflare API: no account here)", async () => {
+    const id = `cf-${randomUUID().slice(0, 8)}`;
+    const keys = await seed(id);
+    const calls: { method: string; url: string; body: unknown }[] = [];
+    const fetchFn = (async (url: string | URL | Request, init?: RequestInit) => {
+      calls.push({
+        method: init?.method ?? "GET",
+        url: String(url),
+        body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      });
+      return new Response(JSON.stringify({ success: true }), { status: 200 });
+    }) as typeof fetch;
+    const target = await episodesTarget(env);
+    try {
+      const report = await purgeEpisode(target, mongo.db(dbName), id, () => {}, {
+        apiToken: "token",
+        accountId: "acc",
+        zoneId: "zone",
+        r2Bucket: "edgeclip-clips",
+        edgeUrl: "https://clips.example.com",
+        fetchFn,
+      });
+      expect(report).toMatchObject({ clipObjects: 3, r2: "cloudflare", edgeCache: "cloudflare", records: 3 });
+    } finally {
+      target.s3.destroy();
+    }
+    const deletes = calls.filter((c) => c.method === "DELETE").map((c) => decodeURIComponent(c.url));
+    expect(deletes.sort()).toEqual(
+      keys
+        .map((k) => `https://api.cloudflare.com/client/v4/accounts/acc/r2/buckets/edgeclip-clips/objects/${k}`)
+        .sort(),
+    );
+    const purges = calls.filter((c) => c.method === "POST");
+    expect(purges).toHaveLength(1);
+    expect(purges[0]?.url).toBe("https://api.cloudflare.com/client/v4/zones/zone/purge_cache");
+    expect((purges[0]?.body as { files: string[] }).files.sort()).toEqual(
+      [
+        `https://clips.example.com/api/v1/audio_clips/${id}?start_time_ms=0&duration_ms=1000`,
+        `https://clips.example.com/api/v1/audio_clips/${id}?start_time_ms=0&duration_ms=1000&precise=1`,
+        `https://clips.example.com/api/v1/audio_clips/${id}?start_time_ms=5000&duration_ms=4000`,
+      ].sort(),
+    );
+  });
+
+  it("maps a clip key back to the canonical URL players request", () => {
+    expect(clipPathForKey("audio_clips/ep/754000-784000.mp3")).toBe(
+      "/api/v1/audio_clips/ep?start_time_ms=754000&duration_ms=30000",
+    );
+    expect(clipPathForKey("audio_clips/ep/0-1000.precise.mp3")).toBe(
+      "/api/v1/audio_clips/ep?start_time_ms=0&duration_ms=1000&precise=1",
+    );
+    expect(clipPathForKey("audio_clips/ep/other.txt")).toBeUndefined();
+  });
+});
