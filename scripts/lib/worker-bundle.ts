@@ -14,10 +14,14 @@ export interface WorkerBundle {
   output: string;
 }
 
-/** Builds the Worker exactly as `wrangler deploy` would, offline, with `--dry-run --outdir`. */
-export async function buildWorkerBundle(): Promise<WorkerBundle> {
+/**
+ * Builds the Worker exactly as `wrangler deploy [--env ENV]` would, offline, with `--dry-run --outdir`.
+ * `env` names a wrangler.toml environment (staging, production); without it, the top-level one.
+ */
+export async function buildWorkerBundle(env?: string): Promise<WorkerBundle> {
   const dir = await mkdtemp(path.join(tmpdir(), "edgeclip-worker-"));
-  const { stdout, stderr } = await run("npx", ["wrangler", "deploy", "--dry-run", "--outdir", dir], {
+  const envArgs = env ? ["--env", env] : [];
+  const { stdout, stderr } = await run("npx", ["wrangler", "deploy", "--dry-run", "--outdir", dir, ...envArgs], {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
     timeout: 120_000,
   });

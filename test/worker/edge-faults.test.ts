@@ -1,3 +1,5 @@
+import { rm } from "node:fs/promises";
+import { buildWorkerBundle } from "../../scripts/lib/worker-bundle.js";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseClipUrl, signClipUrl } from "../../core/index.js";
 import {
@@ -208,4 +210,19 @@ describe("wrangler deploy --dry-run", () => {
     expect(output).toContain("env.CLIPS (edgeclip-clips)");
     expect(output).toContain("env.GENERATE_LIMITER (20 requests/60s)");
   });
+
+  it("bundles every deployed environment with its own R2 bucket, rate limit and origin", async () => {
+    const expected = { staging: "edgeclip-clips-staging", production: "edgeclip-clips-prod" };
+    const bundles = await Promise.all(Object.keys(expected).map((env) => buildWorkerBundle(env)));
+    try {
+      for (const [i, [env, bucket]] of Object.entries(expected).entries()) {
+        const output = bundles[i]?.output ?? "";
+        expect(output, env).toContain(`env.CLIPS (${bucket})`);
+        expect(output, env).toContain("env.GENERATE_LIMITER (20 requests/60s)");
+        expect(output, env).toMatch(/env\.ORIGIN_URL \("https:\/\/REPLACE-/);
+      }
+    } finally {
+      await Promise.all(bundles.map((b) => rm(b.dir, { recursive: true, force: true })));
+    }
+  }, 120_000);
 });
