@@ -17,4 +17,3 @@ export async function probeCodec(file: string): Promise<string> {
   ]);
   return stdout.trim();
 }
-
