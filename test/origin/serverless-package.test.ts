@@ -73,7 +73,10 @@ describe("serverless package (offline)", () => {
     ]);
     const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
     const put = statements.find((s) => ([] as string[]).concat(s.Action).includes("s3:PutObject"));
-    expect(put?.Resource).toBe("arn:aws:s3:::edgeclip-clips-ci/audio_clips/*");
+    expect(put?.Resource).toEqual([
+      "arn:aws:s3:::edgeclip-clips-ci/audio_clips/*",
+      "arn:aws:s3:::edgeclip-clips-ci/seek_index/*",
+    ]);
   });
 
   it("ships a bundle that loads in Node and exports the handler", async () => {
@@ -81,4 +84,43 @@ describe("serverless package (offline)", () => {
     const mod = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };
     expect(typeof mod.handler).toBe("function");
   });
+});
+
+describe("serverless package for the deployed stages (offline)", () => {
+  // One after another: serverless-esbuild builds into the shared .esbuild folder of the project.
+  for (const [stage, clips, raw] of [
+    ["staging", "edgeclip-clips-staging", "edgeclip-raw-staging"],
+    ["prod", "edgeclip-clips-prod", "edgeclip-raw-prod"],
+  ] as const) {
+    it(`--stage ${stage}: its own buckets, SSM parameters and grants`, async () => {
+      const outDir = await mkdtemp(join(tmpdir(), `edgeclip-sls-${stage}-`));
+      try {
+        await run("npx", ["serverless", "package", "--stage", stage, "--package", outDir], {
+          env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off", CI: "true" },
+          timeout: 120_000,
+        });
+        const text = await readFile(join(outDir, "cloudformation-template-update-stack.json"), "utf8");
+        const template = JSON.parse(text) as {
+          Resources: Record<string, { Properties: Record<string, unknown> }>;
+        };
+        const env = (
+          template.Resources["ClipsLambdaFunction"]?.Properties.Environment as {
+            Variables: Record<string, string>;
+          }
+        ).Variables;
+        expect(env).toMatchObject({
+          CLIPS_BUCKET: clips,
+          RAW_BUCKET: raw,
+          MONGODB_URI_SSM_PARAM: `/edgeclip/${stage}/mongodb-uri`,
+          ORIGIN_SECRET_SSM_PARAM: `/edgeclip/${stage}/origin-secret`,
+        });
+        expect(text).toContain(`arn:aws:s3:::${clips}/seek_index/*`);
+        // No secret value can be in a template that never resolved one.
+        expect(env).not.toHaveProperty("MONGODB_URI");
+        expect(env).not.toHaveProperty("ORIGIN_SECRET");
+      } finally {
+        await rm(outDir, { recursive: true, force: true });
+      }
+    }, 180_000);
+  }
 });
