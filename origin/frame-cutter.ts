@@ -1,14 +1,16 @@
-import type { S3Client } from "@aws-sdk/client-s3";
 import { ClipError } from "../core/index.js";
 import { buildClip, IndexMismatchError, planCut, readExact, type CutPlan, type SeekIndex } from "../core/mp3/index.js";
+import type { AudioSource } from "./audio-source.js";
 import type { ClipCutter, CutOutcome, CutRequest } from "./clip-cutter.js";
 import type { ClipStore } from "./clip-store.js";
 import { cutClip as ffmpegCut, type SpawnFn } from "./cutter.js";
-import { s3ByteSource, SourceChangedError } from "./s3-source.js";
+import type { Episode } from "./episode-catalog.js";
+import { SourceChangedError } from "./s3-source.js";
 import type { IndexLookup, SeekIndexStore } from "./seek-index-store.js";
 
 export interface FrameCutterDeps {
-  s3: () => S3Client;
+  /** The episode's audio for ranged reads (S3 today; any AudioSource works). */
+  openSource: (episode: Episode) => AudioSource;
   store: () => ClipStore;
   indexes: () => SeekIndexStore;
   ffmpegPath: string;
@@ -30,7 +32,7 @@ export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
   async function cutFrames(req: CutRequest, found: Extract<IndexLookup, { kind: "mp3" }>): Promise<CutOutcome> {
     const { episode, meter } = req;
     const plan = planFor(found.index, req);
-    const source = s3ByteSource(deps.s3(), episode.audio, found.version, meter);
+    const source = deps.openSource(episode).bytes(found.version, meter);
     const began = Date.now();
     const bytes = await readExact(source, plan.span.start, plan.span.end);
     const readMs = Date.now() - began;
@@ -89,7 +91,7 @@ export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
   return {
     async cut(req) {
       const indexes = deps.indexes();
-      const found = await indexes.lookup(req.episode.id, req.episode.audio, req.meter);
+      const found = await indexes.lookup(req.episode.id, deps.openSource(req.episode), req.meter);
       if (found.kind === "not-mp3") return cutWithFfmpeg(req);
       try {
         return await cutFrames(req, found);
@@ -98,7 +100,7 @@ export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
         // store that ignores If-Match): index it again, once, and cut from that.
         if (!(err instanceof SourceChangedError || err instanceof IndexMismatchError)) throw err;
         indexes.forget(req.episode.id);
-        const rebuilt = await indexes.build(req.episode.id, req.episode.audio, req.meter);
+        const rebuilt = await indexes.build(req.episode.id, deps.openSource(req.episode), req.meter);
         if (rebuilt.kind === "not-mp3") return cutWithFfmpeg(req);
         return cutFrames(req, rebuilt);
       }

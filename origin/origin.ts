@@ -5,7 +5,8 @@ import { createClients, type OriginClients, type S3Credentials } from "./clients
 import { ClipStore } from "./clip-store.js";
 import type { OriginConfig } from "./config.js";
 import type { SpawnFn } from "./cutter.js";
-import { EpisodeCatalog } from "./episode-catalog.js";
+import { EpisodeCatalog, type Episode } from "./episode-catalog.js";
+import { s3AudioSource, type AudioSource } from "./audio-source.js";
 import { createFrameCutter } from "./frame-cutter.js";
 import { SeekIndexStore } from "./seek-index-store.js";
 import { normalizeEvent, type ApiGatewayEvent, type OriginRequest } from "./event.js";
@@ -44,6 +45,7 @@ export interface OriginDeps {
 /** The shared, lazily created parts a cutter may use. */
 export interface OriginParts {
   s3: () => S3Client;
+  openSource: (episode: Episode) => AudioSource;
   store: () => ClipStore;
   indexes: () => SeekIndexStore;
   ffmpegPath: string;
@@ -83,6 +85,7 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
   let indexes: SeekIndexStore | undefined;
   const parts: OriginParts = {
     s3: () => clients.s3(),
+    openSource: (episode) => s3AudioSource(clients.s3(), episode.audio),
     store: () => (store ??= new ClipStore(clients.s3(), config.clipsBucket, config.presignExpiresS)),
     indexes: () => (indexes ??= new SeekIndexStore(clients.s3(), config.clipsBucket)),
     ffmpegPath: ffmpeg.path,

@@ -1,9 +1,9 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { seekIndexKey } from "../core/index.js";
 import { buildSeekIndex, decodeSeekIndex, encodeSeekIndex, type SeekIndex } from "../core/mp3/index.js";
-import type { S3Location } from "./clip-store.js";
+import type { AudioSource } from "./audio-source.js";
 import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
-import { headSource, s3ByteSource, type ReadMeter, type SourceVersion } from "./s3-source.js";
+import type { ReadMeter, SourceVersion } from "./s3-source.js";
 import { detectSeekMode } from "./source-format.js";
 
 /** The index of an MP3 source, or "not-mp3" for sources only FFmpeg can cut. */
@@ -19,14 +19,14 @@ export type IndexLookup =
   | { kind: "not-mp3" };
 
 /** The source an index describes, written into the index so a moved episode is never cut with it. */
-function sourceTag(loc: S3Location, etag: string): string {
-  return JSON.stringify({ source: `s3://${loc.bucket}/${loc.key}`, etag });
+function sourceTag(source: AudioSource, etag: string): string {
+  return JSON.stringify({ source: source.label, etag });
 }
 
-function describes(index: SeekIndex, loc: S3Location): SourceVersion | undefined {
+function describes(index: SeekIndex, source: AudioSource): SourceVersion | undefined {
   try {
     const tag = JSON.parse(index.sourceTag) as { source?: unknown; etag?: unknown };
-    if (tag.source !== `s3://${loc.bucket}/${loc.key}` || typeof tag.etag !== "string") return undefined;
+    if (tag.source !== source.label || typeof tag.etag !== "string") return undefined;
     return { size: index.sourceSize, etag: tag.etag };
   } catch {
     return undefined;
@@ -57,8 +57,8 @@ export class SeekIndexStore {
     this.memoryEntries = options.memoryEntries ?? 64;
   }
 
-  async lookup(episodeId: string, loc: S3Location, meter: ReadMeter): Promise<IndexLookup> {
-    const where = `s3://${loc.bucket}/${loc.key}`;
+  async lookup(episodeId: string, source: AudioSource, meter: ReadMeter): Promise<IndexLookup> {
+    const where = source.label;
     const cached = this.memory.get(episodeId);
     if (cached && cached.loc === where) {
       // Map order is insertion order: re-inserting makes this the most recently used entry.
@@ -67,12 +67,12 @@ export class SeekIndexStore {
       return { kind: "mp3", index: cached.index, version: cached.version, origin: "memory" };
     }
     if (this.notMp3.get(episodeId) === where) return { kind: "not-mp3" };
-    const stored = await this.readStored(episodeId, loc, meter);
+    const stored = await this.readStored(episodeId, source, meter);
     if (stored) {
       this.remember(episodeId, where, stored.index, stored.version);
       return { kind: "mp3", ...stored, origin: "stored" };
     }
-    return this.build(episodeId, loc, meter);
+    return this.build(episodeId, source, meter);
   }
 
   /** Drops what is known about an episode, e.g. after its source changed under the index. */
@@ -82,18 +82,18 @@ export class SeekIndexStore {
   }
 
   /** Scans the source and stores a fresh index (also used by `npm run episodes add`). */
-  build(episodeId: string, loc: S3Location, meter: ReadMeter): Promise<IndexLookup> {
+  build(episodeId: string, source: AudioSource, meter: ReadMeter): Promise<IndexLookup> {
     const running = this.building.get(episodeId);
     if (running) return running;
-    const job = this.scan(episodeId, loc, meter).finally(() => this.building.delete(episodeId));
+    const job = this.scan(episodeId, source, meter).finally(() => this.building.delete(episodeId));
     this.building.set(episodeId, job);
     return job;
   }
 
-  private async scan(episodeId: string, loc: S3Location, meter: ReadMeter): Promise<IndexLookup> {
-    const where = `s3://${loc.bucket}/${loc.key}`;
-    const version = await headSource(this.s3, loc, meter);
-    const source = s3ByteSource(this.s3, loc, version, meter);
+  private async scan(episodeId: string, audio: AudioSource, meter: ReadMeter): Promise<IndexLookup> {
+    const where = audio.label;
+    const version = await audio.head(meter);
+    const source = audio.bytes(version, meter);
     // Two small reads tell an MP3 from anything else before a scan would read megabytes looking for frames.
     const mode = await detectSeekMode(async (start, length) =>
       start >= version.size ? new Uint8Array(0) : source.readRange(start, Math.min(version.size, start + length)),
@@ -102,7 +102,7 @@ export class SeekIndexStore {
       this.notMp3.set(episodeId, where);
       return { kind: "not-mp3" };
     }
-    const index = await buildSeekIndex(source, { sourceTag: sourceTag(loc, version.etag) });
+    const index = await buildSeekIndex(source, { sourceTag: sourceTag(audio, version.etag) });
     if (index.layer !== 3) {
       this.notMp3.set(episodeId, where);
       return { kind: "not-mp3" };
@@ -127,7 +127,7 @@ export class SeekIndexStore {
 
   private async readStored(
     episodeId: string,
-    loc: S3Location,
+    source: AudioSource,
     meter: ReadMeter,
   ): Promise<{ index: SeekIndex; version: SourceVersion } | undefined> {
     const key = seekIndexKey(episodeId);
@@ -143,7 +143,7 @@ export class SeekIndexStore {
     }
     try {
       const index = decodeSeekIndex(bytes);
-      const version = describes(index, loc);
+      const version = describes(index, source);
       // An index of another file (the episode now points elsewhere) is rebuilt, not trusted.
       return version ? { index, version } : undefined;
     } catch {

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { MongoClient } from "mongodb";
 import { canonicalPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../core/index.js";
+import { s3AudioSource } from "../../origin/audio-source.js";
 import { loadConfig } from "../../origin/config.js";
 import { startLocalOrigin } from "../../origin/local-server.js";
 import { createOrigin } from "../../origin/origin.js";
@@ -76,7 +77,8 @@ export async function benchOrigin(opts: {
       await db
         .collection(target.names.episodes)
         .insertOne({ episode_id: name, audio_url: `s3://${LOCAL_BUCKETS.raw}/${key}`, duration_ms: durationMs });
-      await new SeekIndexStore(s3, LOCAL_BUCKETS.clips).build(name, { bucket: LOCAL_BUCKETS.raw, key }, newMeter());
+      const audio = s3AudioSource(s3, { bucket: LOCAL_BUCKETS.raw, key });
+      await new SeekIndexStore(s3, LOCAL_BUCKETS.clips).build(name, audio, newMeter());
     }
 
     const secret = randomBytes(24).toString("hex");

@@ -6,6 +6,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { MongoClient, type Db } from "mongodb";
 import { parseEpisodeId, seekIndexKey } from "../../core/index.js";
 import type { S3Location } from "../../origin/clip-store.js";
+import { s3AudioSource } from "../../origin/audio-source.js";
 import { newMeter } from "../../origin/s3-source.js";
 import { SeekIndexStore } from "../../origin/seek-index-store.js";
 import { cloudflareFromEnv, purgeEpisode } from "./purge.js";
@@ -31,7 +32,7 @@ const audioKey = (id: string, ext: string) => `episodes/${id}/audio${ext}`;
 async function indexEpisode(target: EpisodesTarget, id: string, loc: S3Location, log: Log): Promise<void> {
   const began = Date.now();
   const meter = newMeter();
-  const found = await new SeekIndexStore(target.s3, target.clipsBucket).build(id, loc, meter);
+  const found = await new SeekIndexStore(target.s3, target.clipsBucket).build(id, s3AudioSource(target.s3, loc), meter);
   if (found.kind === "not-mp3") {
     log("not MP3: the origin will re-encode its clips with FFmpeg (no seek index)");
     return;

@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seekIndexKey } from "../../core/index.js";
 import { decodeSeekIndex } from "../../core/mp3/index.js";
+import { s3AudioSource } from "../../origin/audio-source.js";
 import { newMeter } from "../../origin/s3-source.js";
 import { SeekIndexStore } from "../../origin/seek-index-store.js";
 import { alignClip, decodedDurationMs } from "./helpers/audio.js";
@@ -30,7 +31,7 @@ afterAll(async () => {
 /** Puts a file's bytes under a fresh (or given) raw key and returns its location. */
 async function putRaw(file: string, key = `index-test/${randomUUID()}.mp3`) {
   await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: await readFile(file) }));
-  return { bucket: BUCKETS.raw, key, url: `s3://${BUCKETS.raw}/${key}` };
+  return { ...s3AudioSource(testS3, { bucket: BUCKETS.raw, key }), key, url: `s3://${BUCKETS.raw}/${key}` };
 }
 
 const clipPath = (episode: string, startMs: number, durationMs: number) =>
