@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { validateLimits, type ClipLimits } from "../core/index.js";
+import { DEFAULT_SOURCE_MAX_BYTES, parseHostAllowlist } from "./https-source-policy.js";
 
 /** Everything the origin reads from its environment, validated once at cold start. */
 export interface OriginConfig {
@@ -20,6 +21,9 @@ export interface OriginConfig {
   episodeFields: { id: string; audioUrl: string; durationMs: string };
   ffmpegPath: string | undefined;
   ffmpegTimeoutMarginMs: number;
+  /** Hosts `https://` audio locations may be read from (exact, or `*.example.com`); empty refuses them all. */
+  sourceHostAllowlist: readonly string[];
+  sourceMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +103,15 @@ const schema = z.strictObject({
   EPISODE_FIELD_DURATION_MS: fieldName("duration_ms"),
   FFMPEG_PATH: z.string().optional(),
   FFMPEG_TIMEOUT_MARGIN_MS: integer(0, 60_000, 3000),
+  SOURCE_HOST_ALLOWLIST: z
+    .string()
+    .transform((value, ctx) => {
+      const { hosts, problems } = parseHostAllowlist(value);
+      for (const message of problems) ctx.addIssue({ code: "custom", message });
+      return hosts;
+    })
+    .default([]),
+  SOURCE_MAX_BYTES: integer(1, 2 ** 50, DEFAULT_SOURCE_MAX_BYTES),
 });
 
 type Settings = z.output<typeof schema>;
@@ -120,6 +133,7 @@ const OWN_PREFIXES = [
   "MAX_CLIP",
   "FFMPEG_PATH",
   "FFMPEG_TIMEOUT",
+  "SOURCE_",
 ];
 
 function ownSettings(env: Record<string, string | undefined>): Record<string, string> {
@@ -182,5 +196,7 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     },
     ffmpegPath: s.FFMPEG_PATH,
     ffmpegTimeoutMarginMs: s.FFMPEG_TIMEOUT_MARGIN_MS,
+    sourceHostAllowlist: s.SOURCE_HOST_ALLOWLIST,
+    sourceMaxBytes: s.SOURCE_MAX_BYTES,
   };
 }

@@ -35,6 +35,8 @@ describe("origin configuration", () => {
       episodeFields: { id: "episode_id", audioUrl: "audio_url", durationMs: "duration_ms" },
       ffmpegPath: undefined,
       ffmpegTimeoutMarginMs: 3000,
+      sourceHostAllowlist: [],
+      sourceMaxBytes: 2 * 1024 ** 3,
     });
   });
 
