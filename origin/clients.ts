@@ -55,8 +55,9 @@ export function createClients(config: OriginConfig, overrides: ClientOverrides =
         ...(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint }),
         ...(overrides.s3Credentials === undefined ? {} : { credentials: overrides.s3Credentials }),
         maxAttempts: 3,
-        // Fail fast on an unreachable endpoint instead of waiting for the Lambda deadline.
-        requestHandler: { connectionTimeout: 3000, requestTimeout: 15_000 },
+        // Fail fast on an unreachable endpoint instead of waiting for the Lambda deadline. Without
+        // throwOnRequestTimeout the SDK only logs a warning at requestTimeout and waits on a frozen S3 forever.
+        requestHandler: { connectionTimeout: 3000, requestTimeout: 15_000, throwOnRequestTimeout: true },
       });
       return s3;
     },

@@ -2,7 +2,7 @@ import type { ClipJsonResponse, ClipRequest } from "../core/index.js";
 import type { CutOutcome } from "./clip-cutter.js";
 import type { Episode } from "./episode-catalog.js";
 import type { OriginRequest } from "./event.js";
-import { deadlinePassed } from "./timeouts.js";
+import { deadlinePassed, stepOverran } from "./timeouts.js";
 
 /** Everything one request learns on its way through the steps. */
 export interface ClipContext {
@@ -33,6 +33,29 @@ export interface Step {
 export type BeforeStep = (name: string, ctx: ClipContext) => void | Promise<void>;
 
 /**
+ * A step still running shortly after the deadline is abandoned with a 504, so a frozen S3 or MongoDB (whose
+ * drivers may wait far longer) cannot keep the origin from answering before Lambda kills it. The grace lets
+ * a step's own deadline error (FFmpeg killed at the deadline) win with its more precise message.
+ */
+async function withinDeadline(work: Promise<void>, name: string, ctx: ClipContext): Promise<void> {
+  const graceMs = Math.min(1000, ctx.marginMs / 2);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const overran = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(stepOverran(name, ctx.marginMs, Date.now() - ctx.startedAt)),
+      Math.max(0, ctx.deadline + graceMs - Date.now()),
+    );
+  });
+  // The abandoned step may still fail later; that must not become an unhandled rejection.
+  work.catch(() => {});
+  try {
+    await Promise.race([work, overran]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Runs the named steps in order until one produces a result. The deadline is checked between steps,
  * so a slow database or S3 call cannot push FFmpeg (or the upload after it) past the Lambda timeout.
  */
@@ -49,7 +72,7 @@ export async function runPipeline(
     await beforeStep?.(step.name, ctx);
     const began = Date.now();
     try {
-      await step.run(ctx);
+      await withinDeadline(step.run(ctx), step.name, ctx);
     } finally {
       timings[step.name] = Date.now() - began;
     }

@@ -21,6 +21,15 @@ export function ffmpegKilled(elapsedMs: number, marginMs: number): ClipError {
   );
 }
 
+export function stepOverran(step: string, marginMs: number, elapsedMs: number): ClipError {
+  return new ClipError(
+    "timeout",
+    `Lambda timeout: step ${step} was still waiting after ${elapsedMs} ms, at the deadline ` +
+      `(remaining Lambda time minus FFMPEG_TIMEOUT_MARGIN_MS=${marginMs}); ${ADVICE}`,
+    { retryAfterS: 5 },
+  );
+}
+
 export function deadlinePassed(step: string, marginMs: number, elapsedMs: number): ClipError {
   return new ClipError(
     "timeout",

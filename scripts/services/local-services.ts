@@ -37,6 +37,11 @@ export interface LocalServices extends LocalServicesInfo {
   startMongo(): Promise<void>;
   stopS3(): Promise<void>;
   startS3(): Promise<void>;
+  /** SIGSTOP / SIGCONT: the server keeps its port but answers nothing until resumed ("slow"). */
+  pauseMongo(): Promise<void>;
+  resumeMongo(): Promise<void>;
+  pauseS3(): Promise<void>;
+  resumeS3(): Promise<void>;
   stop(): Promise<void>; // stops everything started, removes temp dirs
 }
 
@@ -74,11 +79,12 @@ export async function startLocalServices(opts: { log?: (line: string) => void } 
   }
   if (started.length > 0) log(`Local servers ready in ${Date.now() - startedAt} ms (data in ${root})`);
 
-  const control = (server: ManagedServer | undefined, what: string, action: "start" | "stop") => async () => {
-    if (server === undefined)
-      throw new Error(`Cannot ${action} ${what}: it is external (set by env), not started here`);
-    await server[action]();
-  };
+  const control =
+    (server: ManagedServer | undefined, what: string, action: "start" | "stop" | "pause" | "resume") => async () => {
+      if (server === undefined)
+        throw new Error(`Cannot ${action} ${what}: it is external (set by env), not started here`);
+      await server[action]();
+    };
   return {
     mongodbUri: externalMongo ?? `mongodb://127.0.0.1:${mongo?.port}/`,
     s3: externalS3 ?? { endpoint: `http://127.0.0.1:${s3?.port}`, ...LOCAL_S3_CREDENTIALS, forcePathStyle: true },
@@ -87,6 +93,10 @@ export async function startLocalServices(opts: { log?: (line: string) => void } 
     startMongo: control(mongo, "MongoDB", "start"),
     stopS3: control(s3, "S3", "stop"),
     startS3: control(s3, "S3", "start"),
+    pauseMongo: control(mongo, "MongoDB", "pause"),
+    resumeMongo: control(mongo, "MongoDB", "resume"),
+    pauseS3: control(s3, "S3", "pause"),
+    resumeS3: control(s3, "S3", "resume"),
     stop: stopAll,
   };
 }

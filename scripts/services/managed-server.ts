@@ -95,11 +95,26 @@ export class ManagedServer {
     }
   }
 
+  /**
+   * Freezes the process (SIGSTOP): its port stays open and connections are accepted by the kernel, but
+   * nothing answers. That is what a server stuck in GC, swap or a full disk looks like to a client.
+   */
+  pause(): void {
+    if (this.running) this.#running?.child.kill("SIGSTOP");
+  }
+
+  /** Lets a paused server go on (SIGCONT) with everything it had received meanwhile. */
+  resume(): void {
+    if (this.running) this.#running?.child.kill("SIGCONT");
+  }
+
   /** SIGTERM, then SIGKILL if the server has not exited after a grace period. No-op when stopped. */
   async stop(): Promise<void> {
     const running = this.#running;
     if (running === undefined) return;
     if (running.exitInfo === undefined) {
+      // A paused process would only see the SIGTERM after the grace period, as a SIGKILL.
+      running.child.kill("SIGCONT");
       running.child.kill("SIGTERM");
       const graceful = await Promise.race([running.exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
       if (!graceful) {

@@ -28,7 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 /**
  * Test files run in workers that cannot call the LocalServices functions, so a loopback endpoint does it for
- * them: POST {url}/{mongo|s3}/{stop|start}. The random path segment keeps strays from hitting it by accident.
+ * them: POST {url}/{mongo|s3}/{stop|start|pause|resume}. The random path segment keeps strays from hitting it by accident.
  */
 async function startControlServer(services: LocalServices): Promise<{ url: string; close(): Promise<void> }> {
   const token = randomUUID();
@@ -37,6 +37,10 @@ async function startControlServer(services: LocalServices): Promise<{ url: strin
     [`/${token}/mongo/start`]: services.startMongo,
     [`/${token}/s3/stop`]: services.stopS3,
     [`/${token}/s3/start`]: services.startS3,
+    [`/${token}/mongo/pause`]: services.pauseMongo,
+    [`/${token}/mongo/resume`]: services.resumeMongo,
+    [`/${token}/s3/pause`]: services.pauseS3,
+    [`/${token}/s3/resume`]: services.resumeS3,
   };
   // One action at a time: a stop and a start racing on the same server would leave it in an unknown state.
   let queue: Promise<unknown> = Promise.resolve();
