@@ -89,7 +89,7 @@ export async function cutClip(opts: CutOptions): Promise<CutResult> {
         cause: run.spawnError,
       });
     }
-    if (run.code !== 0) throw ffmpegFailure(run.code, run.stderr, opts.sourceLabel);
+    if (run.code !== 0) throw ffmpegFailure(run.code ?? run.signal, run.stderr, opts.sourceLabel);
     const bytes = await readFile(output).catch(() => Buffer.alloc(0));
     const producedMs = outputTimeMs(run.stderr);
     // Seeking past the real end still "succeeds" with a stray last frame; far too little audio means the
@@ -119,6 +119,8 @@ function outputTimeMs(stderr: string): number | undefined {
 
 interface FfmpegRun {
   code: number | null;
+  /** Set when FFmpeg died of a signal (a crash shows as SIGSEGV or SIGABRT); code is null then. */
+  signal: NodeJS.Signals | null;
   killed: boolean;
   spawnError: Error | undefined;
   stderr: string;
@@ -144,11 +146,11 @@ function runFfmpeg(opts: CutOptions, args: string[]): Promise<FfmpegRun> {
     child.stderr?.on("data", (chunk: string) => {
       stderr = (stderr + chunk).slice(-STDERR_LIMIT);
     });
-    const finish = (code: number | null) => {
+    const finish = (code: number | null, signal: NodeJS.Signals | null = null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ code, killed, spawnError, stderr: redactUrls(stderr) });
+      resolve({ code, signal, killed, spawnError, stderr: redactUrls(stderr) });
     };
     // A failed spawn (ENOENT, EACCES) emits "error" and not always "close".
     child.on("error", (err) => {

@@ -18,8 +18,11 @@ function lastLines(stderr: string, count: number): string {
     .join(" | ");
 }
 
-/** Maps a failed FFmpeg run to the error a client can act on, naming the source (never its signed URL). */
-export function ffmpegFailure(code: number | null, stderr: string, source: string): ClipError {
+/**
+ * Maps a failed FFmpeg run to the error a client can act on, naming the source (never its signed URL).
+ * `exit` is the exit code, or the signal that ended it (a crash), or null when neither is known.
+ */
+export function ffmpegFailure(exit: number | NodeJS.Signals | null, stderr: string, source: string): ClipError {
   const detail = lastLines(stderr, 3);
   if (/Server returned 404|404 Not Found/.test(stderr)) {
     return new ClipError("not_found", `Source audio not found: ${source}`);
@@ -49,5 +52,6 @@ export function ffmpegFailure(code: number | null, stderr: string, source: strin
   ) {
     return new ClipError("unprocessable_source", `The source ${source} is not audio FFmpeg can cut (${detail})`);
   }
-  return new ClipError("internal", `FFmpeg failed (exit ${code ?? "signal"}) on ${source}: ${detail}`);
+  const how = typeof exit === "string" ? `killed by ${exit}` : `exit ${exit ?? "unknown"}`;
+  return new ClipError("internal", `FFmpeg failed (${how}) on ${source}${detail ? `: ${detail}` : ""}`);
 }
