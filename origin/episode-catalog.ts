@@ -12,9 +12,18 @@ import { ClipError } from "../core/index.js";
 import type { S3Location } from "./clip-store.js";
 import type { OriginConfig } from "./config.js";
 
+/** An https location: read only from allow-listed hosts, through origin/https-source.ts. */
+export interface HttpsLocation {
+  url: string;
+}
+
+export type AudioLocation = S3Location | HttpsLocation;
+
+export const isHttpsLocation = (loc: AudioLocation): loc is HttpsLocation => "url" in loc;
+
 export interface Episode {
   id: string;
-  audio: S3Location;
+  audio: AudioLocation;
   durationMs: number;
 }
 
@@ -46,11 +55,15 @@ function readPath(doc: Document, dotted: string): unknown {
   return value;
 }
 
-/** `s3://bucket/key`, or a bare key in RAW_BUCKET. */
-export function parseAudioLocation(value: unknown, rawBucket: string | undefined): S3Location | undefined {
+/**
+ * `s3://bucket/key`, an `https://` URL (checked against SOURCE_HOST_ALLOWLIST when it is opened), or a
+ * bare key in RAW_BUCKET.
+ */
+export function parseAudioLocation(value: unknown, rawBucket: string | undefined): AudioLocation | undefined {
   if (typeof value !== "string" || value === "") return undefined;
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
   if (match) return { bucket: match[1] as string, key: match[2] as string };
+  if (/^https:\/\//i.test(value)) return { url: value };
   if (/^[a-z][a-z0-9+.-]*:/i.test(value) || rawBucket === undefined) return undefined;
   return { bucket: rawBucket, key: value.replace(/^\/+/, "") };
 }
@@ -78,7 +91,7 @@ export class EpisodeCatalog {
       throw new ClipError(
         "unprocessable_source",
         `Episode ${episodeId} has no usable audio location in field ${fields.audioUrl} ` +
-          `(expected s3://bucket/key${this.opts.rawBucket === undefined ? "" : " or a key in RAW_BUCKET"})`,
+          `(expected s3://bucket/key, an https:// URL${this.opts.rawBucket === undefined ? "" : " or a key in RAW_BUCKET"})`,
       );
     }
     const durationMs = Number(readPath(doc, fields.durationMs));

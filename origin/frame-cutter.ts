@@ -1,10 +1,14 @@
+import { mkdtemp, open, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { ClipError } from "../core/index.js";
 import { buildClip, IndexMismatchError, planCut, readExact, type CutPlan, type SeekIndex } from "../core/mp3/index.js";
 import type { AudioSource } from "./audio-source.js";
 import type { ClipCutter, CutOutcome, CutRequest } from "./clip-cutter.js";
 import type { ClipStore } from "./clip-store.js";
 import { cutClip as ffmpegCut, type SpawnFn } from "./cutter.js";
-import type { Episode } from "./episode-catalog.js";
+import { isHttpsLocation, type Episode } from "./episode-catalog.js";
+import { ffmpegKilled } from "./timeouts.js";
 import { SourceChangedError } from "./s3-source.js";
 import type { IndexLookup, SeekIndexStore } from "./seek-index-store.js";
 
@@ -18,6 +22,9 @@ export interface FrameCutterDeps {
   tmpRoot?: string;
 }
 
+/** Reads of a non-MP3 https source on its way to a temp file for FFmpeg. */
+const DOWNLOAD_CHUNK = 8 * 1024 * 1024;
+
 /** FFmpeg's source URL only has to outlive one cut; 15 minutes is far beyond any Lambda run. */
 const SOURCE_URL_EXPIRES_S = 900;
 
@@ -29,10 +36,14 @@ const SOURCE_URL_EXPIRES_S = 900;
  * is not MP3 is re-encoded by FFmpeg reading a pre-signed URL.
  */
 export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
-  async function cutFrames(req: CutRequest, found: Extract<IndexLookup, { kind: "mp3" }>): Promise<CutOutcome> {
-    const { episode, meter } = req;
-    const plan = planFor(found.index, req);
-    const source = deps.openSource(episode).bytes(found.version, meter);
+  async function cutFrames(
+    req: CutRequest,
+    audio: AudioSource,
+    found: Extract<IndexLookup, { kind: "mp3" }>,
+  ): Promise<CutOutcome> {
+    const { meter } = req;
+    const plan = await planFor(found, req, audio);
+    const source = audio.bytes(found.version, meter);
     const began = Date.now();
     const bytes = await readExact(source, plan.span.start, plan.span.end);
     const readMs = Date.now() - began;
@@ -50,7 +61,7 @@ export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
     const encoded = await ffmpegCut({
       ffmpegPath: deps.ffmpegPath,
       source: { mp3: clip.bytes },
-      sourceLabel: `s3://${episode.audio.bucket}/${episode.audio.key}`,
+      sourceLabel: audio.label,
       startMs: plan.startMs,
       durationMs: plan.endMs - plan.startMs,
       mode: "encode",
@@ -68,13 +79,13 @@ export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
     };
   }
 
-  async function cutWithFfmpeg(req: CutRequest): Promise<CutOutcome> {
-    const { episode } = req;
-    const store = deps.store();
+  async function cutWithFfmpeg(req: CutRequest, audio: AudioSource): Promise<CutOutcome> {
+    const location = req.episode.audio;
+    if (isHttpsLocation(location)) return downloadThenFfmpeg(req, audio);
     const result = await ffmpegCut({
       ffmpegPath: deps.ffmpegPath,
-      source: { url: await store.presignSource(episode.audio, SOURCE_URL_EXPIRES_S) },
-      sourceLabel: `s3://${episode.audio.bucket}/${episode.audio.key}`,
+      source: { url: await deps.store().presignSource(location, SOURCE_URL_EXPIRES_S) },
+      sourceLabel: audio.label,
       startMs: req.startMs,
       durationMs: req.endMs - req.startMs,
       // Only sources that are not MP3 Layer III get here: they can only be re-encoded.
@@ -88,32 +99,101 @@ export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
     return { bytes: result.bytes, method: "ffmpeg", detail: { ffmpeg_ms: result.ffmpegMs } };
   }
 
+  /**
+   * A non-MP3 https source: FFmpeg must not open the URL itself (its own DNS lookups would bypass the
+   * private-address checks), so the file comes through the checked session (at most SOURCE_MAX_BYTES)
+   * into a temp file that FFmpeg reads.
+   */
+  async function downloadThenFfmpeg(req: CutRequest, audio: AudioSource): Promise<CutOutcome> {
+    const dir = await mkdtemp(path.join(deps.tmpRoot ?? os.tmpdir(), "edgeclip-source-"));
+    try {
+      const version = await audio.head(req.meter);
+      const source = audio.bytes(version, req.meter);
+      const file = path.join(dir, "source");
+      const out = await open(file, "w");
+      try {
+        for (let at = 0; at < version.size; at += DOWNLOAD_CHUNK) {
+          if (Date.now() >= req.deadline) throw ffmpegKilled(0, req.marginMs);
+          await out.write(await readExact(source, at, Math.min(version.size, at + DOWNLOAD_CHUNK)));
+        }
+      } finally {
+        await out.close();
+      }
+      const result = await ffmpegCut({
+        ffmpegPath: deps.ffmpegPath,
+        source: { url: file },
+        sourceLabel: audio.label,
+        startMs: req.startMs,
+        durationMs: req.endMs - req.startMs,
+        mode: "encode",
+        deadline: req.deadline,
+        marginMs: req.marginMs,
+        ...(deps.spawn ? { spawn: deps.spawn } : {}),
+        ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
+      });
+      return { bytes: result.bytes, method: "ffmpeg", detail: { ffmpeg_ms: result.ffmpegMs, downloaded: true } };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async function cutFrom(req: CutRequest, audio: AudioSource): Promise<CutOutcome> {
+    const indexes = deps.indexes();
+    const found = await indexes.lookup(req.episode.id, audio, req.meter);
+    if (found.kind === "not-mp3") return cutWithFfmpeg(req, audio);
+    try {
+      return await cutFrames(req, audio, found);
+    } catch (err) {
+      // The episode was re-uploaded under the same location (caught by If-Match, or by the frame walk on
+      // a store that ignores If-Match): index it again, once, and cut from that.
+      if (!(err instanceof SourceChangedError || err instanceof IndexMismatchError)) throw err;
+      indexes.forget(req.episode.id);
+      audio.close();
+      const fresh = deps.openSource(req.episode);
+      try {
+        const rebuilt = await indexes.build(req.episode.id, fresh, req.meter);
+        if (rebuilt.kind === "not-mp3") return await cutWithFfmpeg(req, fresh);
+        return await cutFrames(req, fresh, rebuilt);
+      } finally {
+        fresh.close();
+      }
+    }
+  }
+
   return {
     async cut(req) {
-      const indexes = deps.indexes();
-      const found = await indexes.lookup(req.episode.id, deps.openSource(req.episode), req.meter);
-      if (found.kind === "not-mp3") return cutWithFfmpeg(req);
+      const audio = deps.openSource(req.episode);
       try {
-        return await cutFrames(req, found);
-      } catch (err) {
-        // The episode was re-uploaded under the same key (caught by If-Match, or by the frame walk on a
-        // store that ignores If-Match): index it again, once, and cut from that.
-        if (!(err instanceof SourceChangedError || err instanceof IndexMismatchError)) throw err;
-        indexes.forget(req.episode.id);
-        const rebuilt = await indexes.build(req.episode.id, deps.openSource(req.episode), req.meter);
-        if (rebuilt.kind === "not-mp3") return cutWithFfmpeg(req);
-        return cutFrames(req, rebuilt);
+        return await cutFrom(req, audio);
+      } finally {
+        audio.close();
       }
     },
   };
 }
 
-function planFor(index: SeekIndex, req: CutRequest): CutPlan {
+/**
+ * A start past the end of the indexed audio: the catalog says the episode is longer than its audio. An
+ * index kept from before (in memory, or stored by another container) may describe an older, truncated
+ * upload that has since been repaired, and planning happens before the If-Match read that would notice:
+ * so such an index is checked against the source once (a HEAD), and a changed source is indexed again
+ * instead of being refused until the container is recycled.
+ */
+async function planFor(
+  found: Extract<IndexLookup, { kind: "mp3" }>,
+  req: CutRequest,
+  audio: AudioSource,
+): Promise<CutPlan> {
   try {
-    return planCut(index, req.startMs, req.endMs);
+    return planCut(found.index, req.startMs, req.endMs);
   } catch (err) {
-    // The catalog said the episode is longer than its audio really is.
     if (err instanceof ClipError && err.code === "start_beyond_end") {
+      if (found.origin !== "built") {
+        const now = await audio.head(req.meter);
+        if (now.etag !== found.version.etag || now.size !== found.version.size) {
+          throw new SourceChangedError(audio.label);
+        }
+      }
       throw new ClipError(
         "unprocessable_source",
         `The audio of episode ${req.episode.id} ends before ${req.startMs} ms: it is shorter than the catalog's duration_ms`,

@@ -5,8 +5,9 @@ import { createClients, type OriginClients, type S3Credentials } from "./clients
 import { ClipStore } from "./clip-store.js";
 import type { OriginConfig } from "./config.js";
 import type { SpawnFn } from "./cutter.js";
-import { EpisodeCatalog, type Episode } from "./episode-catalog.js";
-import { s3AudioSource, type AudioSource } from "./audio-source.js";
+import { EpisodeCatalog, isHttpsLocation, type Episode } from "./episode-catalog.js";
+import { httpsAudioSource, s3AudioSource, type AudioSource } from "./audio-source.js";
+import { httpsSourcePolicy, type HttpsSourcePolicy } from "./https-source-policy.js";
 import { createFrameCutter } from "./frame-cutter.js";
 import { SeekIndexStore } from "./seek-index-store.js";
 import { normalizeEvent, type ApiGatewayEvent, type OriginRequest } from "./event.js";
@@ -40,6 +41,8 @@ export interface OriginDeps {
    * naive strategies through the same pipeline with it.
    */
   cutter?: (parts: OriginParts) => ClipCutter;
+  /** Tests only: the https policy with a test CA and resolver (production builds it from the config). */
+  httpsPolicy?: HttpsSourcePolicy;
 }
 
 /** The shared, lazily created parts a cutter may use. */
@@ -85,7 +88,10 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
   let indexes: SeekIndexStore | undefined;
   const parts: OriginParts = {
     s3: () => clients.s3(),
-    openSource: (episode) => s3AudioSource(clients.s3(), episode.audio),
+    openSource: (episode) =>
+      isHttpsLocation(episode.audio)
+        ? httpsAudioSource(episode.audio.url, deps.httpsPolicy ?? httpsSourcePolicy(config))
+        : s3AudioSource(clients.s3(), episode.audio),
     store: () => (store ??= new ClipStore(clients.s3(), config.clipsBucket, config.presignExpiresS)),
     indexes: () => (indexes ??= new SeekIndexStore(clients.s3(), config.clipsBucket)),
     ffmpegPath: ffmpeg.path,

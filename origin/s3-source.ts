@@ -18,11 +18,11 @@ export interface ReadMeter {
 
 export const newMeter = (): ReadMeter => ({ bytes: 0, requests: 0 });
 
-/** The object changed since its seek index was built (GET with If-Match answered 412). */
+/** The source changed since its seek index was built (If-Match answered 412, or its size changed). */
 export class SourceChangedError extends Error {
   override readonly name = "SourceChangedError";
-  constructor(readonly location: S3Location) {
-    super(`s3://${location.bucket}/${location.key} changed since its seek index was built`);
+  constructor(readonly label: string) {
+    super(`${label} changed since its seek index was built`);
   }
 }
 
@@ -32,7 +32,7 @@ function sourceFailure(err: unknown, loc: S3Location, operation: string): Error 
   if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey" || s3ErrorName(err) === "NotFound") {
     return new ClipError("not_found", `Source audio not found: ${label(loc)}`);
   }
-  if (s3Status(err) === 412) return new SourceChangedError(loc);
+  if (s3Status(err) === 412) return new SourceChangedError(label(loc));
   return s3Failure(err, { action: "s3:GetObject", operation, bucket: loc.bucket, key: loc.key });
 }
 
@@ -74,7 +74,7 @@ export function s3ByteSource(s3: S3Client, loc: S3Location, version: SourceVersi
         return bytes;
       } catch (err) {
         if (err instanceof ClipError) throw err;
-        if (s3Status(err) === 416) throw new SourceChangedError(loc);
+        if (s3Status(err) === 416) throw new SourceChangedError(label(loc));
         throw sourceFailure(err, loc, "GetObject");
       }
     },

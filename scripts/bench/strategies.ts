@@ -5,6 +5,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { ClipCutter } from "../../origin/clip-cutter.js";
+import type { S3Location } from "../../origin/clip-store.js";
+import { isHttpsLocation, type Episode } from "../../origin/episode-catalog.js";
 import { cutClip } from "../../origin/cutter.js";
 import { createFrameCutter } from "../../origin/frame-cutter.js";
 import type { OriginParts } from "../../origin/origin.js";
@@ -17,11 +19,17 @@ export const STRATEGIES: readonly StrategyName[] = ["baseline-download", "baseli
 
 const label = (bucket: string, key: string) => `s3://${bucket}/${key}`;
 
+/** The benchmark's episodes live in S3. */
+function s3Location(episode: Episode): S3Location {
+  if (isHttpsLocation(episode.audio)) throw new Error("the benchmark strategies read S3 episodes only");
+  return episode.audio;
+}
+
 /** The original plan: download the whole episode, then FFmpeg decodes, seeks and re-encodes. */
 function downloadThenEncode(parts: OriginParts): ClipCutter {
   return {
     async cut(req) {
-      const { bucket, key } = req.episode.audio;
+      const { bucket, key } = s3Location(req.episode);
       const dir = await mkdtemp(path.join(os.tmpdir(), "edgeclip-bench-download-"));
       try {
         const out = await parts.s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -54,12 +62,13 @@ function downloadThenEncode(parts: OriginParts): ClipCutter {
 function ffmpegOverUrl(parts: OriginParts): ClipCutter {
   return {
     async cut(req) {
-      const { bucket, key } = req.episode.audio;
+      const location = s3Location(req.episode);
+      const { bucket, key } = location;
       const store = parts.store();
-      const mode = await detectSeekMode(store.sourceReader(req.episode.audio));
+      const mode = await detectSeekMode(store.sourceReader(location));
       const result = await cutClip({
         ffmpegPath: parts.ffmpegPath,
-        source: { url: await store.presignSource(req.episode.audio, 900) },
+        source: { url: await store.presignSource(location, 900) },
         sourceLabel: label(bucket, key),
         startMs: req.startMs,
         durationMs: req.endMs - req.startMs,

@@ -85,7 +85,7 @@ export async function addEpisode(
     process.stderr.write("\n");
     audioUrl = `s3://${target.rawBucket}/${uploadedKey}`;
   } else {
-    log("registered as a URL: note that the origin currently cuts only s3:// sources");
+    log("registered as a URL: the origin reads it only when its host is in SOURCE_HOST_ALLOWLIST");
   }
   try {
     if (uploadedKey) await indexEpisode(target, id, { bucket: target.rawBucket, key: uploadedKey }, log);

@@ -1,0 +1,125 @@
+import type { LookupAddress } from "node:dns";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HttpsSourcePolicy } from "../../origin/https-source.js";
+import { alignClip, decodedDurationMs } from "./helpers/audio.js";
+import { aacTwentySeconds, cbrTenMinutes, type Fixture } from "./helpers/fixtures.js";
+import { seedEpisode, startTestOrigin, type TestOrigin } from "./helpers/harness.js";
+import { startHttpsServer, testCertificate, type TestHttpsServer } from "./helpers/https-server.js";
+
+// Episodes whose audio is an https URL on an allow-listed host: a real TLS server on loopback, reached
+// under a made-up name through an injected resolver (loopback is let through only by the test policy).
+let t: TestOrigin;
+let mp3Server: TestHttpsServer;
+let aacServer: TestHttpsServer;
+let cbr: Fixture;
+let aac: Fixture;
+let dir: string;
+
+beforeAll(async () => {
+  [cbr, aac] = await Promise.all([cbrTenMinutes(), aacTwentySeconds()]);
+  const tls = await testCertificate(["audio.test", "other.test"]);
+  mp3Server = await startHttpsServer(tls, await readFile(cbr.file));
+  aacServer = await startHttpsServer(tls, await readFile(aac.file));
+  const resolve = async (): Promise<LookupAddress[]> => [{ address: "127.0.0.1", family: 4 }];
+  const policy: HttpsSourcePolicy = {
+    allowedHosts: ["audio.test"],
+    maxBytes: 1024 ** 3,
+    timeoutMs: 5000,
+    resolve,
+    testOnly: { ca: tls.cert, allowAddresses: ["127.0.0.1"] },
+  };
+  t = await startTestOrigin({ httpsPolicy: policy });
+  dir = await mkdtemp(path.join(os.tmpdir(), "edgeclip-https-episode-"));
+});
+
+afterAll(async () => {
+  await t?.close();
+  await mp3Server?.close();
+  await aacServer?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const clipPath = (episode: string, startMs: number, durationMs: number) =>
+  `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
+
+async function download(url: string, name: string): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, new Uint8Array(await (await fetch(url)).arrayBuffer()));
+  return file;
+}
+
+describe("an https episode on an allow-listed host", () => {
+  it("is indexed on first use and cut from its frames, with no FFmpeg and no whole-file download later", async () => {
+    const episode = await seedEpisode(t.db, {
+      audioUrl: `https://audio.test:${mp3Server.port}/audio.mp3?token=secret-token`,
+      durationMs: cbr.durationMs,
+    });
+    const first = await t.request(clipPath(episode, 60_000, 10_000));
+    expect(first.status).toBe(200);
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
+    expect(t.ffmpegRuns).toHaveLength(0);
+    const res = await t.request(clipPath(episode, 300_000, 30_000));
+    expect(res.status).toBe(200);
+    const line = t.logs.at(-1) ?? {};
+    expect(line).toMatchObject({ cut_method: "frames", seek_index: "memory" });
+    // The 1-byte probe that opens the source, then the clip's frames.
+    expect(Number(line.source_bytes_read)).toBeLessThanOrEqual(Number(line.clip_bytes) + 64 * 1024);
+    // The URL's token never reaches a log line.
+    expect(JSON.stringify(t.logs)).not.toContain("secret-token");
+    const file = await download(res.json.clip_url, "https-cbr.mp3");
+    expect(Math.abs((await decodedDurationMs(file)) - 30_000)).toBeLessThanOrEqual(1);
+    const aligned = await alignClip(cbr.file, file, 300_000);
+    expect(aligned.correlation).toBeGreaterThan(0.9);
+    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(26.2);
+  });
+
+  it("a re-upload at the same URL (new ETag) is noticed and re-indexed", async () => {
+    const episode = await seedEpisode(t.db, {
+      audioUrl: `https://audio.test:${mp3Server.port}/audio.mp3`,
+      durationMs: cbr.durationMs,
+    });
+    expect((await t.request(clipPath(episode, 10_000, 5_000))).status).toBe(200);
+    mp3Server.replaceFile(await readFile(cbr.file));
+    const res = await t.request(clipPath(episode, 20_000, 5_000));
+    expect(res.status).toBe(200);
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
+  });
+
+  it("a non-MP3 https source is fetched through the checked session and re-encoded", async () => {
+    const episode = await seedEpisode(t.db, {
+      audioUrl: `https://audio.test:${aacServer.port}/audio.mp3`,
+      durationMs: aac.durationMs,
+    });
+    const res = await t.request(clipPath(episode, 5_000, 5_000));
+    expect(res.status).toBe(200);
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg", downloaded: true });
+    // FFmpeg read a local temp file, never the URL (its own DNS lookups would skip the address checks).
+    expect(t.ffmpegRuns.at(-1)?.join(" ")).not.toContain("https://");
+    const file = await download(res.json.clip_url, "https-aac.mp3");
+    expect(Math.abs((await decodedDurationMs(file)) - 5_000)).toBeLessThanOrEqual(60);
+  });
+
+  it("a host not on the allow-list is a 422 that names the setting, and nothing is written", async () => {
+    const episode = await seedEpisode(t.db, {
+      audioUrl: `https://other.test:${mp3Server.port}/audio.mp3`,
+      durationMs: cbr.durationMs,
+    });
+    const res = await t.request(clipPath(episode, 0, 5_000));
+    expect(res.status).toBe(422);
+    expect((res.body.error as { message: string }).message).toContain("not in SOURCE_HOST_ALLOWLIST");
+    expect(await t.db.collection("audio_clips").countDocuments({ episode_id: episode })).toBe(0);
+  });
+
+  it("an http:// audio location is refused: only https is read", async () => {
+    const episode = await seedEpisode(t.db, {
+      audioUrl: `http://audio.test:${mp3Server.port}/audio.mp3`,
+      durationMs: cbr.durationMs,
+    });
+    const res = await t.request(clipPath(episode, 0, 5_000));
+    expect(res.status).toBe(422);
+    expect((res.body.error as { message: string }).message).toMatch(/no usable audio location/);
+  });
+});
