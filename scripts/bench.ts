@@ -51,12 +51,12 @@ function originTable(cases: OriginCase[]): void {
     );
   }
   log("\nratios per row, edgeclip against each baseline (same source, same position, same run):");
-  for (const c of cases.filter((x) => x.strategy === "edgeclip")) {
+  for (const c of cases.filter((x) => x.strategy.startsWith("edgeclip"))) {
     const same = (s: string) =>
       cases.find((x) => x.strategy === s && x.source === c.source && x.position_ms === c.position_ms);
     const download = same("baseline-download");
     const url = same("baseline-ffmpeg-url");
-    const parts = [`${c.source} at ${c.position_ms / 60_000}m:`];
+    const parts = [`${c.strategy} ${c.source} at ${c.position_ms / 60_000}m:`];
     if (download) {
       parts.push(`p50 ${(download.p50_ms / c.p50_ms).toFixed(1)}x faster than baseline-download,`);
       parts.push(`${(download.source_bytes / c.source_bytes).toFixed(0)}x fewer source bytes;`);

@@ -112,7 +112,7 @@ export async function benchOrigin(opts: {
               // A different start per run and strategy (by a few ms) makes every request a miss.
               const start = position + s * 100 + run;
               proxy.reset();
-              const answer = await miss(server.url, source, start, secret);
+              const answer = await miss(server.url, source, start, secret, strategy === "edgeclip-precise");
               times.push(answer.generation_time_ms);
               bytes.push(proxy.bytes());
               first ??= answer;
@@ -148,8 +148,15 @@ export async function benchOrigin(opts: {
   }
 }
 
-async function miss(base: string, episode: string, startMs: number, secret: string): Promise<ClipJsonResponse> {
-  const pathAndQuery = `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${CLIP_MS}`;
+async function miss(
+  base: string,
+  episode: string,
+  startMs: number,
+  secret: string,
+  precise: boolean,
+): Promise<ClipJsonResponse> {
+  const pathAndQuery =
+    `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${CLIP_MS}` + (precise ? "&precise=1" : "");
   const req = parseClipUrl(new URL(pathAndQuery, base));
   const headers = await signOriginRequest({ method: "GET", canonicalPath: canonicalPath(req) }, secret, Date.now());
   const res = await fetch(new URL(pathAndQuery, base), { headers });

@@ -13,9 +13,15 @@ import type { OriginParts } from "../../origin/origin.js";
 import { SeekIndexStore } from "../../origin/seek-index-store.js";
 import { detectSeekMode } from "../../origin/source-format.js";
 
-export type StrategyName = "baseline-download" | "baseline-ffmpeg-url" | "edgeclip";
+export type StrategyName = "baseline-download" | "baseline-ffmpeg-url" | "edgeclip" | "edgeclip-precise";
 
-export const STRATEGIES: readonly StrategyName[] = ["baseline-download", "baseline-ffmpeg-url", "edgeclip"];
+/** edgeclip-precise is edgeclip with `precise=1`: the same frames, re-encoded by FFmpeg for sample accuracy. */
+export const STRATEGIES: readonly StrategyName[] = [
+  "baseline-download",
+  "baseline-ffmpeg-url",
+  "edgeclip",
+  "edgeclip-precise",
+];
 
 const label = (bucket: string, key: string) => `s3://${bucket}/${key}`;
 
@@ -102,6 +108,7 @@ export function strategyCutter(name: StrategyName, clipsBucket: string): (parts:
     case "baseline-ffmpeg-url":
       return ffmpegOverUrl;
     case "edgeclip":
+    case "edgeclip-precise":
       return (parts) => edgeclip(parts, clipsBucket);
   }
 }
