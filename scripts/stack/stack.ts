@@ -8,6 +8,7 @@ import { MongoClient } from "mongodb";
 import { loadConfig } from "../../origin/config.js";
 import { startLocalOrigin, type LocalOriginServer } from "../../origin/local-server.js";
 import { createOrigin } from "../../origin/origin.js";
+import type { LogSink } from "../../origin/request-log.js";
 import { dbSetupTargetFromEnv, runDbSetup } from "../db-setup.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
@@ -20,12 +21,16 @@ export interface StackOptions {
   edgePort: number;
   originPort: number;
   log: (line: string) => void;
+  /** Where the origin's JSON log lines go (default: stdout, as in Lambda); the load test counts cuts in them. */
+  originLog?: LogSink;
 }
 
 export interface Stack {
   edgeUrl: string;
   originUrl: string;
   demoClipUrl: string;
+  /** Where its servers and buckets are (what `npm run episodes` reads from the stack file). */
+  info: LocalStackInfo;
   stop(): Promise<void>;
 }
 
@@ -61,7 +66,7 @@ function killGroup(child: ChildProcess): Promise<void> {
  * the origin behind the local API Gateway stand-in, and the Worker in `wrangler dev` (workerd, local
  * R2 and cache). Everything started is stopped by `stop()`, in reverse order.
  */
-export async function startStack({ edgePort, originPort, log }: StackOptions): Promise<Stack> {
+export async function startStack({ edgePort, originPort, log, originLog }: StackOptions): Promise<Stack> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
@@ -106,6 +111,7 @@ export async function startStack({ edgePort, originPort, log }: StackOptions): P
     const origin = await createOrigin({
       config,
       s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+      ...(originLog ? { log: originLog } : {}),
     });
     cleanups.push(() => origin.close());
     const server: LocalOriginServer = await startLocalOrigin(origin, { port: originPort });
@@ -167,6 +173,7 @@ export async function startStack({ edgePort, originPort, log }: StackOptions): P
       edgeUrl,
       originUrl: server.url,
       demoClipUrl: `${edgeUrl}/api/v1/audio_clips/demo?start_time_ms=5000&duration_ms=10000`,
+      info,
       stop,
     };
   } catch (err) {
