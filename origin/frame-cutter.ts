@@ -14,7 +14,8 @@ import type { IndexLookup, SeekIndexStore } from "./seek-index-store.js";
 
 export interface FrameCutterDeps {
   /** The episode's audio for ranged reads (S3 today; any AudioSource works). */
-  openSource: (episode: Episode) => AudioSource;
+  /** `deadline` (epoch ms) stops reads still running then (https; S3 calls have their own timeouts). */
+  openSource: (episode: Episode, deadline: number) => AudioSource;
   store: () => ClipStore;
   indexes: () => SeekIndexStore;
   ffmpegPath: string;
@@ -149,7 +150,7 @@ export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
       if (!(err instanceof SourceChangedError || err instanceof IndexMismatchError)) throw err;
       indexes.forget(req.episode.id);
       audio.close();
-      const fresh = deps.openSource(req.episode);
+      const fresh = deps.openSource(req.episode, req.deadline);
       try {
         const rebuilt = await indexes.build(req.episode.id, fresh, req.meter);
         if (rebuilt.kind === "not-mp3") return await cutWithFfmpeg(req, fresh);
@@ -162,7 +163,7 @@ export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
 
   return {
     async cut(req) {
-      const audio = deps.openSource(req.episode);
+      const audio = deps.openSource(req.episode, req.deadline);
       try {
         return await cutFrom(req, audio);
       } finally {

@@ -48,7 +48,7 @@ export interface OriginDeps {
 /** The shared, lazily created parts a cutter may use. */
 export interface OriginParts {
   s3: () => S3Client;
-  openSource: (episode: Episode) => AudioSource;
+  openSource: (episode: Episode, deadline: number) => AudioSource;
   store: () => ClipStore;
   indexes: () => SeekIndexStore;
   ffmpegPath: string;
@@ -88,9 +88,13 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
   let indexes: SeekIndexStore | undefined;
   const parts: OriginParts = {
     s3: () => clients.s3(),
-    openSource: (episode) =>
+    openSource: (episode, deadline) =>
       isHttpsLocation(episode.audio)
-        ? httpsAudioSource(episode.audio.url, deps.httpsPolicy ?? httpsSourcePolicy(config))
+        ? httpsAudioSource(episode.audio.url, {
+            ...(deps.httpsPolicy ?? httpsSourcePolicy(config)),
+            // Reads still waiting at the deadline stop there: the answer is a 504, not a Lambda kill.
+            signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+          })
         : s3AudioSource(clients.s3(), episode.audio),
     store: () => (store ??= new ClipStore(clients.s3(), config.clipsBucket, config.presignExpiresS)),
     indexes: () => (indexes ??= new SeekIndexStore(clients.s3(), config.clipsBucket)),

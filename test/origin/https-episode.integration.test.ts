@@ -113,6 +113,22 @@ describe("an https episode on an allow-listed host", () => {
     expect(await t.db.collection("audio_clips").countDocuments({ episode_id: episode })).toBe(0);
   });
 
+  it("a source host that never answers is given up at the request's deadline: 504, nothing written", async () => {
+    const episode = await seedEpisode(t.db, {
+      audioUrl: `https://audio.test:${mp3Server.port}/hang`,
+      durationMs: cbr.durationMs,
+    });
+    const began = Date.now();
+    // 4.5 s left, minus the 3 s margin: the deadline is 1.5 s away, well before the policy's 5 s read timeout.
+    const res = await t.request(clipPath(episode, 0, 5_000), { lambda: { getRemainingTimeInMillis: () => 4_500 } });
+    expect(res.status).toBe(504);
+    expect((res.body.error as { message: string }).message).toMatch(
+      /^Stopped reading https:\/\/audio.test:\d+\/hang: the request.s deadline passed/,
+    );
+    expect(Date.now() - began).toBeLessThan(4_000);
+    expect(await t.db.collection("audio_clips").countDocuments({ episode_id: episode })).toBe(0);
+  });
+
   it("an http:// audio location is refused: only https is read", async () => {
     const episode = await seedEpisode(t.db, {
       audioUrl: `http://audio.test:${mp3Server.port}/audio.mp3`,
