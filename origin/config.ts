@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { validateLimits, type ClipLimits } from "../core/index.js";
 import { DEFAULT_SOURCE_MAX_BYTES, parseHostAllowlist } from "./https-source-policy.js";
+import { DEFAULT_METRICS_NAMESPACE } from "./metrics.js";
 
 /** Everything the origin reads from its environment, validated once at cold start. */
 export interface OriginConfig {
@@ -24,6 +25,8 @@ export interface OriginConfig {
   /** Hosts `https://` audio locations may be read from (exact, or `*.example.com`); empty refuses them all. */
   sourceHostAllowlist: readonly string[];
   sourceMaxBytes: number;
+  /** CloudWatch namespace of the metrics embedded in the request log lines (EMF). */
+  metricsNamespace: string;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +115,12 @@ const schema = z.strictObject({
     })
     .default([]),
   SOURCE_MAX_BYTES: integer(1, 2 ** 50, DEFAULT_SOURCE_MAX_BYTES),
+  // CloudWatch drops a whole EMF line whose namespace it rejects, so a bad one must fail at cold start instead.
+  METRICS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9._#:/-]{1,255}$/, "must be a CloudWatch namespace (1-255 of A-Z a-z 0-9 . - _ / # :)")
+    .refine((v) => !v.startsWith("AWS/"), "must not start with AWS/ (reserved for AWS services)")
+    .default(DEFAULT_METRICS_NAMESPACE),
 });
 
 type Settings = z.output<typeof schema>;
@@ -134,6 +143,7 @@ const OWN_PREFIXES = [
   "FFMPEG_PATH",
   "FFMPEG_TIMEOUT",
   "SOURCE_",
+  "METRICS_",
 ];
 
 function ownSettings(env: Record<string, string | undefined>): Record<string, string> {
@@ -198,5 +208,6 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     ffmpegTimeoutMarginMs: s.FFMPEG_TIMEOUT_MARGIN_MS,
     sourceHostAllowlist: s.SOURCE_HOST_ALLOWLIST,
     sourceMaxBytes: s.SOURCE_MAX_BYTES,
+    metricsNamespace: s.METRICS_NAMESPACE,
   };
 }

@@ -14,7 +14,8 @@ import { normalizeEvent, type ApiGatewayEvent, type OriginRequest } from "./even
 import { resolveFfmpegPath, type FfmpegLocation } from "./ffmpeg-path.js";
 import { clipResponse, errorResponse, type LambdaHttpResponse } from "./http-response.js";
 import { runPipeline, type BeforeStep, type ClipContext } from "./pipeline.js";
-import { causeChain, stdoutSink, writeLog, type LogSink } from "./request-log.js";
+import { withMetrics } from "./metrics.js";
+import { causeChain, edgeRequestId, stdoutSink, writeLog, type LogSink } from "./request-log.js";
 import { clipSteps } from "./steps.js";
 import { requestDeadline, type LambdaClock } from "./timeouts.js";
 
@@ -130,6 +131,7 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
       request = normalizeEvent(event);
       Object.assign(fields, {
         request_id: request.requestId,
+        edge_request_id: edgeRequestId(request.header("x-request-id")),
         method: request.method,
         path: request.url.pathname + request.url.search,
         source_ip: request.sourceIp,
@@ -145,6 +147,7 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
       Object.assign(fields, {
         status: 200,
         outcome: body.cache_hit ? "hit" : "generated",
+        generation_time_ms: body.generation_time_ms,
         file_size_bytes: body.file_size_bytes,
         clamped: body.clamped_to_episode_end,
       });
@@ -156,7 +159,7 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
       return errorResponse(err);
     } finally {
       fields.duration_ms = Date.now() - startedAt;
-      writeLog(log, fields);
+      writeLog(log, withMetrics(fields, config.metricsNamespace, Date.now()));
     }
   }
 

@@ -25,3 +25,14 @@ export function causeChain(err: unknown): string | undefined {
   }
   return parts.length > 0 ? parts.join(" <- ") : undefined;
 }
+
+const EDGE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The Worker's request id (its `x-request-id` header), to join its log line with ours. The header is not
+ * covered by the origin signature, so anyone may send anything: only a plain token is kept, whole, and
+ * anything else is dropped rather than cleaned, so a crafted value cannot forge or split a log line.
+ */
+export function edgeRequestId(header: string | undefined): string | undefined {
+  return header !== undefined && EDGE_REQUEST_ID.test(header) ? header : undefined;
+}

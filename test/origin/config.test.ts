@@ -37,6 +37,7 @@ describe("origin configuration", () => {
       ffmpegTimeoutMarginMs: 3000,
       sourceHostAllowlist: [],
       sourceMaxBytes: 2 * 1024 ** 3,
+      metricsNamespace: "edgeclip",
     });
   });
 
@@ -59,6 +60,7 @@ describe("origin configuration", () => {
       EPISODE_FIELD_DURATION_MS: "length_ms",
       FFMPEG_PATH: "/opt/bin/ffmpeg",
       FFMPEG_TIMEOUT_MARGIN_MS: "2000",
+      METRICS_NAMESPACE: "edgeclip/prod",
     });
     expect(config).toMatchObject({
       mongodbDb: "catalog",
@@ -74,6 +76,7 @@ describe("origin configuration", () => {
       episodeFields: { id: "guid", audioUrl: "enclosure.s3", durationMs: "length_ms" },
       ffmpegPath: "/opt/bin/ffmpeg",
       ffmpegTimeoutMarginMs: 2000,
+      metricsNamespace: "edgeclip/prod",
     });
     expect(
       loadConfig({ ...minimal, S3_ENDPOINT: "http://s3.local", S3_FORCE_PATH_STYLE: "false" }).s3ForcePathStyle,
@@ -130,6 +133,18 @@ describe("origin configuration", () => {
     expect(problems({ ...minimal, EPISODE_FEILD_ID: "guid", CLIPS_BUCKETS: "x" }).map((p) => p.split(":")[0])).toEqual([
       "EPISODE_FEILD_ID",
       "CLIPS_BUCKETS",
+    ]);
+  });
+
+  it("refuses a METRICS_NAMESPACE CloudWatch would reject, and a misspelt METRICS_ setting", () => {
+    expect(problems({ ...minimal, METRICS_NAMESPACE: "edge clip" })).toEqual([
+      "METRICS_NAMESPACE: must be a CloudWatch namespace (1-255 of A-Z a-z 0-9 . - _ / # :)",
+    ]);
+    expect(problems({ ...minimal, METRICS_NAMESPACE: "AWS/Lambda" })).toEqual([
+      "METRICS_NAMESPACE: must not start with AWS/ (reserved for AWS services)",
+    ]);
+    expect(problems({ ...minimal, METRICS_NAMESPCE: "edgeclip/dev" }).map((p) => p.split(":")[0])).toEqual([
+      "METRICS_NAMESPCE",
     ]);
   });
 
