@@ -32,7 +32,7 @@ interface ClipContext {
   readonly requestId: string;
   readonly startedAt: number;
   clip?: ClipRequest;
-  found?: { clip: Clip; layer: Layer };
+  found?: { clip: Clip; layer: Layer; holdUntil?: (filled: Promise<unknown>) => void };
 }
 
 type Step = { name: string; run(ctx: ClipContext, deps: ClipDeps): Promise<void> };
@@ -96,8 +96,8 @@ const STEPS: readonly Step[] = [
           });
         }
       }
-      const { clip, layer } = await origin(requireClip(ctx), ctx.requestId);
-      ctx.found = { clip, layer };
+      const { clip, layer, holdUntil } = await origin(requireClip(ctx), ctx.requestId);
+      ctx.found = { clip, layer, ...(holdUntil ? { holdUntil } : {}) };
     },
   },
 ];
@@ -141,8 +141,10 @@ export async function handleClip(request: Request, deps: ClipDeps, stamp: Reques
   if (layer !== "edge-cache") {
     const fills: [string, Promise<void>][] = [["edge-cache", writeEdgeCache(deps.cache, cacheKey(ctx), clip)]];
     if (layer !== "r2") fills.push(["r2", writeR2(deps.bucket, clipObjectKey(requireClip(ctx)), clip)]);
+    const filled = Promise.allSettled(fills.map(([, write]) => write));
+    found.holdUntil?.(filled);
     deps.waitUntil(
-      Promise.allSettled(fills.map(([, write]) => write)).then((results) =>
+      filled.then((results) =>
         results.forEach((result, i) => {
           if (result.status === "rejected") {
             const target = fills[i]?.[0];

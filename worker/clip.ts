@@ -1,4 +1,4 @@
-import { CLIP_METADATA, toHex } from "../core/index.js";
+import { CLIP_METADATA, toHex, type ClipRequest } from "../core/index.js";
 
 /** Where a clip came from, reported to players in `x-edgeclip-layer`. */
 export type Layer = "edge-cache" | "r2" | "origin-hit" | "generated";
@@ -62,3 +62,16 @@ export async function clipFromMetadata(
     generationTimeMs: 0,
   };
 }
+
+/** What the origin step gives the edge: the clip, and whether the origin had it or cut it. */
+export interface OriginResult {
+  clip: Clip;
+  layer: Extract<Layer, "origin-hit" | "generated">;
+  /**
+   * Set by sharedInFlight: keeps this answer shared until `filled` (the edge cache and R2 writes) settles, so
+   * a request for the clip arriving between the origin's answer and the cache fill does not call it again.
+   */
+  holdUntil?: (filled: Promise<unknown>) => void;
+}
+
+export type OriginFetcher = (req: ClipRequest, requestId: string) => Promise<OriginResult>;

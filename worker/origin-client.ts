@@ -1,20 +1,8 @@
-import {
-  ClipError,
-  canonicalPath,
-  isClipErrorBody,
-  signOriginRequest,
-  type ClipJsonResponse,
-  type ClipRequest,
-} from "../core/index.js";
-import { strongEtag, type Clip, type Layer } from "./clip.js";
+import { ClipError, canonicalPath, isClipErrorBody, signOriginRequest, type ClipJsonResponse } from "../core/index.js";
+import { strongEtag, type OriginFetcher } from "./clip.js";
 import type { WorkerConfig } from "./env.js";
 
-export interface OriginResult {
-  clip: Clip;
-  layer: Extract<Layer, "origin-hit" | "generated">;
-}
-
-export type OriginFetcher = (req: ClipRequest, requestId: string) => Promise<OriginResult>;
+export type { OriginFetcher, OriginResult } from "./clip.js";
 
 const RETRY_AFTER_S = 5;
 
@@ -91,22 +79,5 @@ export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetc
       },
       layer: json.cache_hit ? "origin-hit" : "generated",
     };
-  };
-}
-
-/**
- * Concurrent misses for one clip inside an isolate share one origin call. The shared value is bytes,
- * not a Response, so every waiting request builds its own body.
- */
-export function sharedInFlight(fetcher: OriginFetcher): OriginFetcher {
-  const inFlight = new Map<string, Promise<OriginResult>>();
-  return (req, requestId) => {
-    const key = canonicalPath(req);
-    let pending = inFlight.get(key);
-    if (!pending) {
-      pending = fetcher(req, requestId).finally(() => inFlight.delete(key));
-      inFlight.set(key, pending);
-    }
-    return pending;
   };
 }
