@@ -28,6 +28,10 @@ edgeclip is running (ready in ${((Date.now() - began) / 1000).toFixed(1)} s)
 Press Ctrl-C to stop.`);
 const signal = await new Promise<string>((resolve) => {
   for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(s, () => resolve(s));
+  // We run under wrappers (npm, start.mjs, tsx's launcher). One killed hard (SIGKILL, OOM) sends us nothing
+  // and we would run on with the ports taken; being re-parented is the only sign of it.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && resolve("parent process gone"), 500).unref();
 });
 console.log(`\n${signal}: stopping…`);
 await stack.stop();

@@ -29,6 +29,7 @@ function send(line: string): void {
   watchdog.stdin?.write(`${line}\n`);
 }
 
+/** A child to kill if we die; a negative pid is a whole process group (see process.kill). */
 export function guardChild(pid: number): void {
   live.add(pid);
   send(`+pid ${pid}`);

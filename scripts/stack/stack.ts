@@ -12,6 +12,7 @@ import type { LogSink } from "../../origin/request-log.js";
 import { dbSetupTargetFromEnv, runDbSetup } from "../db-setup.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
+import { guardChild, releaseChild } from "../services/orphan-guard.js";
 import { LOCAL_STACK_FILE, type LocalStackInfo } from "../episodes/target.js";
 import { makeDemoAudio, registerDemoEpisode } from "./demo-episode.js";
 
@@ -147,7 +148,10 @@ export async function startStack({ edgePort, originPort, log, originLog }: Stack
         env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
       },
     );
-    cleanups.push(() => killGroup(wrangler));
+    // Its whole process group (wrangler and workerd), also if we die without running the cleanups.
+    const group = -(wrangler.pid ?? 0);
+    if (group !== 0) guardChild(group);
+    cleanups.push(() => killGroup(wrangler).then(() => group !== 0 && releaseChild(group)));
     let wranglerOutput = "";
     const keep = (chunk: Buffer) => {
       wranglerOutput = (wranglerOutput + chunk.toString()).slice(-4000);

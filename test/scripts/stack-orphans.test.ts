@@ -1,0 +1,66 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+// `npm start` killed hard (SIGKILL: an OOM kill, a closed CI runner) runs no cleanup of its own; its orphan
+// watchdog must still stop wrangler, workerd, the origin and the local servers, so the next start finds its
+// ports free.
+const root = path.resolve(import.meta.dirname, "../..");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+describe("npm start killed with SIGKILL", () => {
+  it("leaves no server behind: the edge and origin ports are free again within seconds", async () => {
+    const ports = [await freePort(), await freePort()] as const;
+    const stack = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"], {
+      cwd: root,
+      env: { ...process.env, EDGE_PORT: String(ports[0]), ORIGIN_PORT: String(ports[1]) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the stack did not start in 90 s:\n${output}`)), 90_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (/player page\s+\S+/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      stack.stdout.on("data", onData);
+      stack.stderr.on("data", onData);
+      stack.once("exit", (code) => reject(new Error(`the stack exited with ${code}:\n${output}`)));
+    });
+    for (const port of ports) expect(await portIsFree(port)).toBe(false);
+
+    const exited = new Promise((resolve) => stack.once("exit", resolve));
+    stack.kill("SIGKILL");
+    await exited;
+    // The watchdog sends SIGTERM, then SIGKILL after 3 s.
+    let free: boolean[] = [];
+    for (let waited = 0; waited < 10_000; waited += 250) {
+      free = await Promise.all(ports.map(portIsFree));
+      if (free.every(Boolean)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(free).toEqual([true, true]);
+  }, 120_000);
+});
