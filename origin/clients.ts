@@ -10,7 +10,7 @@ export interface S3Credentials {
 
 /**
  * The two network clients, created on first use and then kept for the life of the container: a warm
- * Lambda reuses their connection pools. A cache hit never touches MongoDB, so it never even creates it.
+ * Lambda reuses their connection pools. A cache hit only counts itself in MongoDB, without waiting long for it.
  */
 export interface OriginClients {
   s3(): S3Client;

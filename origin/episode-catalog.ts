@@ -104,21 +104,46 @@ export class EpisodeCatalog {
     return { id: episodeId, audio, durationMs: Math.floor(durationMs) };
   }
 
-  /** Inserts the clip's record; a duplicate key means another generator recorded it first: success. */
+  /**
+   * Inserts the clip's record, counting the request that generated it; a duplicate key means another
+   * generator recorded it first: success (the caller counts this request with countRequest).
+   */
   async recordClip(rec: ClipRecord): Promise<"inserted" | "existed"> {
+    const now = new Date();
     try {
       await this.db.collection(this.opts.collections.clips).insertOne({
         episode_id: rec.episodeId,
         clip_start_ms: rec.startMs,
         clip_end_ms: rec.endMs,
         s3_key: rec.s3Key,
-        generated_at: new Date(),
+        generated_at: now,
         file_size_bytes: rec.sizeBytes,
+        request_count: 1,
+        last_requested_at: now,
       });
       return "inserted";
     } catch (err) {
       if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return "existed";
       throw this.failure(err, "clip record insert");
+    }
+  }
+
+  /**
+   * One request the origin answered for an existing clip, for `npm run warm -- --popular`. The filter is
+   * the unique clip_lookup_idx, so this is one indexed single-document write. The record is per range as
+   * cut, so requests clamped to the same episode end, and precise=1 cuts of a range, share its count.
+   */
+  async countRequest(clip: { episodeId: string; startMs: number; endMs: number }): Promise<"counted" | "no record"> {
+    try {
+      const res = await this.db
+        .collection(this.opts.collections.clips)
+        .updateOne(
+          { episode_id: clip.episodeId, clip_start_ms: clip.startMs, clip_end_ms: clip.endMs },
+          { $inc: { request_count: 1 }, $set: { last_requested_at: new Date() } },
+        );
+      return res.matchedCount > 0 ? "counted" : "no record";
+    } catch (err) {
+      throw this.failure(err, "request count");
     }
   }
 

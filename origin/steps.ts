@@ -42,6 +42,40 @@ function answer(ctx: ClipContext, url: string, clip: StoredClip, cacheHit: boole
   };
 }
 
+/**
+ * How long an answer waits for its request count. The count only ranks clips for `warm --popular`, so a
+ * slow or failing MongoDB must not hold up a clip that is already in S3; past this the write finishes (or
+ * fails) on its own, unlogged.
+ */
+export const REQUEST_COUNT_WAIT_MS = 100;
+
+type CountOutcome = "counted" | "no record" | "failed" | "pending";
+
+/** Counts one answered request on the clip's record; never throws, and waits at most REQUEST_COUNT_WAIT_MS. */
+async function countRequest(
+  deps: StepDeps,
+  ctx: ClipContext,
+  clip: { episodeId: string; startMs: number; endMs: number },
+): Promise<void> {
+  const settled = Promise.resolve()
+    .then(() => deps.catalog().countRequest(clip))
+    .then(
+      (outcome): { outcome: CountOutcome; warn?: string } => ({ outcome }),
+      (err: unknown) => ({
+        outcome: "failed" as const,
+        warn: `request count not recorded: ${err instanceof Error ? err.message : String(err)}`,
+      }),
+    );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<{ outcome: CountOutcome; warn?: string }>((resolve) => {
+    timer = setTimeout(() => resolve({ outcome: "pending" }), REQUEST_COUNT_WAIT_MS);
+  });
+  const { outcome, warn } = await Promise.race([settled, waited]);
+  clearTimeout(timer);
+  ctx.log.request_count = outcome;
+  if (warn !== undefined) Object.assign(ctx.log, { level: "warn", warn });
+}
+
 export function clipSteps(deps: StepDeps): Step[] {
   const { config } = deps;
   return [
@@ -87,7 +121,17 @@ export function clipSteps(deps: StepDeps): Step[] {
       async run(ctx) {
         const key = need(ctx.key, "the key");
         const found = await deps.store().find(key);
-        if (found) ctx.result = answer(ctx, await deps.store().presignClip(key), found, true);
+        if (!found) return;
+        const req = need(ctx.clip, "the request");
+        // The object's metadata holds the end it was recorded with (clamped at the episode's end).
+        const counting = countRequest(deps, ctx, {
+          episodeId: req.episodeId,
+          startMs: found.startMs ?? req.startMs,
+          endMs: found.endMs ?? req.endMs,
+        });
+        const url = await deps.store().presignClip(key);
+        await counting;
+        ctx.result = answer(ctx, url, found, true);
       },
     },
     {
@@ -151,13 +195,18 @@ export function clipSteps(deps: StepDeps): Step[] {
       name: "record",
       async run(ctx) {
         const clip = need(ctx.clip, "the request");
+        const endMs = need(ctx.endMs, "the end");
         ctx.log.recorded = await deps.catalog().recordClip({
           episodeId: clip.episodeId,
           startMs: clip.startMs,
-          endMs: need(ctx.endMs, "the end"),
+          endMs,
           s3Key: need(ctx.key, "the key"),
           sizeBytes: need(ctx.cut, "the cut").bytes.length,
         });
+        // A new record already counts this request; one recorded by another generator does not.
+        if (ctx.log.recorded === "existed") {
+          await countRequest(deps, ctx, { episodeId: clip.episodeId, startMs: clip.startMs, endMs });
+        }
       },
     },
     {

@@ -1,16 +1,29 @@
 // `npm run warm -- <file|-> [--edge URL] [--concurrency N]`: requests clips through the edge so the first
 // listener gets a cache hit. Input lines: a clip URL (or path), or `episode_id start_ms duration_ms`.
+// `--popular N` instead takes the N clips with the highest request_count in audio_clips.
 // The edge is --edge, else EDGE_URL, else the running `npm start` stack.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { MongoClient } from "mongodb";
 import { readLocalStack } from "./episodes/target.js";
+import { popularClips, popularTarget } from "./warm/popular.js";
 import { runWarm, type WarmResult } from "./warm/run-warm.js";
-import { parseWarmList } from "./warm/warm-list.js";
+import { parseWarmList, type WarmItem } from "./warm/warm-list.js";
+
+const MAX_POPULAR = 10_000;
 
 const USAGE = `usage: npm run warm -- <file|-> [--edge URL] [--concurrency N]
+       npm run warm -- --popular N [--edge URL] [--concurrency N]
   lines: https://EDGE/api/v1/audio_clips/EP?start_time_ms=…&duration_ms=…   (or just the path)
          EP start_ms duration_ms
-  blank lines and # comments are skipped`;
+  blank lines and # comments are skipped
+  --popular N   the N clips (1-${MAX_POPULAR}) with the highest request_count in audio_clips, read from
+                MONGODB_URI (MONGODB_DB, CLIPS_COLLECTION), else from the running \`npm start\` stack.
+                The origin counts every request it answers (generated or origin hit). Edge-cache and
+                R2 hits never reach it, so this ranks demand that got past the edge, not plays; a clip
+                served only from the edge keeps its old count. Warming requests that reach the origin
+                count too. Clips recorded before the counter existed are not ranked.
+  --edge URL    the edge to request through (default EDGE_URL, else the \`npm start\` stack)`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -39,6 +52,49 @@ function progress(total: number): (r: WarmResult, done: number) => void {
   };
 }
 
+type Read = { items: WarmItem[]; skipped: number } | { exitCode: number };
+
+async function readItems(source: string): Promise<Read> {
+  let text: string;
+  try {
+    text = source === "-" ? await readStdin() : await readFile(source, "utf8");
+  } catch (err) {
+    console.error(`warm: cannot read ${source}: ${(err as Error).message}`);
+    return { exitCode: 2 };
+  }
+  const { items, errors } = parseWarmList(text);
+  if (errors.length > 0) {
+    console.error(`warm: nothing requested, ${errors.length} bad line(s):\n${errors.slice(0, 20).join("\n")}`);
+    return { exitCode: 2 };
+  }
+  return { items, skipped: 0 };
+}
+
+/** The top `count` clips by request_count; records that are not a clip request are reported, not warmed. */
+async function readPopular(count: number): Promise<Read> {
+  let mongo: MongoClient | undefined;
+  try {
+    const { target, describe } = await popularTarget(process.env);
+    mongo = new MongoClient(target.uri, { serverSelectionTimeoutMS: 5000 });
+    const { items, errors } = await popularClips(mongo.db(target.dbName), target.names.clips, count);
+    const counts = items.map((i) => i.requestCount);
+    console.error(
+      `ranking: ${target.dbName}.${target.names.clips} at ${describe}: ` +
+        (items.length === 0 && errors.length === 0
+          ? "no clip has a request count yet"
+          : `${items.length + errors.length} of the ${count} asked for` +
+            (counts.length > 0 ? `, origin requests ${counts[0]} down to ${counts.at(-1)}` : "")),
+    );
+    for (const error of errors) console.error(`warm: skipped ${error}`);
+    return { items, skipped: errors.length };
+  } catch (err) {
+    console.error(`warm: cannot read the ranking: ${(err as Error).message}`);
+    return { exitCode: 1 };
+  } finally {
+    await mongo?.close();
+  }
+}
+
 async function main(): Promise<number> {
   let parsed;
   try {
@@ -47,6 +103,7 @@ async function main(): Promise<number> {
       options: {
         edge: { type: "string" },
         concurrency: { type: "string", default: "4" },
+        popular: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -60,10 +117,19 @@ async function main(): Promise<number> {
     return 0;
   }
   const concurrency = Number(values.concurrency);
-  if (positionals.length !== 1 || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    console.error(
-      `${positionals.length !== 1 ? "give one file, or - for standard input" : "--concurrency must be 1-64"}\n${USAGE}`,
-    );
+  const popular = values.popular === undefined ? undefined : Number(values.popular);
+  const problem =
+    popular !== undefined
+      ? positionals.length > 0
+        ? "give a file or --popular N, not both"
+        : !Number.isInteger(popular) || popular < 1 || popular > MAX_POPULAR
+          ? `--popular must be a whole number from 1 to ${MAX_POPULAR}`
+          : undefined
+      : positionals.length !== 1
+        ? "give one file, or - for standard input, or --popular N"
+        : undefined;
+  if (problem || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    console.error(`${problem ?? "--concurrency must be 1-64"}\n${USAGE}`);
     return 2;
   }
   const edgeUrl = values.edge ?? process.env.EDGE_URL ?? (await readLocalStack())?.edgeUrl;
@@ -73,30 +139,21 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const source = positionals[0] as string;
-  let text: string;
-  try {
-    text = source === "-" ? await readStdin() : await readFile(source, "utf8");
-  } catch (err) {
-    console.error(`warm: cannot read ${source}: ${(err as Error).message}`);
-    return 2;
-  }
-  const { items, errors } = parseWarmList(text);
-  if (errors.length > 0) {
-    console.error(`warm: nothing requested, ${errors.length} bad line(s):\n${errors.slice(0, 20).join("\n")}`);
-    return 2;
-  }
+  const read = popular === undefined ? await readItems(positionals[0] as string) : await readPopular(popular);
+  if ("exitCode" in read) return read.exitCode;
+  const { items, skipped } = read;
   if (items.length === 0) {
-    console.error("warm: no clips in the input");
-    return 0;
+    console.error(popular === undefined ? "warm: no clips in the input" : "warm: nothing to warm");
+    return skipped > 0 ? 1 : 0;
   }
   console.error(`warming ${items.length} clip(s) through ${edgeUrl}, ${concurrency} at a time`);
   const summary = await runWarm(edgeUrl, items, { concurrency, onResult: progress(items.length) });
   console.log(
     `warmed ${items.length} clip(s) in ${(summary.ms / 1000).toFixed(1)} s: ` +
-      `${summary.generated} generated, ${summary.hit} hit, ${summary.failed} failed`,
+      `${summary.generated} generated, ${summary.hit} hit, ${summary.failed} failed` +
+      (skipped > 0 ? `, ${skipped} skipped` : ""),
   );
-  return summary.failed > 0 ? 1 : 0;
+  return summary.failed > 0 || skipped > 0 ? 1 : 0;
 }
 
 process.exitCode = await main();

@@ -140,6 +140,31 @@ describe.runIf(local)("MongoDB slow (FerretDB frozen with SIGSTOP)", () => {
   });
 });
 
+describe.runIf(local)("MongoDB slow or down during a hit: the request count never holds up the answer", () => {
+  const count = async () =>
+    (await t.db.collection("audio_clips").findOne({ episode_id: episode, clip_start_ms: 0 }))?.request_count;
+
+  it("frozen (SIGSTOP) → the hit answers at once with the count pending; it lands after SIGCONT", async () => {
+    const before = Number(await count());
+    await fault("mongo", "pause");
+    const { value: res, ms } = await timed(t.request(clipPath(episode, 0), { lambda: SHORT_LAMBDA }));
+    expect([res.status, res.json.cache_hit]).toEqual([200, true]);
+    expect(t.logs.at(-1)).toMatchObject({ level: "info", request_count: "pending" });
+    // The answer waits REQUEST_COUNT_WAIT_MS (100 ms) at most for the count; the rest is the S3 HEAD.
+    expect(ms).toBeLessThan(1000);
+    await recover();
+    await expect.poll(count, { timeout: 10_000 }).toBe(before + 1);
+  });
+
+  it("stopped → the hit answers at once; the count is pending or failed, never the answer", async () => {
+    await fault("mongo", "stop");
+    const { value: res, ms } = await timed(t.request(clipPath(episode, 0), { lambda: SHORT_LAMBDA }));
+    expect([res.status, res.json.cache_hit]).toEqual([200, true]);
+    expect(["pending", "failed"]).toContain(t.logs.at(-1)?.request_count);
+    expect(ms).toBeLessThan(1000);
+  });
+});
+
 describe.runIf(local)("MongoDB down at the record insert", () => {
   it("→ 503 'MongoDB connection timeout'; the whole object stays without a record, and the retry is a hit on it", async () => {
     before = { step: "record", kind: "mongo", fault: "stop" };

@@ -98,8 +98,10 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
       clip_end_ms: start + duration,
       s3_key: key,
       file_size_bytes: res.json.file_size_bytes,
+      request_count: 1,
     });
     expect(records[0]?.generated_at).toBeInstanceOf(Date);
+    expect(records[0]?.last_requested_at).toEqual(records[0]?.generated_at);
 
     // Temp files are gone, and the request's one log line holds no secret or signed URL.
     expect(await tempEntries(t.tmpRoot)).toEqual([]);
@@ -137,7 +139,8 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
     expect(await res.text()).toContain("SignatureDoesNotMatch");
   });
 
-  it("a second request is a hit answered from the object's metadata, with no FFmpeg run and no MongoDB", async () => {
+  it("a second request is a hit answered from the object's metadata, with no FFmpeg run and no episode lookup; it counts the request", async () => {
+    const before = await t.db.collection("audio_clips").findOne({ episode_id: cbrEpisode });
     const res = await t.request(clipPath(cbrEpisode, start, duration));
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
@@ -150,6 +153,10 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
     const steps = Object.keys((t.logs.at(-1)?.steps ?? {}) as object);
     expect(steps.at(-1)).toBe("check-store");
     expect(steps).not.toContain("lookup-episode");
+    expect(t.logs.at(-1)).toMatchObject({ level: "info", outcome: "hit", request_count: "counted" });
+    const after = await t.db.collection("audio_clips").findOne({ episode_id: cbrEpisode });
+    expect(after?.request_count).toBe(2);
+    expect((after?.last_requested_at as Date).getTime()).toBeGreaterThan((before?.last_requested_at as Date).getTime());
     console.log(`[figures] 30 s hit: ${res.json.generation_time_ms} ms`);
   });
 
@@ -160,6 +167,8 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
     expect(res.status).toBe(200);
     expect(res.json.cache_hit).toBe(true);
     expect(await clipKeys(cbrEpisode)).toHaveLength(1);
+    const record = await t.db.collection("audio_clips").findOne({ episode_id: cbrEpisode });
+    expect(record?.request_count).toBe(3);
   });
 });
 
@@ -221,6 +230,10 @@ describe("episode bounds", () => {
     expect(await clipKeys(cbrEpisode)).toContain(`audio_clips/${cbrEpisode}/${start}-${start + 30_000}.mp3`);
     const hit = await t.request(clipPath(cbrEpisode, start, 30_000));
     expect(hit.json).toMatchObject({ cache_hit: true, clip_end_ms: end, clamped_to_episode_end: true });
+    // The record holds the clamped end, which the hit reads from the object's metadata to count it.
+    expect(t.logs.at(-1)).toMatchObject({ request_count: "counted" });
+    const record = await t.db.collection("audio_clips").findOne({ episode_id: cbrEpisode, clip_start_ms: start });
+    expect(record).toMatchObject({ clip_end_ms: end, request_count: 2 });
   });
 
   it("an unknown episode is a 404 and writes nothing", async () => {
@@ -309,7 +322,41 @@ describe("races", () => {
     expect(await t.db.collection("audio_clips").countDocuments({ episode_id: cbrEpisode, clip_start_ms: start })).toBe(
       1,
     );
+    // Every answer counts once: the one that inserted the record starts it at 1, each other one adds its own.
+    const lines = t.logs.filter((l) => l.start_ms === start && l.status === 200).slice(-10);
+    expect(lines.filter((l) => l.recorded === "inserted")).toHaveLength(1);
+    for (const l of lines.filter((l) => l.recorded !== "inserted"))
+      expect(["counted", "pending"]).toContain(l.request_count);
+    const count = async () =>
+      (await t.db.collection("audio_clips").findOne({ episode_id: cbrEpisode, clip_start_ms: start }))?.request_count;
+    if (services.external.mongodb) {
+      // $inc is atomic on one MongoDB document; a count that took longer than the answer waits lands just after.
+      await expect.poll(count).toBe(10);
+    } else {
+      // FerretDB 1.x (the local stand-in) applies concurrent $inc to one document as read-modify-write and keeps
+      // only some of them (10 concurrent updateOne calls, all "modified", can leave +1).
+      expect(await count()).toBeGreaterThanOrEqual(1);
+    }
     expect(await tempEntries(t.tmpRoot)).toEqual([]);
+  });
+});
+
+describe("request counts", () => {
+  it("a count MongoDB refuses is a warn field on the hit's log line, never an error for the listener", async () => {
+    const start = 60_000;
+    expect((await t.request(clipPath(cbrEpisode, start, 5_000))).status).toBe(200);
+    // A count that is not a number makes $inc fail at once on any server.
+    await t.db
+      .collection("audio_clips")
+      .updateOne(
+        { episode_id: cbrEpisode, clip_start_ms: start },
+        { $set: { request_count: "many" } },
+        { bypassDocumentValidation: true },
+      );
+    const res = await t.request(clipPath(cbrEpisode, start, 5_000));
+    expect([res.status, res.json.cache_hit]).toEqual([200, true]);
+    expect(t.logs.at(-1)).toMatchObject({ level: "warn", status: 200, outcome: "hit", request_count: "failed" });
+    expect(String(t.logs.at(-1)?.warn)).toMatch(/^request count not recorded: MongoDB request count failed \(host /);
   });
 });
 

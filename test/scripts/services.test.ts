@@ -4,6 +4,7 @@ import { MongoClient, MongoServerError } from "mongodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   CLIP_LOOKUP_INDEX,
+  CLIP_POPULARITY_INDEX,
   CLIP_VALIDATOR,
   DEFAULT_COLLECTION_NAMES,
   EPISODE_LOOKUP_INDEX,
@@ -86,6 +87,9 @@ describe("database setup", () => {
         key: { episode_id: 1, clip_start_ms: 1, clip_end_ms: 1 },
         unique: true,
       });
+      const popularity = indexesAfterFirst.find((index) => index.name === CLIP_POPULARITY_INDEX);
+      expect(popularity).toMatchObject({ key: { request_count: -1, last_requested_at: -1 } });
+      expect(popularity?.unique).toBeUndefined();
       const episodeIndexes = await db.collection("episodes").listIndexes().toArray();
       expect(episodeIndexes.find((index) => index.name === EPISODE_LOOKUP_INDEX)).toMatchObject({
         key: { episode_id: 1 },

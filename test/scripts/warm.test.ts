@@ -3,9 +3,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../scripts/services/free-port.js";
 import { startStack, type Stack } from "../../scripts/stack/stack.js";
+import { recordRequest } from "../../scripts/warm/popular.js";
 import { parseWarmList } from "../../scripts/warm/warm-list.js";
 
 const run = promisify(execFile);
@@ -39,6 +41,40 @@ describe("the warm list", () => {
   });
 });
 
+describe("the popular list", () => {
+  const path = (record: Record<string, unknown>) => {
+    const req = recordRequest(record);
+    return [req.episodeId, req.startMs, req.durationMs, req.precise];
+  };
+
+  it("requests the range the record's key was stored under, which is what players ask for", () => {
+    expect(path({ s3_key: "audio_clips/ep1/1000-6000.mp3", clip_start_ms: 1000, clip_end_ms: 6000 })).toEqual([
+      "ep1",
+      1000,
+      5000,
+      false,
+    ]);
+    // Clamped at the episode's end: the record has the real end, the key (and the players' URL) the asked-for one.
+    expect(path({ s3_key: "audio_clips/ep1/170000-200000.mp3", clip_start_ms: 170000, clip_end_ms: 180000 })).toEqual([
+      "ep1",
+      170000,
+      30000,
+      false,
+    ]);
+    expect(path({ s3_key: "audio_clips/ep1/0-7001.precise.mp3" })).toEqual(["ep1", 0, 7001, true]);
+    // A key named some other way: the record's own fields.
+    expect(path({ s3_key: "legacy/x.mp3", episode_id: "ep2", clip_start_ms: 500, clip_end_ms: 2500 })).toEqual([
+      "ep2",
+      500,
+      2000,
+      false,
+    ]);
+    expect(() => path({ s3_key: "legacy/x.mp3", episode_id: "../x", clip_start_ms: 0, clip_end_ms: 1000 })).toThrow(
+      /episode_id/,
+    );
+  });
+});
+
 describe("npm run warm against the local stack", () => {
   let stack: Stack;
   let dir: string;
@@ -57,18 +93,24 @@ describe("npm run warm against the local stack", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function warm(lines: string[]) {
-    const file = path.join(dir, `list-${Math.random().toString(36).slice(2)}.txt`);
-    await writeFile(file, lines.join("\n"));
+  async function warmCli(args: string[], env: NodeJS.ProcessEnv = process.env) {
     try {
-      const out = await run(process.execPath, [
-        ...["node_modules/tsx/dist/cli.mjs", "scripts/warm.ts", file, "--edge", stack.edgeUrl, "--concurrency", "3"],
-      ]);
+      const out = await run(
+        process.execPath,
+        ["node_modules/tsx/dist/cli.mjs", "scripts/warm.ts", ...args, "--edge", stack.edgeUrl, "--concurrency", "3"],
+        { env },
+      );
       return { code: 0, ...out };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
       return { code: e.code, stdout: e.stdout, stderr: e.stderr };
     }
+  }
+
+  async function warm(lines: string[]) {
+    const file = path.join(dir, `list-${Math.random().toString(36).slice(2)}.txt`);
+    await writeFile(file, lines.join("\n"));
+    return warmCli([file]);
   }
 
   it("refuses a list with a bad line and requests nothing from it", async () => {
@@ -104,5 +146,66 @@ describe("npm run warm against the local stack", () => {
     expect(res.stderr).toMatch(
       /failed: \/api\/v1\/audio_clips\/no-such-episode\?.*HTTP 404: Episode no-such-episode not found/,
     );
+  });
+
+  describe("--popular N", () => {
+    let mongo: MongoClient;
+    const env = () => ({ ...process.env, MONGODB_URI: stack.info.mongodbUri, MONGODB_DB: stack.info.mongodbDb });
+    const clips = () => mongo.db(stack.info.mongodbDb).collection("audio_clips");
+    const countOf = async (startMs: number) =>
+      (await clips().findOne({ episode_id: "demo", clip_start_ms: startMs }))?.request_count;
+
+    beforeAll(async () => {
+      mongo = await new MongoClient(stack.info.mongodbUri).connect();
+    });
+    afterAll(() => mongo?.close());
+
+    it("refuses a file together with --popular, and a count that is not 1-10000", async () => {
+      const both = await warmCli(["list.txt", "--popular", "3"], env());
+      expect([both.code, both.stderr]).toEqual([2, expect.stringContaining("give a file or --popular N, not both")]);
+      const zero = await warmCli(["--popular", "0"], env());
+      expect([zero.code, zero.stderr]).toEqual([2, expect.stringContaining("--popular must be a whole number")]);
+    });
+
+    it("warms the N clips with the highest request_count through the edge; edge hits do not count", async () => {
+      // Records as the origin leaves them for clips it answered often, whose objects are gone (as after a
+      // purge of S3 and the edge), so warming them goes all the way to the origin and cuts them again.
+      const now = Date.now();
+      const record = (startMs: number, count: number) => ({
+        episode_id: "demo",
+        clip_start_ms: startMs,
+        clip_end_ms: startMs + 3000,
+        s3_key: `audio_clips/demo/${startMs}-${startMs + 3000}.mp3`,
+        generated_at: new Date(now - 60_000),
+        file_size_bytes: 1,
+        request_count: count,
+        last_requested_at: new Date(now - count * 1000),
+      });
+      await clips().insertMany([record(100_000, 7), record(110_000, 9), record(120_000, 2), record(130_000, 5)]);
+
+      const first = await warmCli(["--popular", "2"], env());
+      expect(first.code).toBe(0);
+      expect(first.stderr).toContain(
+        "ranking: edgeclip.audio_clips at MONGODB_URI: 2 of the 2 asked for, origin requests 9 down to 7",
+      );
+      expect(first.stdout).toMatch(/warmed 2 clip\(s\) in [\d.]+ s: 2 generated, 0 hit, 0 failed/);
+      expect(first.stderr).toContain("/api/v1/audio_clips/demo?start_time_ms=110000&duration_ms=3000");
+      expect(first.stderr).toContain("/api/v1/audio_clips/demo?start_time_ms=100000&duration_ms=3000");
+      // The origin counted the requests that reached it (the answer waits up to 100 ms for that write, so
+      // poll); the others were not requested.
+      await expect
+        .poll(async () => [
+          await countOf(110_000),
+          await countOf(100_000),
+          await countOf(130_000),
+          await countOf(120_000),
+        ])
+        .toEqual([10, 8, 5, 2]);
+
+      const second = await warmCli(["--popular", "2"], env());
+      expect(second.stdout).toContain("0 generated, 2 hit, 0 failed");
+      // Served by the edge: the origin never saw them, so the counts stay.
+      expect([await countOf(110_000), await countOf(100_000)]).toEqual([10, 8]);
+    });
   });
 });
