@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { MongoClient } from "mongodb";
+import { parseClipUrl, parseUrlSigningKeys, signClipUrl } from "../core/index.js";
 import { readLocalStack } from "./episodes/target.js";
 import { popularClips, popularTarget } from "./warm/popular.js";
 import { runWarm, type WarmResult } from "./warm/run-warm.js";
@@ -23,7 +24,10 @@ const USAGE = `usage: npm run warm -- <file|-> [--edge URL] [--concurrency N]
                 R2 hits never reach it, so this ranks demand that got past the edge, not plays; a clip
                 served only from the edge keeps its old count. Warming requests that reach the origin
                 count too. Clips recorded before the counter existed are not ranked.
-  --edge URL    the edge to request through (default EDGE_URL, else the \`npm start\` stack)`;
+  --edge URL    the edge to request through (default EDGE_URL, else the \`npm start\` stack)
+  When URL_SIGNING_KEYS is set (the Worker's "id:secret,…" keys), each request is signed with the first key.
+  Answers with Retry-After (429 from the edge's generation limit, 502/503/504) pause every request for that
+  long and retry, up to 10 attempts per clip.`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -146,8 +150,38 @@ async function main(): Promise<number> {
     console.error(popular === undefined ? "warm: no clips in the input" : "warm: nothing to warm");
     return skipped > 0 ? 1 : 0;
   }
-  console.error(`warming ${items.length} clip(s) through ${edgeUrl}, ${concurrency} at a time`);
-  const summary = await runWarm(edgeUrl, items, { concurrency, onResult: progress(items.length) });
+  let urlFor: ((path: string) => Promise<string>) | undefined;
+  if (process.env.URL_SIGNING_KEYS) {
+    let key;
+    try {
+      [key] = parseUrlSigningKeys(process.env.URL_SIGNING_KEYS);
+    } catch (err) {
+      console.error(`warm: URL_SIGNING_KEYS: ${(err as Error).message}`);
+      return 2;
+    }
+    if (!key) {
+      console.error("warm: URL_SIGNING_KEYS holds no key");
+      return 2;
+    }
+    const signingKey = key;
+    // An hour is plenty for one warm run; the signed URLs are not kept.
+    urlFor = (path) =>
+      signClipUrl(edgeUrl, parseClipUrl(new URL(path, edgeUrl)), signingKey, Math.floor(Date.now() / 1000) + 3600);
+  }
+  console.error(
+    `warming ${items.length} clip(s) through ${edgeUrl}, ${concurrency} at a time` +
+      (urlFor ? ", signed with URL_SIGNING_KEYS" : ""),
+  );
+  const onWait = (seconds: number, why: string) =>
+    process.stderr.write(
+      `${process.stderr.isTTY ? "\r\x1b[K" : ""}the edge asked to wait: ${why}; pausing ${seconds} s\n`,
+    );
+  const summary = await runWarm(edgeUrl, items, {
+    concurrency,
+    onResult: progress(items.length),
+    onWait,
+    ...(urlFor ? { urlFor } : {}),
+  });
   console.log(
     `warmed ${items.length} clip(s) in ${(summary.ms / 1000).toFixed(1)} s: ` +
       `${summary.generated} generated, ${summary.hit} hit, ${summary.failed} failed` +

@@ -22,37 +22,69 @@ export interface WarmSummary {
 /** Layers that mean the clip had already been cut before this request. */
 const HIT_LAYERS = new Set(["edge-cache", "r2", "origin-hit"]);
 
-export async function runWarm(
-  edgeUrl: string,
-  items: readonly WarmItem[],
-  opts: { concurrency: number; onResult?: (r: WarmResult, done: number) => void; fetchFn?: typeof fetch },
-): Promise<WarmSummary> {
+export interface WarmOptions {
+  concurrency: number;
+  onResult?: (r: WarmResult, done: number) => void;
+  /** Told when the edge asks to wait (429 rate limit, 502/503 origin trouble) before requests resume. */
+  onWait?: (seconds: number, why: string) => void;
+  /** Turns a canonical path into the URL to request, e.g. signed when the edge requires signatures. */
+  urlFor?: (path: string) => Promise<string>;
+  /** Attempts per clip while the edge keeps answering with Retry-After (default 10). */
+  maxAttempts?: number;
+  /** Longest wait honoured from one Retry-After, in seconds (default 120). */
+  maxWaitS?: number;
+  fetchFn?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Statuses the edge answers with Retry-After when waiting will help; anything else is final. */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+
+export async function runWarm(edgeUrl: string, items: readonly WarmItem[], opts: WarmOptions): Promise<WarmSummary> {
   const doFetch = opts.fetchFn ?? fetch;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const maxAttempts = opts.maxAttempts ?? 10;
+  const maxWaitS = opts.maxWaitS ?? 120;
   const results: WarmResult[] = [];
   const began = performance.now();
   let next = 0;
+  // One shared pause: the rate limit is per client, so when one request is told to wait, all of them are.
+  let resumeAt = 0;
+
+  async function request(item: WarmItem): Promise<{ outcome: WarmOutcome; detail: string }> {
+    for (let attempt = 1; ; attempt++) {
+      const wait = resumeAt - Date.now();
+      if (wait > 0) await sleep(wait);
+      const url = opts.urlFor ? await opts.urlFor(item.path) : new URL(item.path, edgeUrl).toString();
+      const res = await doFetch(url);
+      const body = await res.arrayBuffer();
+      const layer = res.headers.get("x-edgeclip-layer") ?? "unknown";
+      if (res.status === 200) return { outcome: HIT_LAYERS.has(layer) ? "hit" : "generated", detail: layer };
+      const detail = `HTTP ${res.status}: ${errorMessage(body)}`;
+      const retryAfter = Number(res.headers.get("retry-after"));
+      if (!RETRY_STATUSES.has(res.status) || !(retryAfter > 0) || attempt >= maxAttempts) {
+        return { outcome: "failed", detail: attempt > 1 ? `${detail} (after ${attempt} attempts)` : detail };
+      }
+      const seconds = Math.min(retryAfter, maxWaitS);
+      const until = Date.now() + seconds * 1000;
+      if (until > resumeAt) {
+        resumeAt = until;
+        opts.onWait?.(seconds, detail);
+      }
+    }
+  }
+
   async function worker(): Promise<void> {
     while (next < items.length) {
       const item = items[next++] as WarmItem;
       const t0 = performance.now();
-      let outcome: WarmOutcome;
-      let detail: string;
+      let answer: { outcome: WarmOutcome; detail: string };
       try {
-        const res = await doFetch(new URL(item.path, edgeUrl));
-        const body = await res.arrayBuffer();
-        const layer = res.headers.get("x-edgeclip-layer") ?? "unknown";
-        if (res.status === 200) {
-          outcome = HIT_LAYERS.has(layer) ? "hit" : "generated";
-          detail = layer;
-        } else {
-          outcome = "failed";
-          detail = `HTTP ${res.status}: ${errorMessage(body)}`;
-        }
+        answer = await request(item);
       } catch (err) {
-        outcome = "failed";
-        detail = err instanceof Error ? err.message : String(err);
+        answer = { outcome: "failed", detail: err instanceof Error ? err.message : String(err) };
       }
-      const result = { item, outcome, detail, ms: performance.now() - t0 };
+      const result = { item, ...answer, ms: performance.now() - t0 };
       results.push(result);
       opts.onResult?.(result, results.length);
     }
