@@ -31,5 +31,10 @@ export interface CutOutcome {
  * measure them through the very same pipeline (lookup, upload, record, pre-sign).
  */
 export interface ClipCutter {
+  /**
+   * A hint that a cut of this episode may follow: start fetching what it needs (the seek index) while the
+   * pipeline checks the store and reads the catalog. Never throws; a failed prefetch is retried by cut.
+   */
+  prepare?(episodeId: string): void;
   cut(req: CutRequest): Promise<CutOutcome>;
 }

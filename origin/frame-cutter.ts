@@ -162,6 +162,9 @@ export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
   }
 
   return {
+    prepare(episodeId) {
+      deps.indexes().prefetch(episodeId);
+    },
     async cut(req) {
       const audio = deps.openSource(req.episode, req.deadline);
       try {

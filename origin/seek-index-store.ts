@@ -18,6 +18,13 @@ export type IndexLookup =
     }
   | { kind: "not-mp3" };
 
+/** A stored-index read: its bytes, no such object, or the failure to report. */
+type StoredRead = { bytes: Uint8Array } | "missing" | { error: Error };
+
+/** How long a prefetched index read waits for its cut; a miss's cut follows within milliseconds. */
+const PREFETCH_TTL_MS = 5_000;
+const PREFETCH_ENTRIES = 16;
+
 /** The source an index describes, written into the index so a moved episode is never cut with it. */
 function sourceTag(source: AudioSource, etag: string): string {
   return JSON.stringify({ source: source.label, etag });
@@ -47,6 +54,8 @@ export class SeekIndexStore {
   private readonly memory = new Map<string, { index: SeekIndex; version: SourceVersion; loc: string }>();
   private readonly notMp3 = new Map<string, string>();
   private readonly building = new Map<string, Promise<IndexLookup>>();
+  /** Stored-index reads started by prefetch, waiting for the cut that uses them. */
+  private readonly prefetched = new Map<string, { at: number; read: Promise<StoredRead> }>();
   private readonly memoryEntries: number;
 
   constructor(
@@ -55,6 +64,20 @@ export class SeekIndexStore {
     options: SeekIndexStoreOptions = {},
   ) {
     this.memoryEntries = options.memoryEntries ?? 64;
+  }
+
+  /**
+   * Starts reading the stored index of an episode whose cut may follow, so the GET overlaps the store check
+   * and the catalog lookup (one S3 round trip less on a miss). Nothing happens when the index is in memory or
+   * already on its way. Unused reads are dropped after PREFETCH_TTL_MS, and at most PREFETCH_ENTRIES are held.
+   */
+  prefetch(episodeId: string): void {
+    if (this.memory.has(episodeId) || this.notMp3.has(episodeId) || this.prefetched.has(episodeId)) return;
+    const now = Date.now();
+    for (const [id, entry] of this.prefetched) {
+      if (now - entry.at > PREFETCH_TTL_MS || this.prefetched.size >= PREFETCH_ENTRIES) this.prefetched.delete(id);
+    }
+    this.prefetched.set(episodeId, { at: now, read: this.readStoredBytes(episodeId) });
   }
 
   async lookup(episodeId: string, source: AudioSource, meter: ReadMeter): Promise<IndexLookup> {
@@ -125,24 +148,37 @@ export class SeekIndexStore {
     }
   }
 
+  /** The stored index's bytes, "missing", or the error; never rejects (a prefetch may go unused). */
+  private async readStoredBytes(episodeId: string): Promise<StoredRead> {
+    const key = seekIndexKey(episodeId);
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.clipsBucket, Key: key }));
+      return { bytes: out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0) };
+    } catch (err) {
+      if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey") return "missing";
+      return {
+        error: s3Failure(err, { action: "s3:GetObject", operation: "GetObject", bucket: this.clipsBucket, key }),
+      };
+    }
+  }
+
   private async readStored(
     episodeId: string,
     source: AudioSource,
     meter: ReadMeter,
   ): Promise<{ index: SeekIndex; version: SourceVersion } | undefined> {
-    const key = seekIndexKey(episodeId);
-    let bytes: Uint8Array;
+    const early = this.prefetched.get(episodeId);
+    this.prefetched.delete(episodeId);
+    let read = early && Date.now() - early.at <= PREFETCH_TTL_MS ? await early.read : undefined;
+    // A prefetch that failed is not the answer: S3 may have recovered since, and a fresh read reports its own error.
+    if (read === undefined || (typeof read === "object" && "error" in read))
+      read = await this.readStoredBytes(episodeId);
+    meter.requests++;
+    if (read === "missing") return undefined;
+    if ("error" in read) throw read.error;
+    meter.bytes += read.bytes.length;
     try {
-      meter.requests++;
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.clipsBucket, Key: key }));
-      bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
-      meter.bytes += bytes.length;
-    } catch (err) {
-      if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey") return undefined;
-      throw s3Failure(err, { action: "s3:GetObject", operation: "GetObject", bucket: this.clipsBucket, key });
-    }
-    try {
-      const index = decodeSeekIndex(bytes);
+      const index = decodeSeekIndex(read.bytes);
       const version = describes(index, source);
       // An index of another file (the episode now points elsewhere) is rebuilt, not trusted.
       return version ? { index, version } : undefined;

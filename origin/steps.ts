@@ -120,9 +120,13 @@ export function clipSteps(deps: StepDeps): Step[] {
       name: "check-store",
       async run(ctx) {
         const key = need(ctx.key, "the key");
+        const req = need(ctx.clip, "the request");
+        // Only authenticated requests get here. On a miss the cut needs the episode's seek index: its read
+        // overlaps this HEAD and the catalog lookup. On a hit it is one small GET spent for nothing, and
+        // none at all once the container holds the index.
+        deps.cutter().prepare?.(req.episodeId);
         const found = await deps.store().find(key);
         if (!found) return;
-        const req = need(ctx.clip, "the request");
         // The object's metadata holds the end it was recorded with (clamped at the episode's end).
         const counting = countRequest(deps, ctx, {
           episodeId: req.episodeId,

@@ -93,10 +93,20 @@ function ffmpegOverUrl(parts: OriginParts): ClipCutter {
  * would have it in memory).
  */
 function edgeclip(parts: OriginParts, clipsBucket: string): ClipCutter {
+  // A fresh index store for every miss, as in a cold container: each miss reads the stored index from S3
+  // (counted in its source bytes), overlapped with the store check and the lookup as in production.
+  let next: { episodeId: string; indexes: SeekIndexStore } | undefined;
+  const fresh = (episodeId: string) => ({ episodeId, indexes: new SeekIndexStore(parts.s3(), clipsBucket) });
+  const cutter = (indexes: SeekIndexStore) => createFrameCutter({ ...parts, indexes: () => indexes });
   return {
+    prepare(episodeId) {
+      next = fresh(episodeId);
+      cutter(next.indexes).prepare?.(episodeId);
+    },
     cut(req) {
-      const indexes = new SeekIndexStore(parts.s3(), clipsBucket);
-      return createFrameCutter({ ...parts, indexes: () => indexes }).cut(req);
+      const prepared = next?.episodeId === req.episode.id ? next : fresh(req.episode.id);
+      next = undefined;
+      return cutter(prepared.indexes).cut(req);
     },
   };
 }

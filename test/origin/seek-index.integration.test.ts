@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -11,7 +11,8 @@ import { newMeter } from "../../origin/s3-source.js";
 import { SeekIndexStore } from "../../origin/seek-index-store.js";
 import { alignClip, decodedDurationMs } from "./helpers/audio.js";
 import { aacTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "./helpers/fixtures.js";
-import { BUCKETS, seedEpisode, startTestOrigin, testS3, type TestOrigin } from "./helpers/harness.js";
+import { BUCKETS, seedEpisode, services, startTestOrigin, testS3, type TestOrigin } from "./helpers/harness.js";
+import { s3ClientConfig } from "../../scripts/services/local-services.js";
 
 let t: TestOrigin;
 let cbr: Fixture;
@@ -46,6 +47,72 @@ async function download(url: string, name: string): Promise<string> {
 }
 
 const newStore = () => new SeekIndexStore(testS3, BUCKETS.clips);
+
+/** A client of the real S3 server that counts reads of seek indexes, and can fail the first one. */
+function indexReadingClient(opts: { failFirst?: boolean } = {}) {
+  const client = new S3Client({ ...s3ClientConfig(services.s3), maxAttempts: 1 });
+  const reads = { count: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (
+        context.commandName === "GetObjectCommand" &&
+        String((args.input as { Key?: string }).Key).startsWith("seek_index/")
+      ) {
+        reads.count++;
+        if (opts.failFirst && reads.count === 1)
+          throw Object.assign(new Error("scripted reset"), { name: "ECONNRESET" });
+      }
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return { client, reads };
+}
+
+describe("prefetching a seek index (overlaps the store check and the catalog lookup on a miss)", () => {
+  async function storedIndex() {
+    const loc = await putRaw(cbr.file);
+    const id = `pre-${randomUUID()}`;
+    await newStore().build(id, loc, newMeter());
+    return { loc, id };
+  }
+
+  it("is the lookup's only read of the stored index, counted in its meter", async () => {
+    const { loc, id } = await storedIndex();
+    const { client, reads } = indexReadingClient();
+    const store = new SeekIndexStore(client, BUCKETS.clips);
+    store.prefetch(id);
+    store.prefetch(id);
+    const meter = newMeter();
+    expect(await store.lookup(id, loc, meter)).toMatchObject({ kind: "mp3", origin: "stored" });
+    expect(reads.count).toBe(1);
+    expect(meter.requests).toBe(1);
+    expect(meter.bytes).toBeGreaterThan(1000);
+    // Once in memory, a prefetch reads nothing.
+    store.prefetch(id);
+    expect(await store.lookup(id, loc, newMeter())).toMatchObject({ origin: "memory" });
+    expect(reads.count).toBe(1);
+    client.destroy();
+  });
+
+  it("that failed is read again by the lookup (scripted connection reset: the real server cannot fail just once)", async () => {
+    const { loc, id } = await storedIndex();
+    const { client, reads } = indexReadingClient({ failFirst: true });
+    const store = new SeekIndexStore(client, BUCKETS.clips);
+    store.prefetch(id);
+    expect(await store.lookup(id, loc, newMeter())).toMatchObject({ kind: "mp3", origin: "stored" });
+    expect(reads.count).toBe(2);
+    client.destroy();
+  });
+
+  it("of an episode without an index leads to a build, as without the prefetch", async () => {
+    const loc = await putRaw(cbr.file);
+    const id = `pre-${randomUUID()}`;
+    const store = newStore();
+    store.prefetch(id);
+    expect(await store.lookup(id, loc, newMeter())).toMatchObject({ kind: "mp3", origin: "built" });
+  });
+});
 
 describe("the seek index store", () => {
   it("builds once, stores the index beside the clips, and later stores read only that small object", async () => {
