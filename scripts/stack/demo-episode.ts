@@ -4,6 +4,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Db } from "mongodb";
+import { s3AudioSource } from "../../origin/audio-source.js";
+import { newMeter } from "../../origin/s3-source.js";
+import { SeekIndexStore } from "../../origin/seek-index-store.js";
 
 const run = promisify(execFile);
 
@@ -74,10 +77,11 @@ export async function makeDemoAudio(dir: string, ffmpeg = process.env.FFMPEG_PAT
   return file;
 }
 
-/** Uploads the demo audio and registers it in the catalog (idempotent). */
+/** Uploads the demo audio, builds its seek index and registers it in the catalog, as `episodes add` does (idempotent). */
 export async function registerDemoEpisode(opts: {
   s3: S3Client;
   rawBucket: string;
+  clipsBucket: string;
   db: Db;
   episodes: string;
   file: string;
@@ -90,6 +94,12 @@ export async function registerDemoEpisode(opts: {
       Body: await readFile(opts.file),
       ContentType: "audio/mpeg",
     }),
+  );
+  // Local data is fresh on every start, so the first clip would otherwise pay for the scan (~60 ms).
+  await new SeekIndexStore(opts.s3, opts.clipsBucket).build(
+    DEMO_EPISODE_ID,
+    s3AudioSource(opts.s3, { bucket: opts.rawBucket, key }),
+    newMeter(),
   );
   const durationMs = DEMO_SECONDS * 1000;
   await opts.db.collection(opts.episodes).updateOne(

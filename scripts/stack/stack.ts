@@ -87,6 +87,7 @@ export async function startStack({ edgePort, originPort, log, originLog }: Stack
       await registerDemoEpisode({
         s3,
         rawBucket: LOCAL_BUCKETS.raw,
+        clipsBucket: LOCAL_BUCKETS.clips,
         db: mongo.db(target.dbName),
         episodes: target.names.episodes,
         file,
