@@ -47,18 +47,23 @@ export function clipMetadata(clip: Clip): Record<string, string> {
 export async function clipFromMetadata(
   bytes: ArrayBuffer,
   get: (name: string) => string | null | undefined,
+  opts: { verifyEtag?: boolean } = {},
 ): Promise<Clip | undefined> {
   const start = Number(get(META.startMs));
   const end = Number(get(META.endMs));
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= start) return undefined;
   const size = get(META.sizeBytes);
   if (size && Number(size) !== bytes.byteLength) return undefined;
+  const recorded = get(META.etag);
+  // The ETag is the bytes' SHA-256, so recomputing it catches damage that keeps the size.
+  const etag = !recorded || opts.verifyEtag ? await strongEtag(bytes) : recorded;
+  if (recorded && etag !== recorded) return undefined;
   return {
     bytes,
     startMs: start,
     endMs: end,
     clamped: get(META.clamped) === "true",
-    etag: get(META.etag) || (await strongEtag(bytes)),
+    etag,
     generationTimeMs: 0,
   };
 }

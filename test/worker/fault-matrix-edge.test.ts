@@ -158,8 +158,9 @@ describe.runIf(local)("R2 faults (real local R2)", () => {
   it.each([
     ["truncated, with the metadata of the whole clip", "truncated"],
     ["written without our metadata", "bare"],
+    ["corrupted in place (same size, one byte changed), with the metadata of the whole clip", "corrupt"],
   ] as const)("an R2 object %s is not served: the origin's copy is, and R2 is repaired", async (_, kind) => {
-    const start = kind === "truncated" ? 30_000 : 40_000;
+    const start = { truncated: 30_000, bare: 40_000, corrupt: 50_000 }[kind];
     const first = await edge.fetch(clip(start));
     const bytes = Buffer.from(await first.arrayBuffer());
     const bucket = await edge.bucket();
@@ -171,13 +172,20 @@ describe.runIf(local)("R2 faults (real local R2)", () => {
       await bucket.put(key(start), new Uint8Array(bytes.subarray(0, bytes.length - 500)), {
         customMetadata: good?.customMetadata ?? {},
       });
+    } else if (kind === "corrupt") {
+      const flipped = new Uint8Array(bytes);
+      flipped[Math.floor(flipped.length / 2)]! ^= 0xff;
+      await bucket.put(key(start), flipped, { customMetadata: good?.customMetadata ?? {} });
     } else {
       await bucket.put(key(start), new Uint8Array(bytes.subarray(0, 1000)));
     }
     const res = await edge.fetch(clip(start));
     expect([res.status, res.headers.get("x-edgeclip-layer")]).toEqual([200, "origin-hit"]);
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
-    await until("R2 holds the whole clip again", async () => (await bucket.head(key(start)))?.size === bytes.length);
+    await until("R2 holds the whole clip again", async () => {
+      const object = await bucket.get(key(start));
+      return object !== null && Buffer.from(await object.arrayBuffer()).equals(bytes);
+    });
     expect((await bucket.head(key(start)))?.customMetadata).toEqual(good?.customMetadata);
   });
 });
