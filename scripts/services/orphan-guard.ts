@@ -40,7 +40,7 @@ export function releaseChild(pid: number): void {
   send(`-pid ${pid}`);
 }
 
-/** A temp dir to remove if we die without cleaning up (a normal stop removes it itself). */
+/** A temp dir (or file) to remove if we die without cleaning up (a normal stop removes it itself). */
 export function guardDir(dir: string): void {
   send(`+dir ${dir}`);
 }

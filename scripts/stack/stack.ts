@@ -12,7 +12,7 @@ import type { LogSink } from "../../origin/request-log.js";
 import { dbSetupTargetFromEnv, runDbSetup } from "../db-setup.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
-import { guardChild, releaseChild } from "../services/orphan-guard.js";
+import { guardChild, guardDir, releaseChild, releaseDir } from "../services/orphan-guard.js";
 import { LOCAL_STACK_FILE, type LocalStackInfo } from "../episodes/target.js";
 import { makeDemoAudio, registerDemoEpisode } from "./demo-episode.js";
 
@@ -173,7 +173,10 @@ export async function startStack({ edgePort, originPort, log, originLog }: Stack
       edgeUrl,
     };
     await writeFile(LOCAL_STACK_FILE, JSON.stringify(info, null, 2));
-    cleanups.push(() => rm(LOCAL_STACK_FILE, { force: true }));
+    // Removed by the watchdog too if we are killed: a stale file would send warm, purge and episodes to ports
+    // nothing listens on.
+    guardDir(LOCAL_STACK_FILE);
+    cleanups.push(() => rm(LOCAL_STACK_FILE, { force: true }).then(() => releaseDir(LOCAL_STACK_FILE)));
     return {
       edgeUrl,
       originUrl: server.url,
