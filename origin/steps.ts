@@ -11,7 +11,7 @@ import {
 import type { ClipCutter } from "./clip-cutter.js";
 import type { ClipStore, StoredClip } from "./clip-store.js";
 import type { OriginConfig } from "./config.js";
-import type { EpisodeCatalog } from "./episode-catalog.js";
+import type { ClipRecord, EpisodeCatalog } from "./episode-catalog.js";
 import type { ClipContext, Step } from "./pipeline.js";
 import { newMeter } from "./s3-source.js";
 
@@ -49,16 +49,26 @@ function answer(ctx: ClipContext, url: string, clip: StoredClip, cacheHit: boole
  */
 export const REQUEST_COUNT_WAIT_MS = 100;
 
-type CountOutcome = "counted" | "no record" | "failed" | "pending";
+type CountOutcome = "counted" | "no record" | "recorded" | "failed" | "pending";
 
-/** Counts one answered request on the clip's record; never throws, and waits at most REQUEST_COUNT_WAIT_MS. */
+/**
+ * Counts one answered request on the clip's record; never throws, and waits at most REQUEST_COUNT_WAIT_MS.
+ * With `repair`, a clip found in S3 without its record (an earlier request stored the object, then lost
+ * MongoDB before recording it) gets the record now, so the catalog catches up with the store.
+ */
 async function countRequest(
   deps: StepDeps,
   ctx: ClipContext,
   clip: { episodeId: string; startMs: number; endMs: number },
+  repair?: ClipRecord,
 ): Promise<void> {
   const settled = Promise.resolve()
     .then(() => deps.catalog().countRequest(clip))
+    .then(async (outcome): Promise<CountOutcome> => {
+      if (outcome !== "no record" || !repair) return outcome;
+      await deps.catalog().recordClip(repair);
+      return "recorded";
+    })
     .then(
       (outcome): { outcome: CountOutcome; warn?: string } => ({ outcome }),
       (err: unknown) => ({
@@ -128,11 +138,12 @@ export function clipSteps(deps: StepDeps): Step[] {
         const found = await deps.store().find(key);
         if (!found) return;
         // The object's metadata holds the end it was recorded with (clamped at the episode's end).
-        const counting = countRequest(deps, ctx, {
+        const facts = {
           episodeId: req.episodeId,
           startMs: found.startMs ?? req.startMs,
           endMs: found.endMs ?? req.endMs,
-        });
+        };
+        const counting = countRequest(deps, ctx, facts, { ...facts, s3Key: key, sizeBytes: found.sizeBytes });
         const url = await deps.store().presignClip(key);
         await counting;
         ctx.result = answer(ctx, url, found, true);

@@ -166,7 +166,7 @@ describe.runIf(local)("MongoDB slow or down during a hit: the request count neve
 });
 
 describe.runIf(local)("MongoDB down at the record insert", () => {
-  it("→ 503 'MongoDB connection timeout'; the whole object stays without a record, and the retry is a hit on it", async () => {
+  it("→ 503 'MongoDB connection timeout'; the whole object stays without a record; the retry is a hit on it and records it", async () => {
     before = { step: "record", kind: "mongo", fault: "stop" };
     const res = await t.request(clipPath(episode, 50_000));
     expect(res.status).toBe(503);
@@ -180,5 +180,7 @@ describe.runIf(local)("MongoDB down at the record insert", () => {
     });
     const retry = await t.request(clipPath(episode, 50_000));
     expect([retry.status, retry.json.cache_hit]).toEqual([200, true]);
+    expect(t.logs.at(-1)?.request_count).toBe("recorded");
+    expect(await leftovers(t, episode, 50_000)).toMatchObject({ records: 1 });
   });
 });
