@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { MongoClient } from "mongodb";
-import { parseClipUrl, parseUrlSigningKeys, signClipUrl } from "../core/index.js";
+import { parseUrlSigningKeys, signClipUrl } from "../core/index.js";
 import { readLocalStack } from "./episodes/target.js";
 import { popularClips, popularTarget } from "./warm/popular.js";
 import { runWarm, type WarmResult } from "./warm/run-warm.js";
@@ -150,7 +150,7 @@ async function main(): Promise<number> {
     console.error(popular === undefined ? "warm: no clips in the input" : "warm: nothing to warm");
     return skipped > 0 ? 1 : 0;
   }
-  let urlFor: ((path: string) => Promise<string>) | undefined;
+  let urlFor: ((item: WarmItem) => Promise<string>) | undefined;
   if (process.env.URL_SIGNING_KEYS) {
     let key;
     try {
@@ -165,8 +165,7 @@ async function main(): Promise<number> {
     }
     const signingKey = key;
     // An hour is plenty for one warm run; the signed URLs are not kept.
-    urlFor = (path) =>
-      signClipUrl(edgeUrl, parseClipUrl(new URL(path, edgeUrl)), signingKey, Math.floor(Date.now() / 1000) + 3600);
+    urlFor = (item) => signClipUrl(edgeUrl, item.request, signingKey, Math.floor(Date.now() / 1000) + 3600);
   }
   console.error(
     `warming ${items.length} clip(s) through ${edgeUrl}, ${concurrency} at a time` +

@@ -8,10 +8,9 @@ import {
   type ClipJsonResponse,
   type ClipRequest,
 } from "../core/index.js";
-import type { Clip, Layer } from "./clip.js";
+import type { Clip, Layer, OriginFetcher } from "./clip.js";
 import type { WorkerConfig } from "./env.js";
 import { LAYER_HEADER, json } from "./http.js";
-import type { OriginFetcher } from "./origin-client.js";
 import { audioResponse } from "./respond.js";
 import { readEdgeCache, readR2, writeEdgeCache, writeR2, type EdgeCache } from "./storage.js";
 

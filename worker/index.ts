@@ -3,7 +3,8 @@ import { ClipError } from "../core/index.js";
 import { handleClip } from "./clip-handler.js";
 import { workerConfig, WorkerConfigError, type Env } from "./env.js";
 import { LAYER_HEADER, applyCors, errorResponse, json, preflight } from "./http.js";
-import { originFetcher, type OriginFetcher } from "./origin-client.js";
+import type { OriginFetcher } from "./clip.js";
+import { originFetcher } from "./origin-client.js";
 import { sharedInFlight } from "./shared-in-flight.js";
 import { playerPage } from "./player-page.js";
 

@@ -2,8 +2,6 @@ import { ClipError, canonicalPath, isClipErrorBody, signOriginRequest, type Clip
 import { strongEtag, type OriginFetcher } from "./clip.js";
 import type { WorkerConfig } from "./env.js";
 
-export type { OriginFetcher, OriginResult } from "./clip.js";
-
 const RETRY_AFTER_S = 5;
 
 function isTimeout(err: unknown): boolean {

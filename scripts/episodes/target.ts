@@ -39,14 +39,35 @@ export interface EpisodesTarget {
 }
 
 /**
+ * The catalog database alone: MONGODB_URI (with MONGODB_DB) when set, else the running local stack's (returned
+ * too, for its other settings); undefined when there is neither.
+ */
+export async function catalogTarget(
+  env: NodeJS.ProcessEnv,
+): Promise<{ db: DbSetupTarget; local: LocalStackInfo | undefined } | undefined> {
+  if (env.MONGODB_URI) return { db: dbSetupTargetFromEnv(env), local: undefined };
+  const local = await readLocalStack();
+  if (!local) return undefined;
+  return { db: dbSetupTargetFromEnv({ ...env, MONGODB_URI: local.mongodbUri, MONGODB_DB: local.mongodbDb }), local };
+}
+
+/**
  * Environment first (a real deployment: MONGODB_URI, and S3_ENDPOINT or the AWS credential chain),
  * else the running local stack.
  */
 export async function episodesTarget(env: NodeJS.ProcessEnv): Promise<EpisodesTarget> {
-  if (env.MONGODB_URI) {
+  const catalog = await catalogTarget(env);
+  if (!catalog) {
+    throw new Error(
+      "No catalog to talk to: start the local stack with `npm start` (in another terminal), " +
+        "or set MONGODB_URI (and S3_ENDPOINT or AWS credentials) for a real deployment.",
+    );
+  }
+  const { db, local } = catalog;
+  if (!local) {
     const s3 = s3SettingsFromEnv(env);
     return {
-      db: dbSetupTargetFromEnv(env),
+      db,
       s3: new S3Client(s3 ? s3ClientConfig(s3) : {}),
       rawBucket: env.RAW_BUCKET || LOCAL_BUCKETS.raw,
       clipsBucket: env.CLIPS_BUCKET || LOCAL_BUCKETS.clips,
@@ -54,15 +75,8 @@ export async function episodesTarget(env: NodeJS.ProcessEnv): Promise<EpisodesTa
       describe: s3 ? `MONGODB_URI and S3_ENDPOINT=${s3.endpoint}` : "MONGODB_URI and AWS S3",
     };
   }
-  const local = await readLocalStack();
-  if (!local) {
-    throw new Error(
-      "No catalog to talk to: start the local stack with `npm start` (in another terminal), " +
-        "or set MONGODB_URI (and S3_ENDPOINT or AWS credentials) for a real deployment.",
-    );
-  }
   return {
-    db: dbSetupTargetFromEnv({ ...env, MONGODB_URI: local.mongodbUri, MONGODB_DB: local.mongodbDb }),
+    db,
     s3: new S3Client(s3ClientConfig(local.s3)),
     rawBucket: local.rawBucket,
     clipsBucket: local.clipsBucket,

@@ -3,9 +3,9 @@
 import type { Db, Document } from "mongodb";
 import { canonicalPath, CLIP_KEY_PREFIX, parseClipUrl, type ClipRequest } from "../../core/index.js";
 import { CLIP_POPULARITY_KEYS } from "../../origin/db-schema.js";
-import { dbSetupTargetFromEnv, type DbSetupTarget } from "../db-setup.js";
+import type { DbSetupTarget } from "../db-setup.js";
 import { clipPathForKey } from "../episodes/purge.js";
-import { readLocalStack } from "../episodes/target.js";
+import { catalogTarget } from "../episodes/target.js";
 import type { WarmItem } from "./warm-list.js";
 
 export interface PopularItem extends WarmItem {
@@ -14,18 +14,14 @@ export interface PopularItem extends WarmItem {
 
 /** MONGODB_URI (with MONGODB_DB, CLIPS_COLLECTION) when set, else the running `npm start` stack. */
 export async function popularTarget(env: NodeJS.ProcessEnv): Promise<{ target: DbSetupTarget; describe: string }> {
-  if (env.MONGODB_URI) return { target: dbSetupTargetFromEnv(env), describe: "MONGODB_URI" };
-  const local = await readLocalStack();
-  if (!local) {
+  const catalog = await catalogTarget(env);
+  if (!catalog) {
     throw new Error(
       "No clip records to rank: set MONGODB_URI (and MONGODB_DB) to the deployment's database, " +
         "or start the local stack with `npm start`.",
     );
   }
-  return {
-    target: dbSetupTargetFromEnv({ ...env, MONGODB_URI: local.mongodbUri, MONGODB_DB: local.mongodbDb }),
-    describe: "the local stack of `npm start`",
-  };
+  return { target: catalog.db, describe: catalog.local ? "the local stack of `npm start`" : "MONGODB_URI" };
 }
 
 /**

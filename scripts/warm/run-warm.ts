@@ -27,8 +27,8 @@ export interface WarmOptions {
   onResult?: (r: WarmResult, done: number) => void;
   /** Told when the edge asks to wait (429 rate limit, 502/503 origin trouble) before requests resume. */
   onWait?: (seconds: number, why: string) => void;
-  /** Turns a canonical path into the URL to request, e.g. signed when the edge requires signatures. */
-  urlFor?: (path: string) => Promise<string>;
+  /** The URL to request for an item, e.g. signed when the edge requires signatures (default: its path). */
+  urlFor?: (item: WarmItem) => Promise<string>;
   /** Attempts per clip while the edge keeps answering with Retry-After (default 10). */
   maxAttempts?: number;
   /** Longest wait honoured from one Retry-After, in seconds (default 120). */
@@ -55,7 +55,7 @@ export async function runWarm(edgeUrl: string, items: readonly WarmItem[], opts:
     for (let attempt = 1; ; attempt++) {
       const wait = resumeAt - Date.now();
       if (wait > 0) await sleep(wait);
-      const url = opts.urlFor ? await opts.urlFor(item.path) : new URL(item.path, edgeUrl).toString();
+      const url = opts.urlFor ? await opts.urlFor(item) : new URL(item.path, edgeUrl).toString();
       const res = await doFetch(url);
       const body = await res.arrayBuffer();
       const layer = res.headers.get("x-edgeclip-layer") ?? "unknown";

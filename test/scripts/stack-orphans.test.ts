@@ -4,22 +4,12 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { LOCAL_STACK_FILE } from "../../scripts/episodes/target.js";
+import { freeLoopbackPort } from "../../scripts/services/free-port.js";
 
 // `npm start` killed hard (SIGKILL: an OOM kill, a closed CI runner) runs no cleanup of its own; its orphan
 // watchdog must still stop wrangler, workerd, the origin and the local servers, so the next start finds its
 // ports free.
 const root = path.resolve(import.meta.dirname, "../..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether the local stack file points at this edge port. */
 async function stackFileNames(edgePort: number): Promise<boolean> {
@@ -51,7 +41,7 @@ describe("npm start killed with SIGKILL", () => {
   ])(
     "%s: leaves no server behind, the ports free again within seconds",
     async (_, launcher) => {
-      const ports = [await freePort(), await freePort()] as const;
+      const ports = [await freeLoopbackPort(), await freeLoopbackPort()] as const;
       const stack = spawn(process.execPath, [...launcher, "scripts/start.ts"], {
         cwd: root,
         env: { ...process.env, EDGE_PORT: String(ports[0]), ORIGIN_PORT: String(ports[1]) },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseClipUrl, signClipUrl, type UrlSigningKey } from "../../core/index.js";
+import { signClipUrl, type UrlSigningKey } from "../../core/index.js";
 import { runWarm } from "../../scripts/warm/run-warm.js";
-import { parseWarmList } from "../../scripts/warm/warm-list.js";
+import { parseWarmList, type WarmItem } from "../../scripts/warm/warm-list.js";
 import { EDGE, startEdge, startScriptedOrigin, type Edge, type ScriptedOrigin } from "./helpers/edge.js";
 
 // `npm run warm` against the real Worker in workerd, for what the local stack does not turn on: URL signing
@@ -38,8 +38,7 @@ describe("warm through an edge that requires signed URLs", () => {
     expect(unsigned.failed).toBe(3);
     expect(unsigned.results[0]?.detail).toMatch(/^HTTP 403: /);
 
-    const urlFor = (path: string) =>
-      signClipUrl(EDGE, parseClipUrl(new URL(path, EDGE)), KEY, Math.floor(Date.now() / 1000) + 3600);
+    const urlFor = (item: WarmItem) => signClipUrl(EDGE, item.request, KEY, Math.floor(Date.now() / 1000) + 3600);
     const signed = await runWarm(EDGE, items, { concurrency: 2, fetchFn: through(edge), urlFor });
     expect([signed.generated, signed.hit, signed.failed]).toEqual([3, 0, 0]);
     const again = await runWarm(EDGE, items, { concurrency: 2, fetchFn: through(edge), urlFor });
