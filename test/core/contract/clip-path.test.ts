@@ -7,7 +7,7 @@ import {
   episodeClipPrefix,
   episodeIdFromPath,
   parseClipUrl,
-} from "../../core/index.js";
+} from "../../../core/index.js";
 
 // The episode id as it arrives in a real URL: through the WHATWG parser, then episodeIdFromPath.
 const BASE = "https://edge.example";

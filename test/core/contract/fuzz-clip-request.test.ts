@@ -23,7 +23,7 @@ import {
   validateLimits,
   type ClipLimits,
   type ClipRequest,
-} from "../../core/index.js";
+} from "../../../core/index.js";
 import {
   CORE_SIZES,
   FUZZ_SEED,
@@ -32,7 +32,7 @@ import {
   clipPath,
   clipPathAndQuery,
   clipQuery,
-} from "./helpers/fuzz-inputs.js";
+} from "../helpers/fuzz-inputs.js";
 
 // Issue #6: the parser meets arbitrary and adversarial input. Whatever arrives, it either returns the one
 // canonical request, agreeing with an independent model written from DESIGN.md with BigInt arithmetic, or

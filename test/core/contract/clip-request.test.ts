@@ -10,7 +10,7 @@ import {
   parseClipRequest,
   parseClipUrl,
   validateLimits,
-} from "../../core/index.js";
+} from "../../../core/index.js";
 
 const BASE = "https://edge.example";
 const parse = (pathAndQuery: string, limits = DEFAULT_LIMITS) => parseClipUrl(new URL(pathAndQuery, BASE), limits);

@@ -14,7 +14,7 @@ import {
   validateLimits,
   type ClipLimits,
   type ClipRequest,
-} from "../../core/index.js";
+} from "../../../core/index.js";
 
 const BASE = "https://edge.example";
 const parseUrl = (pathAndQuery: string) => parseClipUrl(new URL(pathAndQuery, BASE));

@@ -29,3 +29,25 @@ export const SEEK_INDEX_PREFIX = "seek_index/";
 export function seekIndexKey(episodeId: string): string {
   return `${SEEK_INDEX_PREFIX}${parseEpisodeId(episodeId)}.ecmi`;
 }
+
+const CLIP_KEY = /^audio_clips\/([^/]+)\/(\d{1,16})-(\d{1,16})(\.precise)?\.mp3$/;
+
+/**
+ * The request a clip object key was written for (purges turn keys back into edge URLs), or undefined for a
+ * key this code did not name. The inverse of clipObjectKey: the id is re-validated, never trusted.
+ */
+export function clipRequestFromKey(key: string): ClipRequest | undefined {
+  const m = CLIP_KEY.exec(key);
+  if (!m) return undefined;
+  const [, rawId = "", start = "", end = "", precise] = m;
+  const startMs = Number(start);
+  const endMs = Number(end);
+  if (!Number.isSafeInteger(endMs) || endMs <= startMs) return undefined;
+  let episodeId: string;
+  try {
+    episodeId = parseEpisodeId(rawId);
+  } catch {
+    return undefined;
+  }
+  return { episodeId, startMs, endMs, durationMs: endMs - startMs, precise: precise !== undefined };
+}

@@ -1,4 +1,4 @@
-import { hmacSha256Hex, verifyHmacSha256Hex } from "./signing.js";
+import { hmacSha256Hex, verifyHmacSha256Hex } from "./hmac.js";
 
 /**
  * How the Worker proves to the origin that it sent a request: an HMAC over the canonical request

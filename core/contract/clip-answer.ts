@@ -20,3 +20,21 @@ export const CLIP_METADATA = {
 
 export const CLIP_CACHE_CONTROL = "public, max-age=31536000, immutable";
 export const CLIP_CONTENT_TYPE = "audio/mpeg";
+
+/** Which layer served a clip: the edge cache, the R2 mirror, the origin's stored copy, or a fresh cut. */
+export const LAYERS = ["edge-cache", "r2", "origin-hit", "generated"] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export function isLayer(value: unknown): value is Layer {
+  return typeof value === "string" && (LAYERS as readonly string[]).includes(value);
+}
+
+/** Response and request headers that are part of the public contract (lower case, as Headers reports them). */
+export const CLIP_HEADERS = {
+  /** Which layer served the clip (a Layer). */
+  layer: "x-edgeclip-layer",
+  /** "true" when the clip was cut at the episode's end. */
+  clamped: "x-edgeclip-clamped",
+  /** The edge's request id, sent to the origin so both log lines carry it. */
+  requestId: "x-request-id",
+} as const;

@@ -1,5 +1,6 @@
-import { canonicalPath, type ClipRequest } from "./clip-request.js";
-import { hmacSha256Hex, verifyHmacSha256Hex } from "./signing.js";
+import { canonicalPath } from "../contract/clip-path.js";
+import type { ClipRequest } from "../contract/clip-request.js";
+import { hmacSha256Hex, verifyHmacSha256Hex } from "./hmac.js";
 
 /**
  * Optional signed public URLs, imgproxy-style: the embedding application signs the canonical request

@@ -1,4 +1,4 @@
-import { ClipError } from "./errors.js";
+import { ClipError } from "../errors.js";
 
 /** A clip request after validation and normalization: the one canonical form of every spelling. */
 export interface ClipRequest {
@@ -23,8 +23,6 @@ export const DEFAULT_LIMITS: ClipLimits = { minClipMs: 1000, maxClipMs: 300_000 
 
 /** 100 hours: longer than any real episode, small enough that every sum stays an exact integer. */
 export const MAX_START_MS = 360_000_000;
-
-export const CLIP_PATH_PREFIX = "/api/v1/audio_clips/";
 
 const MAX_CLIP_LIMIT_MS = Number.MAX_SAFE_INTEGER - MAX_START_MS;
 
@@ -164,37 +162,4 @@ export function parseClipRequest(
     }
   }
   return { episodeId, startMs, endMs: startMs + durationMs, durationMs, precise: readFlag(params, "precise") };
-}
-
-/** Extracts the episode id from `/api/v1/audio_clips/{episode_id}`; anything else is not a clip path. */
-export function episodeIdFromPath(pathname: string): string {
-  if (!pathname.startsWith(CLIP_PATH_PREFIX)) {
-    throw new ClipError("not_found", "No such endpoint; clips live under /api/v1/audio_clips/{episode_id}");
-  }
-  const rest = pathname.slice(CLIP_PATH_PREFIX.length);
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(rest);
-  } catch {
-    throw new ClipError("invalid_parameter", "episode_id is not valid percent-encoding", { param: "episode_id" });
-  }
-  if (decoded === "" || decoded.includes("/")) {
-    throw new ClipError("invalid_parameter", "episode_id must be one path segment", { param: "episode_id" });
-  }
-  return decoded;
-}
-
-/** Parses a full request URL (path and query) into the canonical request. */
-export function parseClipUrl(url: URL, limits: ClipLimits = DEFAULT_LIMITS): ClipRequest {
-  return parseClipRequest(episodeIdFromPath(url.pathname), url.searchParams, limits);
-}
-
-/** The canonical query: fixed order, no leading zeros, always `duration_ms`, `precise=1` only when on. */
-export function canonicalQuery(req: ClipRequest): string {
-  return `start_time_ms=${req.startMs}&duration_ms=${req.durationMs}${req.precise ? "&precise=1" : ""}`;
-}
-
-/** The canonical path and query, the identity of a clip for caches, signatures and keys. */
-export function canonicalPath(req: ClipRequest): string {
-  return `${CLIP_PATH_PREFIX}${req.episodeId}?${canonicalQuery(req)}`;
 }

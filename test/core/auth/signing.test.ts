@@ -8,7 +8,7 @@ import {
   signOriginRequest,
   verifyHmacSha256Hex,
   verifyOriginRequest,
-} from "../../core/index.js";
+} from "../../../core/index.js";
 
 describe("HMAC-SHA256", () => {
   it("matches RFC 4231 test case 2", async () => {

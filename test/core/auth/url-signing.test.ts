@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseClipUrl, parseUrlSigningKeys, signClipUrl, verifyClipUrlSignature } from "../../core/index.js";
+import { parseClipUrl, parseUrlSigningKeys, signClipUrl, verifyClipUrlSignature } from "../../../core/index.js";
 
 const BASE = "https://edge.example";
 const KEYS = parseUrlSigningKeys("k2:new-signing-secret-0123456789, k1:old-signing-secret-0123456789");
