@@ -3,7 +3,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { MongoClient } from "mongodb";
-import { DEFAULT_COLLECTION_NAMES, setupDatabase, type CollectionNames } from "../origin/db-schema.js";
+import { DEFAULT_COLLECTION_NAMES, setupDatabase, type CollectionNames } from "../origin/catalog/db-schema.js";
 
 export interface DbSetupTarget {
   uri: string;

@@ -4,9 +4,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Db } from "mongodb";
-import { s3AudioSource } from "../../origin/audio-source.js";
-import { newMeter } from "../../origin/s3-source.js";
-import { SeekIndexStore } from "../../origin/seek-index-store.js";
+import { s3AudioSource } from "../../origin/sources/audio-source.js";
+import { newMeter } from "../../origin/sources/s3-source.js";
+import { SeekIndexStore } from "../../origin/store/seek-index-store.js";
 
 const run = promisify(execFile);
 

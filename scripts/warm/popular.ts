@@ -2,7 +2,7 @@
 // request_count the origin keeps on each audio_clips record, as warm items for runWarm.
 import type { Db, Document } from "mongodb";
 import { canonicalPath, CLIP_KEY_PREFIX, parseClipUrl, type ClipRequest } from "../../core/index.js";
-import { CLIP_POPULARITY_KEYS } from "../../origin/db-schema.js";
+import { CLIP_POPULARITY_KEYS } from "../../origin/catalog/db-schema.js";
 import type { DbSetupTarget } from "../db-setup.js";
 import { clipPathForKey } from "../episodes/purge.js";
 import { catalogTarget } from "../episodes/target.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../origin/config.js";
+import { ConfigError, loadConfig } from "../../origin/config/config.js";
 
 const minimal = {
   MONGODB_URI: "mongodb://db.internal:27017/",

@@ -5,8 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClipError } from "../../core/index.js";
-import { cutClip, ffmpegArgs, type CutOptions } from "../../origin/cutter.js";
-import { redactUrls } from "../../origin/ffmpeg-failure.js";
+import { cutClip, ffmpegArgs, type CutOptions } from "../../origin/cut/ffmpeg-cut.js";
+import { redactUrls } from "../../origin/cut/ffmpeg-failure.js";
 import { cbrTenMinutes, type Fixture } from "./helpers/fixtures.js";
 
 let tmpRoot: string;

@@ -12,7 +12,7 @@ import {
   parseClipUrl,
   signOriginRequest,
 } from "../../core/index.js";
-import type { ApiGatewayEvent } from "../../origin/event.js";
+import type { ApiGatewayEvent } from "../../origin/lambda/event.js";
 import { EDGE_SIZES, FUZZ_SEED, clipPath, clipQuery } from "../core/helpers/fuzz-inputs.js";
 import { LAMBDA, SECRET, startTestOrigin, type TestOrigin } from "./helpers/harness.js";
 

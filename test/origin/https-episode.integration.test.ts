@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HttpsSourcePolicy } from "../../origin/https-source.js";
+import type { HttpsSourcePolicy } from "../../origin/sources/https/https-source.js";
 import { alignClip, decodedDurationMs } from "./helpers/audio.js";
 import { aacTwentySeconds, cbrTenMinutes, type Fixture } from "./helpers/fixtures.js";
 import { seedEpisode, startTestOrigin, type TestOrigin } from "./helpers/harness.js";

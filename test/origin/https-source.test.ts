@@ -2,7 +2,11 @@ import { randomBytes } from "node:crypto";
 import type { LookupAddress } from "node:dns";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ClipError } from "../../core/index.js";
-import { HttpsSourceChangedError, openHttpsSource, type HttpsSourcePolicy } from "../../origin/https-source.js";
+import {
+  HttpsSourceChangedError,
+  openHttpsSource,
+  type HttpsSourcePolicy,
+} from "../../origin/sources/https/https-source.js";
 import { startHttpsServer, testCertificate, type TestHttpsServer } from "./helpers/https-server.js";
 
 // A real TLS server on 127.0.0.1, reached under made-up names through an injected resolver: the names let

@@ -149,7 +149,7 @@ describe("FFmpeg missing", () => {
     vi.stubEnv("PATH", "/nonexistent/empty-dir");
     vi.stubEnv("AWS_ACCESS_KEY_ID", services.s3.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", services.s3.secretAccessKey);
-    const { handler } = await import("../../origin/handler.js");
+    const { handler } = await import("../../origin/lambda/handler.js");
     const path = clip(40_000);
     const res = await handler(v2Event(path, await signFor(path)), LAMBDA as never);
     expect(res.statusCode).toBe(500);
@@ -162,7 +162,7 @@ describe("FFmpeg missing", () => {
     vi.stubEnv("MONGODB_URI", "");
     vi.stubEnv("CLIPS_BUCKET", "Not_A_Bucket");
     vi.stubEnv("ORIGIN_SECRET", "");
-    const { handler } = await import("../../origin/handler.js");
+    const { handler } = await import("../../origin/lambda/handler.js");
     const res = await handler(v2Event(clip(0), {}), LAMBDA as never);
     expect(res.statusCode).toBe(500);
     const message = (JSON.parse(res.body) as { error: { message: string } }).error.message;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { edgeRequestId } from "../../origin/request-log.js";
+import { edgeRequestId } from "../../origin/observe/request-log.js";
 import { declaredMetrics, emfProblems } from "./helpers/emf.js";
 import { cbrTenMinutes } from "./helpers/fixtures.js";
 import { seedEpisode, signFor, startTestOrigin, uploadFixture, type TestOrigin } from "./helpers/harness.js";

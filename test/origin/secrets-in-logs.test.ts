@@ -8,7 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { canonicalPath, parseClipUrl, SIGNATURE_HEADER, signOriginRequest } from "../../core/index.js";
-import { stdoutSink } from "../../origin/request-log.js";
+import { stdoutSink } from "../../origin/observe/request-log.js";
 import { cbrTenMinutes } from "./helpers/fixtures.js";
 import {
   BUCKETS,

@@ -106,7 +106,7 @@ describe.each(Object.keys(STAGES) as Stage[])("serverless package --stage %s (of
   it("declares the function: Node 22, 1024 MB, 29 s, its buckets and SSM parameter names, no secret", () => {
     const fn = resource(t(), "ClipsLambdaFunction").Properties;
     expect(fn).toMatchObject({
-      Handler: "origin/handler.handler",
+      Handler: "origin/lambda/handler.handler",
       Runtime: "nodejs22.x",
       MemorySize: 1024,
       Timeout: 29,

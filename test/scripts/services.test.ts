@@ -9,7 +9,7 @@ import {
   DEFAULT_COLLECTION_NAMES,
   EPISODE_LOOKUP_INDEX,
   setupDatabase,
-} from "../../origin/db-schema.js";
+} from "../../origin/catalog/db-schema.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
 import {
   createBucket,

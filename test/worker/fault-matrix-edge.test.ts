@@ -2,8 +2,8 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/clien
 import { readFile } from "node:fs/promises";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../origin/config.js";
-import { startLocalOrigin, type LocalOriginServer } from "../../origin/local-server.js";
+import { loadConfig } from "../../origin/config/config.js";
+import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
 import { createOrigin, type Origin } from "../../origin/origin.js";
 import { dbSetupTargetFromEnv } from "../../scripts/db-setup.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";

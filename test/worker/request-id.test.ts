@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOrigin, type LocalOriginServer } from "../../origin/local-server.js";
+import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
 import { cbrTenMinutes } from "../origin/helpers/fixtures.js";
 import { SECRET, seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../origin/helpers/harness.js";
 import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";

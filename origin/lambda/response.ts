@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { errorBody, type ClipError, type ClipJsonResponse } from "../core/index.js";
+import { errorBody, type ClipError, type ClipJsonResponse } from "../../core/index.js";
 
 /** The shape both API Gateway payload versions (1.0 and 2.0) accept from a proxy integration. */
 export type LambdaHttpResponse = APIGatewayProxyResult;

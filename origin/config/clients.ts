@@ -1,6 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { MongoClient } from "mongodb";
-import { ClipError } from "../core/index.js";
+import { ClipError } from "../../core/index.js";
 import type { OriginConfig } from "./config.js";
 
 export interface S3Credentials {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import type { Origin } from "./origin.js";
+import type { Origin } from "../origin.js";
 
 /**
  * A thin stand-in for API Gateway's HTTP API on loopback: each request becomes the payload-2.0 event

@@ -1,4 +1,4 @@
-import { ClipError } from "../core/index.js";
+import { ClipError } from "../../../core/index.js";
 
 const RETRY_AFTER_S = 5;
 

@@ -1,8 +1,8 @@
-import type { ClipJsonResponse, ClipRequest } from "../core/index.js";
-import type { CutOutcome } from "./clip-cutter.js";
-import type { Episode } from "./episode-catalog.js";
-import type { OriginRequest } from "./event.js";
-import { deadlinePassed, stepOverran } from "./timeouts.js";
+import type { ClipJsonResponse, ClipRequest } from "../../core/index.js";
+import type { CutOutcome } from "../cut/clip-cutter.js";
+import type { Episode } from "../catalog/episode-catalog.js";
+import type { OriginRequest } from "../lambda/event.js";
+import { deadlinePassed, stepOverran } from "../lambda/deadline.js";
 
 /** Everything one request learns on its way through the steps. */
 export interface ClipContext {

@@ -1,4 +1,4 @@
-import { ClipError } from "../core/index.js";
+import { ClipError } from "../../core/index.js";
 
 /** The part of the Lambda context we use; tests pass their own remaining time. */
 export interface LambdaClock {

@@ -8,11 +8,11 @@ import {
   type Db,
   type Document,
 } from "mongodb";
-import { ClipError } from "../core/index.js";
-import type { S3Location } from "./clip-store.js";
-import type { OriginConfig } from "./config.js";
+import { ClipError } from "../../core/index.js";
+import type { S3Location } from "../store/clip-store.js";
+import type { OriginConfig } from "../config/config.js";
 
-/** An https location: read only from allow-listed hosts, through origin/https-source.ts. */
+/** An https location: read only from allow-listed hosts, through origin/sources/https/https-source.ts. */
 export interface HttpsLocation {
   url: string;
 }

@@ -1,5 +1,5 @@
-import type { Episode } from "./episode-catalog.js";
-import type { ReadMeter } from "./s3-source.js";
+import type { Episode } from "../catalog/episode-catalog.js";
+import type { ReadMeter } from "../sources/s3-source.js";
 
 /** What the "cut" step asks for: the catalog has been read and the end clamped to the episode. */
 export interface CutRequest {

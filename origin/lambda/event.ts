@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
-import { ClipError } from "../core/index.js";
+import { ClipError } from "../../core/index.js";
 
 /** The one request shape the rest of the origin sees; raw API Gateway events stop here. */
 export interface OriginRequest {

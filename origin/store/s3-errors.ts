@@ -1,4 +1,4 @@
-import { ClipError } from "../core/index.js";
+import { ClipError } from "../../core/index.js";
 
 /** The IAM action behind each S3 call we make, so a denial names what to grant. */
 export type S3Action = "s3:GetObject" | "s3:PutObject";

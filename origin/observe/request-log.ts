@@ -1,4 +1,4 @@
-import { redactUrls } from "./ffmpeg-failure.js";
+import { redactUrls } from "../cut/ffmpeg-failure.js";
 
 export type LogSink = (line: string) => void;
 

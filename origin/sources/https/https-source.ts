@@ -1,20 +1,20 @@
 import type { IncomingMessage } from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
-import { ClipError } from "../core/index.js";
-import type { ByteSource } from "../core/mp3/index.js";
+import { ClipError } from "../../../core/index.js";
+import type { ByteSource } from "../../../core/mp3/index.js";
 import {
   HttpsSourceChangedError,
   requestError,
   sourceLabel,
   SourceTimeoutError,
   upstreamStatusError,
-} from "./https-source-errors.js";
-import { pinnedLookup, privateAddressError, refusedAddress } from "./https-source-lookup.js";
-import { hostAllowed, type HttpsSourcePolicy } from "./https-source-policy.js";
+} from "./errors.js";
+import { pinnedLookup, privateAddressError, refusedAddress } from "./lookup.js";
+import { hostAllowed, type HttpsSourcePolicy } from "./policy.js";
 
-export { HttpsSourceChangedError } from "./https-source-errors.js";
-export type { HttpsSourcePolicy } from "./https-source-policy.js";
+export { HttpsSourceChangedError } from "./errors.js";
+export type { HttpsSourcePolicy } from "./policy.js";
 
 /** An `https://` audio location opened for ranged reads (the MP3 cutter's ByteSource). */
 export interface HttpsSource extends ByteSource {

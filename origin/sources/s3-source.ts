@@ -1,8 +1,8 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { ClipError } from "../core/index.js";
-import type { ByteSource } from "../core/mp3/index.js";
-import type { S3Location } from "./clip-store.js";
-import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
+import { ClipError } from "../../core/index.js";
+import type { ByteSource } from "../../core/mp3/index.js";
+import type { S3Location } from "../store/clip-store.js";
+import { s3ErrorName, s3Failure, s3Status } from "../store/s3-errors.js";
 
 /** Which version of a source object: a seek index is only valid for the bytes it was built from. */
 export interface SourceVersion {

@@ -1,8 +1,8 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE, CLIP_METADATA, ClipError } from "../core/index.js";
+import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE, CLIP_METADATA, ClipError } from "../../core/index.js";
 import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
-import type { RangeReader } from "./source-format.js";
+import type { RangeReader } from "../source-format.js";
 
 /** What a clip object says about itself (user metadata), so a hit needs no database. */
 export interface StoredClip {

@@ -1,8 +1,13 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { ByteSource } from "../core/mp3/index.js";
-import type { S3Location } from "./clip-store.js";
-import { sourceLabel } from "./https-source-errors.js";
-import { HttpsSourceChangedError, openHttpsSource, type HttpsSource, type HttpsSourcePolicy } from "./https-source.js";
+import type { ByteSource } from "../../core/mp3/index.js";
+import type { S3Location } from "../store/clip-store.js";
+import { sourceLabel } from "./https/errors.js";
+import {
+  HttpsSourceChangedError,
+  openHttpsSource,
+  type HttpsSource,
+  type HttpsSourcePolicy,
+} from "./https/https-source.js";
 import { headSource, s3ByteSource, SourceChangedError, type ReadMeter, type SourceVersion } from "./s3-source.js";
 
 /**

@@ -1,4 +1,4 @@
-import { ClipError } from "../core/index.js";
+import { ClipError } from "../../core/index.js";
 
 /**
  * Pre-signed URLs are bearer credentials; FFmpeg echoes its input URL in errors, so every query string

@@ -1,10 +1,10 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { seekIndexKey } from "../core/index.js";
-import { buildSeekIndex, decodeSeekIndex, encodeSeekIndex, type SeekIndex } from "../core/mp3/index.js";
-import type { AudioSource } from "./audio-source.js";
+import { seekIndexKey } from "../../core/index.js";
+import { buildSeekIndex, decodeSeekIndex, encodeSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
+import type { AudioSource } from "../sources/audio-source.js";
 import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
-import type { ReadMeter, SourceVersion } from "./s3-source.js";
-import { detectSeekMode } from "./source-format.js";
+import type { ReadMeter, SourceVersion } from "../sources/s3-source.js";
+import { detectSeekMode } from "../source-format.js";
 
 /** The index of an MP3 source, or "not-mp3" for sources only FFmpeg can cut. */
 export type IndexLookup =

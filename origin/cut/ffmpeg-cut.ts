@@ -2,10 +2,10 @@ import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from "node:c
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ClipError } from "../core/index.js";
+import { ClipError } from "../../core/index.js";
 import { ffmpegFailure, redactUrls } from "./ffmpeg-failure.js";
-import type { SeekMode } from "./source-format.js";
-import { ffmpegKilled } from "./timeouts.js";
+import type { SeekMode } from "../source-format.js";
+import { ffmpegKilled } from "../lambda/deadline.js";
 
 export type SpawnFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
 

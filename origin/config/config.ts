@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { validateLimits, type ClipLimits } from "../core/index.js";
-import { DEFAULT_SOURCE_MAX_BYTES, parseHostAllowlist } from "./https-source-policy.js";
-import { DEFAULT_METRICS_NAMESPACE } from "./metrics.js";
+import { validateLimits, type ClipLimits } from "../../core/index.js";
+import { DEFAULT_SOURCE_MAX_BYTES, parseHostAllowlist } from "../sources/https/policy.js";
+import { DEFAULT_METRICS_NAMESPACE } from "../observe/metrics.js";
 
 /** Everything the origin reads from its environment, validated once at cold start. */
 export interface OriginConfig {

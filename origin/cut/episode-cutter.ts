@@ -1,16 +1,16 @@
 import { mkdtemp, open, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ClipError } from "../core/index.js";
-import { buildClip, IndexMismatchError, planCut, readExact, type CutPlan, type SeekIndex } from "../core/mp3/index.js";
-import type { AudioSource } from "./audio-source.js";
+import { ClipError } from "../../core/index.js";
+import { buildClip, IndexMismatchError, planCut, readExact, type CutPlan, type SeekIndex } from "../../core/mp3/index.js";
+import type { AudioSource } from "../sources/audio-source.js";
 import type { ClipCutter, CutOutcome, CutRequest } from "./clip-cutter.js";
-import type { ClipStore } from "./clip-store.js";
-import { cutClip as ffmpegCut, type SpawnFn } from "./cutter.js";
-import { isHttpsLocation, type Episode } from "./episode-catalog.js";
-import { ffmpegKilled } from "./timeouts.js";
-import { SourceChangedError } from "./s3-source.js";
-import type { IndexLookup, SeekIndexStore } from "./seek-index-store.js";
+import type { ClipStore } from "../store/clip-store.js";
+import { cutClip as ffmpegCut, type SpawnFn } from "./ffmpeg-cut.js";
+import { isHttpsLocation, type Episode } from "../catalog/episode-catalog.js";
+import { ffmpegKilled } from "../lambda/deadline.js";
+import { SourceChangedError } from "../sources/s3-source.js";
+import type { IndexLookup, SeekIndexStore } from "../store/seek-index-store.js";
 
 export interface FrameCutterDeps {
   /** The episode's audio for ranged reads (S3 today; any AudioSource works). */

@@ -7,13 +7,13 @@ import {
   TIMESTAMP_HEADER,
   verifyOriginRequest,
   type ClipJsonResponse,
-} from "../core/index.js";
-import type { ClipCutter } from "./clip-cutter.js";
-import type { ClipStore, StoredClip } from "./clip-store.js";
-import type { OriginConfig } from "./config.js";
-import type { ClipRecord, EpisodeCatalog } from "./episode-catalog.js";
+} from "../../core/index.js";
+import type { ClipCutter } from "../cut/clip-cutter.js";
+import type { ClipStore, StoredClip } from "../store/clip-store.js";
+import type { OriginConfig } from "../config/config.js";
+import type { ClipRecord, EpisodeCatalog } from "../catalog/episode-catalog.js";
 import type { ClipContext, Step } from "./pipeline.js";
-import { newMeter } from "./s3-source.js";
+import { newMeter } from "../sources/s3-source.js";
 
 export interface StepDeps {
   config: OriginConfig;

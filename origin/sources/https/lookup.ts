@@ -1,8 +1,8 @@
 import { promises as dns, type LookupAddress, type LookupOptions } from "node:dns";
 import type { LookupFunction } from "node:net";
-import { ClipError } from "../core/index.js";
-import { forbiddenAddressKind } from "./https-source-address.js";
-import type { HttpsSourcePolicy } from "./https-source-policy.js";
+import { ClipError } from "../../../core/index.js";
+import { forbiddenAddressKind } from "./address.js";
+import type { HttpsSourcePolicy } from "./policy.js";
 
 /** Why the policy refuses this address, or undefined when it may be connected to. */
 export function refusedAddress(address: string, policy: HttpsSourcePolicy): string | undefined {

@@ -1,11 +1,11 @@
 import type { Context } from "aws-lambda";
-import { ClipError } from "../core/index.js";
-import { loadConfig } from "./config.js";
+import { ClipError } from "../../core/index.js";
+import { loadConfig } from "../config/config.js";
 import type { ApiGatewayEvent } from "./event.js";
-import { errorResponse, type LambdaHttpResponse } from "./http-response.js";
-import { createOrigin, type Origin } from "./origin.js";
-import { stdoutSink, writeLog } from "./request-log.js";
-import { resolveSsmSecrets } from "./ssm-secrets.js";
+import { errorResponse, type LambdaHttpResponse } from "./response.js";
+import { createOrigin, type Origin } from "../origin.js";
+import { stdoutSink, writeLog } from "../observe/request-log.js";
+import { resolveSsmSecrets } from "../config/ssm-secrets.js";
 
 async function init(): Promise<Origin> {
   const env = await resolveSsmSecrets(process.env);
@@ -17,7 +17,7 @@ async function init(): Promise<Origin> {
 let ready: Promise<Origin> | undefined = init();
 ready.catch(() => {});
 
-/** The Lambda entry point (serverless.yml: origin/handler.handler). */
+/** The Lambda entry point (serverless.yml: origin/lambda/handler.handler). */
 export async function handler(event: ApiGatewayEvent, context: Context): Promise<LambdaHttpResponse> {
   let origin: Origin;
   try {

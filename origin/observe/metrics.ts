@@ -1,4 +1,4 @@
-import { ERROR_STATUS } from "../core/index.js";
+import { ERROR_STATUS } from "../../core/index.js";
 
 /**
  * CloudWatch Embedded Metric Format for the origin's one log line per request: CloudWatch Logs extracts the
