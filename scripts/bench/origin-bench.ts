@@ -1,20 +1,17 @@
 // The origin half of `npm run bench`: the whole miss path (lookup, read, cut, upload, record, pre-sign)
 // on real local servers, once per strategy, with only the read-and-cut step swapped.
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import { randomBytes } from "node:crypto";
-import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { MongoClient } from "mongodb";
 import { canonicalPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../core/index.js";
-import { s3AudioSource } from "../../origin/audio-source.js";
 import { loadConfig } from "../../origin/config.js";
 import { startLocalOrigin } from "../../origin/local-server.js";
 import { createOrigin } from "../../origin/origin.js";
-import { newMeter } from "../../origin/s3-source.js";
-import { SeekIndexStore } from "../../origin/seek-index-store.js";
-import { dbSetupTargetFromEnv, runDbSetup } from "../db-setup.js";
-import { probeAudio } from "../episodes/probe.js";
+import { dbSetupTargetFromEnv, runDbSetup } from "../catalog/db-setup.js";
+import { registerEpisode } from "../catalog/register-episode.js";
 import { alignClip, decodedDurationMs } from "../lib/audio-compare.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices } from "../services/local-services.js";
@@ -69,16 +66,10 @@ export async function benchOrigin(opts: {
     const db = mongo.db(target.dbName);
 
     // As `npm run episodes add` does: upload, measure, register, and build the seek index.
+    const catalog = { s3, db: target, rawBucket: LOCAL_BUCKETS.raw, clipsBucket: LOCAL_BUCKETS.clips };
     for (const [name, file] of Object.entries(files) as [BenchEpisode, string][]) {
-      const key = `bench/${name}.mp3`;
       log(`uploading ${name} and building its seek index…`);
-      await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKETS.raw, Key: key, Body: await readFile(file) }));
-      const { durationMs } = await probeAudio(file);
-      await db
-        .collection(target.names.episodes)
-        .insertOne({ episode_id: name, audio_url: `s3://${LOCAL_BUCKETS.raw}/${key}`, duration_ms: durationMs });
-      const audio = s3AudioSource(s3, { bucket: LOCAL_BUCKETS.raw, key });
-      await new SeekIndexStore(s3, LOCAL_BUCKETS.clips).build(name, audio, newMeter());
+      await registerEpisode(catalog, db, { id: name, source: file, log: () => {} });
     }
 
     const secret = randomBytes(24).toString("hex");
