@@ -13,6 +13,7 @@ import { createOrigin } from "../../origin/origin.js";
 import { dbSetupTargetFromEnv, runDbSetup } from "../catalog/db-setup.js";
 import { registerEpisode } from "../catalog/register-episode.js";
 import { alignClip, decodedDurationMs } from "../lib/audio-compare.js";
+import { quantile } from "../lib/quantile.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices } from "../services/local-services.js";
 import { startCountingProxy } from "./counting-proxy.js";
@@ -38,11 +39,6 @@ export const POSITIONS_MS = [60_000, 45 * 60_000] as const;
 const CLIP_MS = 30_000;
 /** How far from the requested start the alignment looks: near first, then wide (FFmpeg's VBR fast seek can land 30 s off). */
 const SEARCH_S = [2, 40] as const;
-
-export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-}
 
 export async function benchOrigin(opts: {
   runs: number;

@@ -1,16 +1,11 @@
 // Everything derived from an episode's audio: clip objects in S3, its seek index, the R2 mirror, the edge
 // cache and the audio_clips records. `npm run purge` removes them after a re-upload; `episodes remove`
 // removes them and then the episode itself.
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { Db } from "mongodb";
 import { CLIP_KEY_PREFIX, episodeClipPrefix, parseEpisodeId, seekIndexKey } from "../../core/index.js";
+import { runWrangler } from "../lib/wrangler.js";
 import type { EpisodesTarget } from "./target.js";
-
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, "../..");
 
 export type Log = (line: string) => void;
 
@@ -103,14 +98,15 @@ export async function purgeEpisode(
   let r2: PurgeReport["r2"] = "skipped";
   if (target.edgeState) {
     for (const key of keys) {
-      await run(
-        process.execPath,
-        [
-          ...[path.join(root, "node_modules/wrangler/bin/wrangler.js"), "r2", "object", "delete"],
-          ...[`${target.clipsBucket}/${key}`, "--local", "--persist-to", target.edgeState],
-        ],
-        { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-      );
+      await runWrangler([
+        "r2",
+        "object",
+        "delete",
+        `${target.clipsBucket}/${key}`,
+        "--local",
+        "--persist-to",
+        target.edgeState,
+      ]);
     }
     r2 = "local";
     log(`removed them from the local R2 mirror`);
