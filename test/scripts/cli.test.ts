@@ -1,23 +1,8 @@
 // The CLI kit every operator command runs on, through a tiny command in a real child process.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runScript } from "./helpers/run-script.js";
 
-const run = promisify(execFile);
-
-async function tiny(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [
-      "node_modules/tsx/dist/cli.mjs",
-      "test/scripts/fixtures/tiny-command.ts",
-      ...args,
-    ]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const tiny = (...args: string[]) => runScript("test/scripts/fixtures/tiny-command.ts", args);
 
 const USAGE = "usage: tiny <word> [--shout] [--fail clip|plain|bug]";
 

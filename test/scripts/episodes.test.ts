@@ -12,21 +12,12 @@ import { createOrigin } from "../../origin/origin.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
 import { s3ClientConfig } from "../../scripts/services/local-services.js";
 import { LAMBDA, SECRET, signFor, v2Event } from "../origin/helpers/harness.js";
+import { runScript, scriptEnv } from "./helpers/run-script.js";
 
 const run = promisify(execFile);
 const services = inject("services");
 const dbName = `episodes_test_${randomUUID().slice(0, 8)}`;
-const env = {
-  ...process.env,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  MONGODB_URI: services.mongodbUri,
-  MONGODB_DB: dbName,
-  S3_ENDPOINT: services.s3.endpoint,
-  S3_REGION: services.s3.region,
-  S3_ACCESS_KEY_ID: services.s3.accessKeyId,
-  S3_SECRET_ACCESS_KEY: services.s3.secretAccessKey,
-  S3_FORCE_PATH_STYLE: String(services.s3.forcePathStyle),
-};
+const env = scriptEnv(dbName);
 const s3 = new S3Client({ ...s3ClientConfig(services.s3), maxAttempts: 1 });
 const mongo = new MongoClient(services.mongodbUri);
 let dir: string;
@@ -39,23 +30,8 @@ const MAPPING = {
   EPISODE_FIELD_DURATION_MS: "enclosure.length_ms",
 };
 
-async function episodes(...args: string[]) {
-  return episodesWith(env, ...args);
-}
-
-async function episodesWith(withEnv: NodeJS.ProcessEnv, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ["node_modules/tsx/dist/cli.mjs", "scripts/episodes.ts", ...args],
-      { env: withEnv },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const episodesWith = (withEnv: NodeJS.ProcessEnv, ...args: string[]) => runScript("scripts/episodes.ts", args, withEnv);
+const episodes = (...args: string[]) => episodesWith(env, ...args);
 
 const exists = (bucket: string, key: string) =>
   s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
