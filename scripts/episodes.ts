@@ -1,7 +1,6 @@
 // `npm run episodes -- add <file|https-url> --id <id> [--title T] | list | remove <id>`
 // Talks to the running `npm start` stack by default, or to MONGODB_URI and S3 when set.
-import { parseArgs } from "node:util";
-import { ClipError } from "../core/index.js";
+import { runCommand, UsageError } from "./cli/run-command.js";
 import { addEpisode, listEpisodes, removeEpisode } from "./episodes/commands.js";
 import { episodesTarget } from "./episodes/target.js";
 
@@ -10,33 +9,18 @@ const USAGE = `usage:
   npm run episodes -- list
   npm run episodes -- remove <episode_id>`;
 
-async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: { id: { type: "string" }, title: { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, arg, ...extra] = positionals;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const valid =
-    (command === "add" && arg !== undefined && values.id !== undefined && extra.length === 0) ||
-    (command === "list" && arg === undefined) ||
-    (command === "remove" && arg !== undefined && extra.length === 0);
-  if (!valid) {
-    console.error(USAGE);
-    return 2;
-  }
-  const log = (line: string) => console.error(line);
-  try {
+await runCommand({
+  name: "episodes",
+  usage: USAGE,
+  options: { id: { type: "string" }, title: { type: "string" } },
+  async run({ values, positionals }) {
+    const [command, arg, ...extra] = positionals;
+    const valid =
+      (command === "add" && arg !== undefined && values.id !== undefined && extra.length === 0) ||
+      (command === "list" && arg === undefined) ||
+      (command === "remove" && arg !== undefined && extra.length === 0);
+    if (!valid) throw new UsageError();
+    const log = (line: string) => console.error(line);
     const target = await episodesTarget(process.env);
     try {
       log(`catalog: ${target.describe}`);
@@ -52,11 +36,5 @@ async function main(): Promise<number> {
     } finally {
       target.s3.destroy();
     }
-    return 0;
-  } catch (err) {
-    console.error(`episodes: ${err instanceof ClipError || err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  }
-}
-
-process.exitCode = await main();
+  },
+});

@@ -1,11 +1,12 @@
 // `npm run services`: starts the local MongoDB-wire and S3 servers, creates the buckets and the database
 // schema, prints the env lines to use them, and keeps them running until Ctrl-C.
-import { dbSetupTargetFromEnv, runDbSetup } from "./db-setup.js";
+import { dbSetupTargetFromEnv, runDbSetup } from "./catalog/db-setup.js";
+import { runCommand } from "./cli/run-command.js";
 import { ServicesSetupError } from "./services/ensure-binaries.mjs";
 import { envLines, LOCAL_BUCKETS } from "./services/env-lines.js";
 import { createBucket, startLocalServices } from "./services/local-services.js";
 
-async function main(): Promise<void> {
+async function serve(): Promise<void> {
   const log = (line: string) => console.log(line);
   const services = await startLocalServices({ log });
   const shutdown = new Promise<string>((resolve) => {
@@ -32,7 +33,13 @@ async function main(): Promise<void> {
   log("stopped.");
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof ServicesSetupError ? `error: ${err.message}` : err);
-  process.exit(1);
-});
+// Exits rather than waiting for the event loop: a server that failed half-way may still hold a handle.
+process.exit(
+  await runCommand({
+    name: "error",
+    usage: "usage: npm run services",
+    options: {},
+    run: serve,
+    expected: (err) => err instanceof ServicesSetupError,
+  }),
+);

@@ -1,8 +1,8 @@
 // `npm run sign-url -- <clip-url-or-path> [--expires-in 7d] [--key-id ID] [--base https://edge.example]`
 // Prints a signed edge URL for the application that embeds clips. Keys come from URL_SIGNING_KEYS,
 // the same "id:secret,…" value given to the Worker with `wrangler secret put URL_SIGNING_KEYS`.
-import { parseArgs } from "node:util";
-import { ClipError, parseClipUrl, parseUrlSigningKeys, signClipUrl } from "../core/index.js";
+import { parseClipUrl, parseUrlSigningKeys, signClipUrl } from "../core/index.js";
+import { runCommand, UsageError } from "./cli/run-command.js";
 
 const USAGE = `usage: npm run sign-url -- <clip-url-or-path> [--expires-in 7d|12h|30m|3600s] [--key-id ID] [--base URL]
   URL_SIGNING_KEYS must hold the Worker's keys ("id1:secret1,id2:secret2"); the first key signs by default.`;
@@ -15,32 +15,16 @@ function seconds(value: string): number {
   return Number(match[1]) * (UNITS[match[2] as string] as number);
 }
 
-async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        "expires-in": { type: "string", default: "7d" },
-        "key-id": { type: "string" },
-        base: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    console.error(USAGE);
-    return 2;
-  }
-  try {
+await runCommand({
+  name: "sign-url",
+  usage: USAGE,
+  options: {
+    "expires-in": { type: "string", default: "7d" },
+    "key-id": { type: "string" },
+    base: { type: "string" },
+  },
+  async run({ values, positionals }) {
+    if (positionals.length !== 1) throw new UsageError();
     if (!process.env.URL_SIGNING_KEYS) {
       throw new Error('URL_SIGNING_KEYS is not set: give it the Worker\'s keys, e.g. URL_SIGNING_KEYS="k1:<secret>"');
     }
@@ -52,12 +36,5 @@ async function main(): Promise<number> {
     const request = parseClipUrl(input);
     const expiresAt = Math.floor(Date.now() / 1000) + seconds(values["expires-in"] ?? "7d");
     console.log(await signClipUrl(base, request, key, expiresAt));
-    return 0;
-  } catch (err) {
-    const message = err instanceof ClipError ? `${err.message}` : (err as Error).message;
-    console.error(`sign-url: ${message}`);
-    return 1;
-  }
-}
-
-process.exitCode = await main();
+  },
+});

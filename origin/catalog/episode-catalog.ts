@@ -46,7 +46,7 @@ export interface CatalogOptions {
 
 const DUPLICATE_KEY = 11000;
 
-function readPath(doc: Document, dotted: string): unknown {
+export function readPath(doc: Document, dotted: string): unknown {
   let value: unknown = doc;
   for (const part of dotted.split(".")) {
     if (typeof value !== "object" || value === null) return undefined;

@@ -31,9 +31,12 @@ export interface OriginConfig {
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
-  constructor(readonly problems: readonly string[]) {
+  constructor(
+    readonly problems: readonly string[],
+    what = "origin configuration",
+  ) {
     super(
-      `Invalid origin configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+      `Invalid ${what} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems.map((p) => `  - ${p}`).join("\n"),
     );
   }
@@ -61,6 +64,13 @@ const fieldName = (fallback: string) =>
     .string()
     .regex(/^[^$.][^$]*$/, "must be a MongoDB field name or dotted path, not starting with '$' or '.'")
     .default(fallback);
+
+/** Where an episode document keeps its id, audio location and duration unless EPISODE_FIELD_* say otherwise. */
+export const DEFAULT_EPISODE_FIELDS: OriginConfig["episodeFields"] = {
+  id: "episode_id",
+  audioUrl: "audio_url",
+  durationMs: "duration_ms",
+};
 
 const collection = (fallback: string) =>
   z
@@ -101,9 +111,9 @@ const schema = z.strictObject({
   PRESIGN_EXPIRES_S: integer(1, 604_800, 86_400),
   EPISODE_COLLECTION: collection("episodes"),
   CLIPS_COLLECTION: collection("audio_clips"),
-  EPISODE_FIELD_ID: fieldName("episode_id"),
-  EPISODE_FIELD_AUDIO_URL: fieldName("audio_url"),
-  EPISODE_FIELD_DURATION_MS: fieldName("duration_ms"),
+  EPISODE_FIELD_ID: fieldName(DEFAULT_EPISODE_FIELDS.id),
+  EPISODE_FIELD_AUDIO_URL: fieldName(DEFAULT_EPISODE_FIELDS.audioUrl),
+  EPISODE_FIELD_DURATION_MS: fieldName(DEFAULT_EPISODE_FIELDS.durationMs),
   FFMPEG_PATH: z.string().optional(),
   FFMPEG_TIMEOUT_MARGIN_MS: integer(0, 60_000, 3000),
   SOURCE_HOST_ALLOWLIST: z
@@ -177,13 +187,17 @@ function crossProblems(raw: Record<string, string>): string[] {
   }
 }
 
+function parsed<S extends z.ZodType>(schema: S, raw: Record<string, string>, extra: string[], what?: string) {
+  const result = schema.safeParse(raw);
+  const problems = [...(result.success ? [] : result.error.issues.flatMap(describe)), ...extra];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems, what);
+  return result.data as z.output<S>;
+}
+
 /** Reads and checks every setting; throws one ConfigError listing every problem, each naming its setting. */
 export function loadConfig(env: Record<string, string | undefined>): OriginConfig {
   const raw = ownSettings(env);
-  const parsed = schema.safeParse(raw);
-  const problems = [...(parsed.success ? [] : parsed.error.issues.flatMap(describe)), ...crossProblems(raw)];
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const s: Settings = parsed.data;
+  const s: Settings = parsed(schema, raw, crossProblems(raw));
   const limits = { minClipMs: s.MIN_CLIP_MS, maxClipMs: s.MAX_CLIP_MS };
   return {
     mongodbUri: s.MONGODB_URI,
@@ -209,5 +223,53 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     sourceHostAllowlist: s.SOURCE_HOST_ALLOWLIST,
     sourceMaxBytes: s.SOURCE_MAX_BYTES,
     metricsNamespace: s.METRICS_NAMESPACE,
+  };
+}
+
+/** Where the catalog is and how its documents are named: what the operator commands share with the origin. */
+export type CatalogConfig = Pick<OriginConfig, "mongodbUri" | "mongodbDb" | "collections" | "episodeFields"> & {
+  rawBucket: string;
+  clipsBucket: string;
+};
+
+// The origin's own rules and defaults for these settings; the buckets are the caller's fallbacks.
+const catalogSchema = schema.pick({
+  MONGODB_URI: true,
+  MONGODB_DB: true,
+  RAW_BUCKET: true,
+  CLIPS_BUCKET: true,
+  EPISODE_COLLECTION: true,
+  CLIPS_COLLECTION: true,
+  EPISODE_FIELD_ID: true,
+  EPISODE_FIELD_AUDIO_URL: true,
+  EPISODE_FIELD_DURATION_MS: true,
+});
+const CATALOG_KEYS = new Set(Object.keys(catalogSchema.shape));
+
+/**
+ * The catalog settings for operator commands (db:setup, episodes, purge, warm), read with the origin's schema so
+ * both sides agree on names and defaults. The origin's other settings (ORIGIN_SECRET, …) may be set and are
+ * ignored; a misspelt one of its prefixes still fails.
+ */
+export function loadCatalogConfig(
+  env: Record<string, string | undefined>,
+  buckets: { raw: string; clips: string },
+): CatalogConfig {
+  const raw = ownSettings(env);
+  for (const key of Object.keys(raw)) if (KNOWN.has(key) && !CATALOG_KEYS.has(key)) delete raw[key];
+  raw.RAW_BUCKET ??= buckets.raw;
+  raw.CLIPS_BUCKET ??= buckets.clips;
+  const s = parsed(catalogSchema, raw, [], "catalog settings");
+  return {
+    mongodbUri: s.MONGODB_URI,
+    mongodbDb: s.MONGODB_DB,
+    rawBucket: s.RAW_BUCKET ?? buckets.raw,
+    clipsBucket: s.CLIPS_BUCKET,
+    collections: { episodes: s.EPISODE_COLLECTION, clips: s.CLIPS_COLLECTION },
+    episodeFields: {
+      id: s.EPISODE_FIELD_ID,
+      audioUrl: s.EPISODE_FIELD_AUDIO_URL,
+      durationMs: s.EPISODE_FIELD_DURATION_MS,
+    },
   };
 }

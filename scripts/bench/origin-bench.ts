@@ -1,24 +1,21 @@
 // The origin half of `npm run bench`: the whole miss path (lookup, read, cut, upload, record, pre-sign)
 // on real local servers, once per strategy, with only the read-and-cut step swapped.
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import { randomBytes } from "node:crypto";
-import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { MongoClient } from "mongodb";
 import { canonicalPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../core/index.js";
-import { s3AudioSource } from "../../origin/sources/audio-source.js";
 import { loadConfig } from "../../origin/config/config.js";
 import { startLocalOrigin } from "../../origin/dev/local-server.js";
-import { createOrigin } from "../../origin/origin.js";
-import { newMeter } from "../../origin/sources/s3-source.js";
-import { SeekIndexStore } from "../../origin/store/seek-index-store.js";
-import { dbSetupTargetFromEnv, runDbSetup } from "../db-setup.js";
-import { probeAudio } from "../episodes/probe.js";
+import { createOrigin, type Origin } from "../../origin/origin.js";
+import { dbSetupTargetFromEnv, runDbSetup, withCatalog } from "../catalog/db-setup.js";
+import { registerEpisode } from "../catalog/register-episode.js";
 import { alignClip, decodedDurationMs } from "../lib/audio-compare.js";
+import { quantile } from "../lib/quantile.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
-import { createBucket, s3ClientConfig, startLocalServices } from "../services/local-services.js";
-import { startCountingProxy } from "./counting-proxy.js";
+import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
+import { startCountingProxy, type CountingProxy } from "./counting-proxy.js";
 import { BENCH_EPISODES, benchEpisode, type BenchEpisode } from "./episodes.js";
 import { STRATEGIES, strategyCutter, type StrategyName } from "./strategies.js";
 
@@ -42,9 +39,93 @@ const CLIP_MS = 30_000;
 /** How far from the requested start the alignment looks: near first, then wide (FFmpeg's VBR fast seek can land 30 s off). */
 const SEARCH_S = [2, 40] as const;
 
-export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+interface Bench {
+  runs: number;
+  log: (line: string) => void;
+  services: LocalServices;
+  proxy: CountingProxy;
+  dbName: string;
+  secret: string;
+  work: string;
+  files: Record<BenchEpisode, string>;
+}
+
+/** The real origin, its S3 behind the counting proxy, with only the read-and-cut step swapped. */
+async function strategyOrigin(bench: Bench, strategy: StrategyName): Promise<Origin> {
+  const { services } = bench;
+  return createOrigin({
+    config: loadConfig({
+      MONGODB_URI: services.mongodbUri,
+      MONGODB_DB: bench.dbName,
+      CLIPS_BUCKET: LOCAL_BUCKETS.clips,
+      S3_ENDPOINT: bench.proxy.url,
+      S3_FORCE_PATH_STYLE: "true",
+      AWS_REGION: services.s3.region,
+      ORIGIN_SECRET: bench.secret,
+      ...(process.env.FFMPEG_PATH ? { FFMPEG_PATH: process.env.FFMPEG_PATH } : {}),
+    }),
+    s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+    cutter: strategyCutter(strategy, LOCAL_BUCKETS.clips),
+    log: () => {},
+  });
+}
+
+/** `runs` misses of one strategy at one position; `s` (the strategy's number) keeps its starts apart. */
+async function measureCase(
+  bench: Bench,
+  originUrl: string,
+  strategy: StrategyName,
+  s: number,
+  source: BenchEpisode,
+  position: number,
+): Promise<OriginCase> {
+  const { runs, proxy } = bench;
+  bench.log(`  ${strategy.padEnd(20)} ${source} at ${position / 60_000} min: ${runs} misses…`);
+  const times: number[] = [];
+  const bytes: number[] = [];
+  let first: ClipJsonResponse | undefined;
+  for (let run = 0; run < runs; run++) {
+    // A different start per run and strategy (by a few ms) makes every request a miss.
+    const start = position + s * 100 + run;
+    proxy.reset();
+    const answer = await miss(originUrl, source, start, bench.secret, strategy === "edgeclip-precise");
+    times.push(answer.generation_time_ms);
+    bytes.push(proxy.bytes());
+    first ??= answer;
+  }
+  const clip = path.join(bench.work, `${strategy}-${source}-${position}.mp3`);
+  await writeFile(clip, new Uint8Array(await (await fetch(first!.clip_url)).arrayBuffer()));
+  const errors = await accuracy(bench.files[source], clip, position + s * 100, CLIP_MS);
+  return {
+    source,
+    position_ms: position,
+    strategy,
+    p50_ms: quantile(times, 0.5),
+    p95_ms: quantile(times, 0.95),
+    source_bytes: quantile(bytes, 0.5),
+    clip_bytes: first!.file_size_bytes,
+    ...errors,
+  };
+}
+
+/** Buckets, schema and the episodes, registered as `npm run episodes add` does (upload, measure, index). */
+async function prepare(services: LocalServices, files: Record<BenchEpisode, string>, log: Bench["log"]) {
+  for (const bucket of Object.values(LOCAL_BUCKETS)) await createBucket(services, bucket);
+  const target = dbSetupTargetFromEnv({ ...process.env, MONGODB_URI: services.mongodbUri });
+  await runDbSetup(target, () => {});
+  const s3 = new S3Client(s3ClientConfig(services.s3));
+  try {
+    const catalog = { s3, db: target, rawBucket: LOCAL_BUCKETS.raw, clipsBucket: LOCAL_BUCKETS.clips };
+    await withCatalog(target, async (db) => {
+      for (const [name, file] of Object.entries(files) as [BenchEpisode, string][]) {
+        log(`uploading ${name} and building its seek index…`);
+        await registerEpisode(catalog, db, { id: name, source: file, log: () => {} });
+      }
+    });
+  } finally {
+    s3.destroy();
+  }
+  return target.dbName;
 }
 
 export async function benchOrigin(opts: {
@@ -60,78 +141,18 @@ export async function benchOrigin(opts: {
   const services = await startLocalServices({ log });
   const work = await mkdtemp(path.join(os.tmpdir(), "edgeclip-bench-"));
   const proxy = await startCountingProxy(services.s3.endpoint, `/${LOCAL_BUCKETS.clips}/audio_clips/`);
-  const s3 = new S3Client(s3ClientConfig(services.s3));
-  const mongo = await new MongoClient(services.mongodbUri).connect();
   try {
-    for (const bucket of Object.values(LOCAL_BUCKETS)) await createBucket(services, bucket);
-    const target = dbSetupTargetFromEnv({ ...process.env, MONGODB_URI: services.mongodbUri });
-    await runDbSetup(target, () => {});
-    const db = mongo.db(target.dbName);
-
-    // As `npm run episodes add` does: upload, measure, register, and build the seek index.
-    for (const [name, file] of Object.entries(files) as [BenchEpisode, string][]) {
-      const key = `bench/${name}.mp3`;
-      log(`uploading ${name} and building its seek index…`);
-      await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKETS.raw, Key: key, Body: await readFile(file) }));
-      const { durationMs } = await probeAudio(file);
-      await db
-        .collection(target.names.episodes)
-        .insertOne({ episode_id: name, audio_url: `s3://${LOCAL_BUCKETS.raw}/${key}`, duration_ms: durationMs });
-      const audio = s3AudioSource(s3, { bucket: LOCAL_BUCKETS.raw, key });
-      await new SeekIndexStore(s3, LOCAL_BUCKETS.clips).build(name, audio, newMeter());
-    }
-
-    const secret = randomBytes(24).toString("hex");
+    const dbName = await prepare(services, files, log);
+    const bench: Bench = { runs, log, services, proxy, dbName, secret: randomBytes(24).toString("hex"), work, files };
     const cases: OriginCase[] = [];
     for (const [s, strategy] of STRATEGIES.entries()) {
       if (opts.strategies && !opts.strategies.includes(strategy)) continue;
-      const origin = await createOrigin({
-        config: loadConfig({
-          MONGODB_URI: services.mongodbUri,
-          MONGODB_DB: target.dbName,
-          CLIPS_BUCKET: LOCAL_BUCKETS.clips,
-          S3_ENDPOINT: proxy.url,
-          S3_FORCE_PATH_STYLE: "true",
-          AWS_REGION: services.s3.region,
-          ORIGIN_SECRET: secret,
-          ...(process.env.FFMPEG_PATH ? { FFMPEG_PATH: process.env.FFMPEG_PATH } : {}),
-        }),
-        s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
-        cutter: strategyCutter(strategy, LOCAL_BUCKETS.clips),
-        log: () => {},
-      });
+      const origin = await strategyOrigin(bench, strategy);
       const server = await startLocalOrigin(origin, { port: 0 });
       try {
         for (const source of Object.keys(files) as BenchEpisode[]) {
-          for (const position of POSITIONS_MS) {
-            log(`  ${strategy.padEnd(20)} ${source} at ${position / 60_000} min: ${runs} misses…`);
-            const times: number[] = [];
-            const bytes: number[] = [];
-            let first: ClipJsonResponse | undefined;
-            for (let run = 0; run < runs; run++) {
-              // A different start per run and strategy (by a few ms) makes every request a miss.
-              const start = position + s * 100 + run;
-              proxy.reset();
-              const answer = await miss(server.url, source, start, secret, strategy === "edgeclip-precise");
-              times.push(answer.generation_time_ms);
-              bytes.push(proxy.bytes());
-              first ??= answer;
-            }
-            const clip = path.join(work, `${strategy}-${source}-${position}.mp3`);
-            const clipStart = position + s * 100;
-            await writeFile(clip, new Uint8Array(await (await fetch(first!.clip_url)).arrayBuffer()));
-            const errors = await accuracy(files[source], clip, clipStart, CLIP_MS);
-            cases.push({
-              source,
-              position_ms: position,
-              strategy,
-              p50_ms: quantile(times, 0.5),
-              p95_ms: quantile(times, 0.95),
-              source_bytes: quantile(bytes, 0.5),
-              clip_bytes: first!.file_size_bytes,
-              ...errors,
-            });
-          }
+          for (const position of POSITIONS_MS)
+            cases.push(await measureCase(bench, server.url, strategy, s, source, position));
         }
       } finally {
         await server.close();
@@ -141,8 +162,6 @@ export async function benchOrigin(opts: {
     return cases;
   } finally {
     await proxy.close();
-    s3.destroy();
-    await mongo.close();
     await services.stop();
     await rm(work, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@
 // browser sees them: the miss shows what the edge adds to the origin's time, the hits what a listener gets.
 import { freeLoopbackPort } from "../services/free-port.js";
 import { startStack } from "../stack/stack.js";
-import { quantile } from "./origin-bench.js";
+import { quantile } from "../lib/quantile.js";
 
 export interface StackFigures {
   miss_ms: number;

@@ -1,50 +1,14 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import path from "node:path";
+// `npm run episodes add | list | remove`, on the catalog's configured collection and field names.
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
-import { MongoClient, type Db } from "mongodb";
-import { parseEpisodeId, seekIndexKey } from "../../core/index.js";
-import type { S3Location } from "../../origin/store/clip-store.js";
-import { s3AudioSource } from "../../origin/sources/audio-source.js";
-import { newMeter } from "../../origin/sources/s3-source.js";
-import { SeekIndexStore } from "../../origin/store/seek-index-store.js";
+import { parseEpisodeId } from "../../core/index.js";
+import { readPath } from "../../origin/catalog/episode-catalog.js";
+import { withCatalog } from "../catalog/db-setup.js";
+import { registerEpisode } from "../catalog/register-episode.js";
 import { cloudflareFromEnv, purgeEpisode } from "./purge.js";
-import { probeAudio } from "./probe.js";
 import type { EpisodesTarget } from "./target.js";
 
 export type { Log } from "./purge.js";
 import type { Log } from "./purge.js";
-
-async function withDb<T>(target: EpisodesTarget, fn: (db: Db) => Promise<T>): Promise<T> {
-  const client = new MongoClient(target.db.uri, { serverSelectionTimeoutMS: 5000 });
-  try {
-    return await fn(client.db(target.db.dbName));
-  } finally {
-    await client.close();
-  }
-}
-
-/** Our own uploads live here; remove deletes raw audio only under this prefix. */
-const audioKey = (id: string, ext: string) => `episodes/${id}/audio${ext}`;
-
-/** The origin's own index builder, so the first clip of a new episode needs no full scan. */
-async function indexEpisode(target: EpisodesTarget, id: string, loc: S3Location, log: Log): Promise<void> {
-  const began = Date.now();
-  const meter = newMeter();
-  const found = await new SeekIndexStore(target.s3, target.clipsBucket).build(id, s3AudioSource(target.s3, loc), meter);
-  if (found.kind === "not-mp3") {
-    log("not MP3: the origin will re-encode its clips with FFmpeg (no seek index)");
-    return;
-  }
-  if (found.storeError) throw new Error(`the seek index could not be stored: ${found.storeError}`);
-  const { index } = found;
-  log(
-    `seek index: ${index.frameCount} frames (${index.headerFrame ? index.headerFrame.kind : "no Xing/Info"}, ` +
-      `${index.minBitrateKbps === index.maxBitrateKbps ? "CBR" : "VBR"}) → s3://${target.clipsBucket}/${seekIndexKey(id)}, ` +
-      `${Date.now() - began} ms`,
-  );
-}
 
 export async function addEpisode(
   target: EpisodesTarget,
@@ -52,66 +16,10 @@ export async function addEpisode(
   opts: { id: string; title?: string | undefined },
   log: Log,
 ): Promise<void> {
-  const id = parseEpisodeId(opts.id);
-  const isUrl = /^https:\/\//.test(source);
-  if (
-    !isUrl &&
-    !(await stat(source).then(
-      (s) => s.isFile(),
-      () => false,
-    ))
-  ) {
-    throw new Error(`no such file: ${source}`);
-  }
-  const probe = await probeAudio(source);
-  log(`${source}: ${probe.formatName}/${probe.codec}, ${(probe.durationMs / 1000).toFixed(1)} s`);
-  let audioUrl = source;
-  let uploadedKey: string | undefined;
-  if (!isUrl) {
-    uploadedKey = audioKey(id, path.extname(source).toLowerCase() || ".mp3");
-    const size = (await stat(source)).size;
-    const upload = new Upload({
-      client: target.s3,
-      params: { Bucket: target.rawBucket, Key: uploadedKey, Body: createReadStream(source), ContentType: "audio/mpeg" },
-    });
-    let shown = -1;
-    upload.on("httpUploadProgress", ({ loaded = 0 }) => {
-      const percent = Math.floor((loaded / size) * 100);
-      if (percent !== shown)
-        process.stderr.write(`\ruploading to s3://${target.rawBucket}/${uploadedKey}: ${percent}%`);
-      shown = percent;
-    });
-    await upload.done();
-    process.stderr.write("\n");
-    audioUrl = `s3://${target.rawBucket}/${uploadedKey}`;
-  } else {
-    log("registered as a URL: the origin reads it only when its host is in SOURCE_HOST_ALLOWLIST");
-  }
-  try {
-    if (uploadedKey) await indexEpisode(target, id, { bucket: target.rawBucket, key: uploadedKey }, log);
-    await withDb(target, (db) =>
-      db.collection(target.db.names.episodes).updateOne(
-        { [target.db.names.episodeIdField]: id },
-        {
-          $set: {
-            [target.db.names.episodeIdField]: id,
-            audio_url: audioUrl,
-            duration_ms: probe.durationMs,
-            ...(opts.title ? { title: opts.title } : {}),
-            added_at: new Date(),
-          },
-        },
-        { upsert: true },
-      ),
-    );
-  } catch (err) {
-    // Nothing half-written: an uploaded object without its catalog entry is removed again.
-    if (uploadedKey) {
-      await target.s3.send(new DeleteObjectCommand({ Bucket: target.rawBucket, Key: uploadedKey })).catch(() => {});
-    }
-    throw err;
-  }
-  log(`episode ${id} → ${audioUrl} (${probe.durationMs} ms)`);
+  const registered = await withCatalog(target.db, (db) =>
+    registerEpisode(target, db, { id: opts.id, source, title: opts.title, showProgress: true, log }),
+  );
+  log(`episode ${registered.id} → ${registered.audioUrl} (${registered.durationMs} ms)`);
 }
 
 export interface EpisodeRow {
@@ -122,19 +30,19 @@ export interface EpisodeRow {
 }
 
 export async function listEpisodes(target: EpisodesTarget): Promise<EpisodeRow[]> {
-  const idField = target.db.names.episodeIdField;
-  return withDb(target, async (db) =>
+  const { names, fields } = target.db;
+  return withCatalog(target.db, async (db) =>
     (
       await db
-        .collection(target.db.names.episodes)
+        .collection(names.episodes)
         .find()
-        .sort({ [idField]: 1 })
+        .sort({ [fields.id]: 1 })
         .toArray()
     ).map((doc) => ({
-      id: String(doc[idField]),
-      durationMs: Number(doc.duration_ms),
+      id: String(readPath(doc, fields.id)),
+      durationMs: Number(readPath(doc, fields.durationMs)),
       title: typeof doc.title === "string" ? doc.title : "",
-      audioUrl: String(doc.audio_url),
+      audioUrl: String(readPath(doc, fields.audioUrl)),
     })),
   );
 }
@@ -142,12 +50,12 @@ export async function listEpisodes(target: EpisodesTarget): Promise<EpisodeRow[]
 /** Removes an episode and everything made from it (see purge.ts), then its raw audio and catalog entry. */
 export async function removeEpisode(target: EpisodesTarget, rawId: string, log: Log): Promise<void> {
   const id = parseEpisodeId(rawId);
-  const names = target.db.names;
-  await withDb(target, async (db) => {
-    const episode = await db.collection(names.episodes).findOne({ [names.episodeIdField]: id });
+  const { names, fields } = target.db;
+  await withCatalog(target.db, async (db) => {
+    const episode = await db.collection(names.episodes).findOne({ [fields.id]: id });
     if (!episode) throw new Error(`no episode ${id}`);
     await purgeEpisode(target, db, id, log, cloudflareFromEnv(process.env));
-    const audio = String(episode.audio_url ?? "");
+    const audio = String(readPath(episode, fields.audioUrl) ?? "");
     const ours = `s3://${target.rawBucket}/episodes/${id}/`;
     if (audio.startsWith(ours)) {
       await target.s3.send(
@@ -155,7 +63,7 @@ export async function removeEpisode(target: EpisodesTarget, rawId: string, log: 
       );
       log(`removed ${audio}`);
     }
-    await db.collection(names.episodes).deleteOne({ [names.episodeIdField]: id });
+    await db.collection(names.episodes).deleteOne({ [fields.id]: id });
     log(`removed episode ${id}`);
   });
 }

@@ -1,16 +1,11 @@
 // Everything derived from an episode's audio: clip objects in S3, its seek index, the R2 mirror, the edge
 // cache and the audio_clips records. `npm run purge` removes them after a re-upload; `episodes remove`
 // removes them and then the episode itself.
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { Db } from "mongodb";
 import { CLIP_KEY_PREFIX, episodeClipPrefix, parseEpisodeId, seekIndexKey } from "../../core/index.js";
+import { runWrangler } from "../lib/wrangler.js";
 import type { EpisodesTarget } from "./target.js";
-
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, "../..");
 
 export type Log = (line: string) => void;
 
@@ -79,6 +74,66 @@ export interface PurgeReport {
   records: number;
 }
 
+/** The local mirror through wrangler (a running `npm start`), else a deployed bucket through the Cloudflare API. */
+async function purgeR2(
+  target: EpisodesTarget,
+  keys: string[],
+  log: Log,
+  cf: CloudflareTarget | undefined,
+): Promise<PurgeReport["r2"]> {
+  if (target.edgeState) {
+    for (const key of keys) {
+      await runWrangler([
+        "r2",
+        "object",
+        "delete",
+        `${target.clipsBucket}/${key}`,
+        "--local",
+        "--persist-to",
+        target.edgeState,
+      ]);
+    }
+    log(`removed them from the local R2 mirror`);
+    return "local";
+  }
+  if (cf?.accountId && cf.r2Bucket) {
+    for (const key of keys) {
+      await cloudflare(
+        cf,
+        "DELETE",
+        `/accounts/${cf.accountId}/r2/buckets/${cf.r2Bucket}/objects/${encodeURIComponent(key)}`,
+      );
+    }
+    log(`removed them from R2 bucket ${cf.r2Bucket}`);
+    return "cloudflare";
+  }
+  log("R2 mirror: skipped (set CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID and R2_BUCKET to purge a deployed one)");
+  return "skipped";
+}
+
+async function purgeEdgeCache(
+  target: EpisodesTarget,
+  keys: string[],
+  log: Log,
+  cf: CloudflareTarget | undefined,
+): Promise<PurgeReport["edgeCache"]> {
+  if (cf?.zoneId && cf.edgeUrl) {
+    const urls = keys.flatMap((k) => clipPathForKey(k) ?? []).map((p) => new URL(p, cf.edgeUrl).toString());
+    // The purge-by-URL API takes at most 30 files per call.
+    for (let i = 0; i < urls.length; i += 30) {
+      await cloudflare(cf, "POST", `/zones/${cf.zoneId}/purge_cache`, { files: urls.slice(i, i + 30) });
+    }
+    log(`purged ${urls.length} URL(s) from the Cloudflare cache of ${cf.edgeUrl}`);
+    return "cloudflare";
+  }
+  log(
+    target.edgeState
+      ? "edge cache: the local one cannot be purged from outside workerd; restart `npm start` to clear it"
+      : "edge cache: skipped (set CLOUDFLARE_API_TOKEN, CLOUDFLARE_ZONE_ID and EDGE_URL to purge it)",
+  );
+  return "skipped";
+}
+
 /**
  * Removes what was made from the episode's audio. The id is validated first, so a bad one changes nothing;
  * S3 goes before the records so that a failure half-way never leaves a record pointing at nothing.
@@ -100,50 +155,8 @@ export async function purgeEpisode(
   await target.s3.send(new DeleteObjectCommand({ Bucket: target.clipsBucket, Key: seekIndexKey(id) }));
   log(`removed the seek index s3://${target.clipsBucket}/${seekIndexKey(id)} (rebuilt on the next clip)`);
 
-  let r2: PurgeReport["r2"] = "skipped";
-  if (target.edgeState) {
-    for (const key of keys) {
-      await run(
-        process.execPath,
-        [
-          ...[path.join(root, "node_modules/wrangler/bin/wrangler.js"), "r2", "object", "delete"],
-          ...[`${target.clipsBucket}/${key}`, "--local", "--persist-to", target.edgeState],
-        ],
-        { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-      );
-    }
-    r2 = "local";
-    log(`removed them from the local R2 mirror`);
-  } else if (cf?.accountId && cf.r2Bucket) {
-    for (const key of keys) {
-      await cloudflare(
-        cf,
-        "DELETE",
-        `/accounts/${cf.accountId}/r2/buckets/${cf.r2Bucket}/objects/${encodeURIComponent(key)}`,
-      );
-    }
-    r2 = "cloudflare";
-    log(`removed them from R2 bucket ${cf.r2Bucket}`);
-  } else {
-    log("R2 mirror: skipped (set CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID and R2_BUCKET to purge a deployed one)");
-  }
-
-  let edgeCache: PurgeReport["edgeCache"] = "skipped";
-  if (cf?.zoneId && cf.edgeUrl) {
-    const urls = keys.flatMap((k) => clipPathForKey(k) ?? []).map((p) => new URL(p, cf.edgeUrl).toString());
-    // The purge-by-URL API takes at most 30 files per call.
-    for (let i = 0; i < urls.length; i += 30) {
-      await cloudflare(cf, "POST", `/zones/${cf.zoneId}/purge_cache`, { files: urls.slice(i, i + 30) });
-    }
-    edgeCache = "cloudflare";
-    log(`purged ${urls.length} URL(s) from the Cloudflare cache of ${cf.edgeUrl}`);
-  } else {
-    log(
-      target.edgeState
-        ? "edge cache: the local one cannot be purged from outside workerd; restart `npm start` to clear it"
-        : "edge cache: skipped (set CLOUDFLARE_API_TOKEN, CLOUDFLARE_ZONE_ID and EDGE_URL to purge it)",
-    );
-  }
+  const r2 = await purgeR2(target, keys, log, cf);
+  const edgeCache = await purgeEdgeCache(target, keys, log, cf);
 
   const records = await db.collection(target.db.names.clips).deleteMany({ episode_id: id });
   log(`removed ${records.deletedCount} audio_clips record(s)`);

@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
-import { dbSetupTargetFromEnv, type DbSetupTarget } from "../db-setup.js";
-import { LOCAL_BUCKETS } from "../services/env-lines.js";
+import { dbSetupTargetFromEnv, type DbSetupTarget } from "../catalog/db-setup.js";
 import { s3ClientConfig, s3SettingsFromEnv, type S3Settings } from "../services/local-services.js";
 
 /** Where `npm start` writes how to reach its stack while it runs, so operator commands find it by default. */
@@ -69,8 +68,8 @@ export async function episodesTarget(env: NodeJS.ProcessEnv): Promise<EpisodesTa
     return {
       db,
       s3: new S3Client(s3 ? s3ClientConfig(s3) : {}),
-      rawBucket: env.RAW_BUCKET || LOCAL_BUCKETS.raw,
-      clipsBucket: env.CLIPS_BUCKET || LOCAL_BUCKETS.clips,
+      rawBucket: db.buckets.raw,
+      clipsBucket: db.buckets.clips,
       edgeState: undefined,
       describe: s3 ? `MONGODB_URI and S3_ENDPOINT=${s3.endpoint}` : "MONGODB_URI and AWS S3",
     };

@@ -1,10 +1,7 @@
-import { execFile } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { runWrangler } from "./wrangler.js";
 
 export interface WorkerBundle {
   /** The module `wrangler deploy` would upload. */
@@ -21,9 +18,9 @@ export interface WorkerBundle {
 export async function buildWorkerBundle(env?: string): Promise<WorkerBundle> {
   const dir = await mkdtemp(path.join(tmpdir(), "edgeclip-worker-"));
   const envArgs = env ? ["--env", env] : [];
-  const { stdout, stderr } = await run("npx", ["wrangler", "deploy", "--dry-run", "--outdir", dir, ...envArgs], {
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
-    timeout: 120_000,
+  const { stdout, stderr } = await runWrangler(["deploy", "--dry-run", "--outdir", dir, ...envArgs], {
+    env: { CI: "true" },
+    timeoutMs: 120_000,
   });
   return { script: path.join(dir, "index.js"), dir, output: stdout + stderr };
 }

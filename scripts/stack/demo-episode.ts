@@ -1,12 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Db } from "mongodb";
-import { s3AudioSource } from "../../origin/sources/audio-source.js";
-import { newMeter } from "../../origin/sources/s3-source.js";
-import { SeekIndexStore } from "../../origin/store/seek-index-store.js";
+import { DEFAULT_EPISODE_FIELDS, type CatalogConfig } from "../../origin/config/config.js";
+import { registerEpisode } from "../catalog/register-episode.js";
 
 const run = promisify(execFile);
 
@@ -84,35 +83,22 @@ export async function registerDemoEpisode(opts: {
   clipsBucket: string;
   db: Db;
   episodes: string;
+  /** EPISODE_FIELD_* of the origin that will read it (default: the origin's defaults). */
+  fields?: CatalogConfig["episodeFields"];
   file: string;
 }): Promise<{ id: string; durationMs: number }> {
-  const key = `episodes/${DEMO_EPISODE_ID}/audio.mp3`;
-  await opts.s3.send(
-    new PutObjectCommand({
-      Bucket: opts.rawBucket,
-      Key: key,
-      Body: await readFile(opts.file),
-      ContentType: "audio/mpeg",
-    }),
-  );
+  const fields = opts.fields ?? DEFAULT_EPISODE_FIELDS;
   // Local data is fresh on every start, so the first clip would otherwise pay for the scan (~60 ms).
-  await new SeekIndexStore(opts.s3, opts.clipsBucket).build(
-    DEMO_EPISODE_ID,
-    s3AudioSource(opts.s3, { bucket: opts.rawBucket, key }),
-    newMeter(),
-  );
-  const durationMs = DEMO_SECONDS * 1000;
-  await opts.db.collection(opts.episodes).updateOne(
-    { episode_id: DEMO_EPISODE_ID },
+  const { durationMs } = await registerEpisode(
+    { ...opts, db: { names: { episodes: opts.episodes }, fields } },
+    opts.db,
     {
-      $set: {
-        episode_id: DEMO_EPISODE_ID,
-        audio_url: `s3://${opts.rawBucket}/${key}`,
-        duration_ms: durationMs,
-        title: "edgeclip demo",
-      },
+      id: DEMO_EPISODE_ID,
+      source: opts.file,
+      title: "edgeclip demo",
+      durationMs: DEMO_SECONDS * 1000,
+      log: () => {},
     },
-    { upsert: true },
   );
   return { id: DEMO_EPISODE_ID, durationMs };
 }

@@ -9,7 +9,7 @@ import { loadConfig } from "../../origin/config/config.js";
 import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
 import { createOrigin } from "../../origin/origin.js";
 import type { LogSink } from "../../origin/observe/request-log.js";
-import { dbSetupTargetFromEnv, runDbSetup } from "../db-setup.js";
+import { dbSetupTargetFromEnv, runDbSetup } from "../catalog/db-setup.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
 import { guardChild, guardDir, releaseChild, releaseDir } from "../services/orphan-guard.js";

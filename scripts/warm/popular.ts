@@ -3,7 +3,7 @@
 import type { Db, Document } from "mongodb";
 import { canonicalPath, CLIP_KEY_PREFIX, parseClipUrl, type ClipRequest } from "../../core/index.js";
 import { CLIP_POPULARITY_KEYS } from "../../origin/catalog/db-schema.js";
-import type { DbSetupTarget } from "../db-setup.js";
+import type { DbSetupTarget } from "../catalog/db-setup.js";
 import { clipPathForKey } from "../episodes/purge.js";
 import { catalogTarget } from "../episodes/target.js";
 import type { WarmItem } from "./warm-list.js";

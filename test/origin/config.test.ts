@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../origin/config/config.js";
+import { ConfigError, loadCatalogConfig, loadConfig } from "../../origin/config/config.js";
 
 const minimal = {
   MONGODB_URI: "mongodb://db.internal:27017/",
@@ -156,5 +156,56 @@ describe("origin configuration", () => {
 
   it("the error message lists each problem on its own line", () => {
     expect(() => loadConfig({})).toThrow(/^Invalid origin configuration \(3 problems\):\n {2}- /);
+  });
+});
+
+describe("catalog settings for operator commands (loadCatalogConfig)", () => {
+  const buckets = { raw: "local-raw", clips: "local-clips" };
+
+  it("reads the catalog with the origin's defaults and the caller's buckets; the origin's other settings are not needed", () => {
+    expect(loadCatalogConfig({ MONGODB_URI: minimal.MONGODB_URI, PATH: "/usr/bin" }, buckets)).toEqual({
+      mongodbUri: minimal.MONGODB_URI,
+      mongodbDb: "edgeclip",
+      rawBucket: "local-raw",
+      clipsBucket: "local-clips",
+      collections: { episodes: "episodes", clips: "audio_clips" },
+      episodeFields: { id: "episode_id", audioUrl: "audio_url", durationMs: "duration_ms" },
+    });
+  });
+
+  it("agrees with the origin on a mapped catalog, and ignores the origin-only settings", () => {
+    const env = {
+      ...minimal,
+      RAW_BUCKET: "podcast-audio",
+      EPISODE_COLLECTION: "shows",
+      EPISODE_FIELD_ID: "guid",
+      EPISODE_FIELD_AUDIO_URL: "enclosure.s3",
+      EPISODE_FIELD_DURATION_MS: "enclosure.length_ms",
+      PRESIGN_EXPIRES_S: "600",
+    };
+    const origin = loadConfig(env);
+    const catalog = loadCatalogConfig(env, buckets);
+    expect(catalog.episodeFields).toEqual(origin.episodeFields);
+    expect(catalog.collections).toEqual(origin.collections);
+    expect([catalog.rawBucket, catalog.clipsBucket]).toEqual(["podcast-audio", "edgeclip-clips"]);
+  });
+
+  it("fails on what the origin would refuse, misspellings of its prefixes included, naming each setting", () => {
+    let error: unknown;
+    try {
+      loadCatalogConfig(
+        { MONGODB_URI: "postgres://x", EPISODE_FEILD_ID: "guid", EPISODE_FIELD_AUDIO_URL: "$where" },
+        buckets,
+      );
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/^Invalid catalog settings \(3 problems\):/);
+    expect((error as ConfigError).problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "EPISODE_FEILD_ID",
+      "EPISODE_FIELD_AUDIO_URL",
+      "MONGODB_URI",
+    ]);
   });
 });

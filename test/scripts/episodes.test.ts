@@ -7,40 +7,31 @@ import { promisify } from "node:util";
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { loadConfig } from "../../origin/config/config.js";
+import { createOrigin } from "../../origin/origin.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
 import { s3ClientConfig } from "../../scripts/services/local-services.js";
+import { LAMBDA, SECRET, signFor, v2Event } from "../origin/helpers/harness.js";
+import { runScript, scriptEnv } from "./helpers/run-script.js";
 
 const run = promisify(execFile);
 const services = inject("services");
 const dbName = `episodes_test_${randomUUID().slice(0, 8)}`;
-const env = {
-  ...process.env,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  MONGODB_URI: services.mongodbUri,
-  MONGODB_DB: dbName,
-  S3_ENDPOINT: services.s3.endpoint,
-  S3_REGION: services.s3.region,
-  S3_ACCESS_KEY_ID: services.s3.accessKeyId,
-  S3_SECRET_ACCESS_KEY: services.s3.secretAccessKey,
-  S3_FORCE_PATH_STYLE: String(services.s3.forcePathStyle),
-};
+const env = scriptEnv(dbName);
 const s3 = new S3Client({ ...s3ClientConfig(services.s3), maxAttempts: 1 });
 const mongo = new MongoClient(services.mongodbUri);
 let dir: string;
+const mappedDbName = `episodes_mapped_${randomUUID().slice(0, 8)}`;
+/** A catalog with its own names, nested as an existing podcast database might keep them. */
+const MAPPING = {
+  EPISODE_COLLECTION: "shows",
+  EPISODE_FIELD_ID: "guid",
+  EPISODE_FIELD_AUDIO_URL: "enclosure.s3",
+  EPISODE_FIELD_DURATION_MS: "enclosure.length_ms",
+};
 
-async function episodes(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ["node_modules/tsx/dist/cli.mjs", "scripts/episodes.ts", ...args],
-      { env },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const episodesWith = (withEnv: NodeJS.ProcessEnv, ...args: string[]) => runScript("scripts/episodes.ts", args, withEnv);
+const episodes = (...args: string[]) => episodesWith(env, ...args);
 
 const exists = (bucket: string, key: string) =>
   s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
@@ -67,10 +58,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await mongo
-    .db(dbName)
-    .dropDatabase()
-    .catch(() => {});
+  for (const name of [dbName, mappedDbName]) {
+    await mongo
+      .db(name)
+      .dropDatabase()
+      .catch(() => {});
+  }
   await mongo.close();
   s3.destroy();
   await rm(dir, { recursive: true, force: true });
@@ -121,5 +114,58 @@ describe("npm run episodes", () => {
     expect(await mongo.db(dbName).collection("audio_clips").countDocuments({ episode_id: id })).toBe(0);
     expect(await mongo.db(dbName).collection("episodes").countDocuments({ episode_id: id })).toBe(0);
     expect((await episodes("remove", id)).stderr).toContain(`no episode ${id}`);
+  });
+});
+
+describe("npm run episodes with a mapped catalog (EPISODE_FIELD_*)", () => {
+  const id = `mapped-${randomUUID().slice(0, 8)}`;
+  const mappedEnv = { ...env, MONGODB_DB: mappedDbName, ...MAPPING };
+
+  it("registers under the mapped names, and the origin cuts a clip of what it registered", async () => {
+    const added = await episodesWith(mappedEnv, "add", path.join(dir, "ep.mp3"), "--id", id);
+    expect(added.code).toBe(0);
+    const doc = await mongo.db(mappedDbName).collection("shows").findOne({ guid: id });
+    expect(doc?.enclosure?.s3).toBe(`s3://${LOCAL_BUCKETS.raw}/episodes/${id}/audio.mp3`);
+    expect(Math.abs(Number(doc?.enclosure?.length_ms) - 12_000)).toBeLessThan(100);
+    expect(doc).not.toHaveProperty("audio_url");
+    expect(doc).not.toHaveProperty("episode_id");
+    expect(await mongo.db(mappedDbName).collection("episodes").countDocuments()).toBe(0);
+
+    const listed = await episodesWith(mappedEnv, "list");
+    expect(listed.stdout).toMatch(
+      new RegExp(`^${id}\\t12\\.\\d s\\t\\ts3://${LOCAL_BUCKETS.raw}/episodes/${id}/audio.mp3$`, "m"),
+    );
+
+    const config = loadConfig({
+      ...MAPPING,
+      MONGODB_URI: services.mongodbUri,
+      MONGODB_DB: mappedDbName,
+      CLIPS_BUCKET: LOCAL_BUCKETS.clips,
+      S3_ENDPOINT: services.s3.endpoint,
+      S3_FORCE_PATH_STYLE: String(services.s3.forcePathStyle),
+      AWS_REGION: services.s3.region,
+      ORIGIN_SECRET: SECRET,
+    });
+    const origin = await createOrigin({
+      config,
+      s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+      log: () => {},
+    });
+    try {
+      const clip = `/api/v1/audio_clips/${id}?start_time_ms=2000&duration_ms=5000`;
+      const res = await origin.handle(v2Event(clip, await signFor(clip)), LAMBDA);
+      expect(res.statusCode).toBe(200);
+      const body = JSON.parse(res.body) as { clip_start_ms: number; clip_end_ms: number; file_size_bytes: number };
+      expect(body).toMatchObject({ clip_start_ms: 2000, clip_end_ms: 7000 });
+      expect(body.file_size_bytes).toBeGreaterThan(0);
+    } finally {
+      await origin.close();
+    }
+
+    const removed = await episodesWith(mappedEnv, "remove", id);
+    expect(removed.code).toBe(0);
+    expect(removed.stderr).toContain(`removed s3://${LOCAL_BUCKETS.raw}/episodes/${id}/audio.mp3`);
+    expect(await exists(LOCAL_BUCKETS.raw, `episodes/${id}/audio.mp3`)).toBe(false);
+    expect(await mongo.db(mappedDbName).collection("shows").countDocuments({ guid: id })).toBe(0);
   });
 });

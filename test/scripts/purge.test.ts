@@ -1,6 +1,4 @@
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { promisify } from "node:util";
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -8,22 +6,11 @@ import { clipPathForKey, purgeEpisode } from "../../scripts/episodes/purge.js";
 import { episodesTarget } from "../../scripts/episodes/target.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
 import { s3ClientConfig } from "../../scripts/services/local-services.js";
+import { runScript, scriptEnv } from "./helpers/run-script.js";
 
-const run = promisify(execFile);
 const services = inject("services");
 const dbName = `purge_test_${randomUUID().slice(0, 8)}`;
-const env = {
-  ...process.env,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  MONGODB_URI: services.mongodbUri,
-  MONGODB_DB: dbName,
-  S3_ENDPOINT: services.s3.endpoint,
-  S3_REGION: services.s3.region,
-  S3_ACCESS_KEY_ID: services.s3.accessKeyId,
-  S3_SECRET_ACCESS_KEY: services.s3.secretAccessKey,
-  S3_FORCE_PATH_STYLE: String(services.s3.forcePathStyle),
-  CLOUDFLARE_API_TOKEN: "",
-};
+const env = { ...scriptEnv(dbName), CLOUDFLARE_API_TOKEN: "" };
 const s3 = new S3Client({ ...s3ClientConfig(services.s3), maxAttempts: 1 });
 const mongo = new MongoClient(services.mongodbUri);
 
@@ -62,15 +49,7 @@ async function seed(id: string): Promise<string[]> {
   return keys;
 }
 
-async function purge(...args: string[]) {
-  try {
-    const out = await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/purge.ts", ...args], { env });
-    return { code: 0, ...out };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const purge = (...args: string[]) => runScript("scripts/purge.ts", args, env);
 
 describe("npm run purge", () => {
   it("removes the episode's clips, seek index and records, and keeps the episode and other episodes", async () => {

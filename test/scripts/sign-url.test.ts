@@ -1,21 +1,12 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parseClipUrl, parseUrlSigningKeys, verifyClipUrlSignature } from "../../core/index.js";
+import { runScript } from "./helpers/run-script.js";
 
-const run = promisify(execFile);
 const KEYS = "k1:first-signing-secret-012345,k2:second-signing-secret-01234";
 
 async function signUrl(args: string[], keys = KEYS) {
-  try {
-    const { stdout, stderr } = await run("npx", ["tsx", "scripts/sign-url.ts", ...args], {
-      env: { ...process.env, URL_SIGNING_KEYS: keys },
-    });
-    return { code: 0, stdout: stdout.trim(), stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout.trim(), stderr: e.stderr };
-  }
+  const out = await runScript("scripts/sign-url.ts", args, { ...process.env, URL_SIGNING_KEYS: keys });
+  return { ...out, stdout: out.stdout.trim() };
 }
 
 describe("npm run sign-url", () => {

@@ -1,16 +1,13 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../scripts/services/free-port.js";
 import { startStack, type Stack } from "../../scripts/stack/stack.js";
 import { recordRequest } from "../../scripts/warm/popular.js";
 import { parseWarmList } from "../../scripts/warm/warm-list.js";
-
-const run = promisify(execFile);
+import { runScript } from "./helpers/run-script.js";
 
 describe("the warm list", () => {
   it("reads URLs, paths and `episode start duration` lines, skips comments, and warms each clip once", () => {
@@ -93,19 +90,8 @@ describe("npm run warm against the local stack", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function warmCli(args: string[], env: NodeJS.ProcessEnv = process.env) {
-    try {
-      const out = await run(
-        process.execPath,
-        ["node_modules/tsx/dist/cli.mjs", "scripts/warm.ts", ...args, "--edge", stack.edgeUrl, "--concurrency", "3"],
-        { env },
-      );
-      return { code: 0, ...out };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const warmCli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+    runScript("scripts/warm.ts", [...args, "--edge", stack.edgeUrl, "--concurrency", "3"], env);
 
   async function warm(lines: string[]) {
     const file = path.join(dir, `list-${Math.random().toString(36).slice(2)}.txt`);

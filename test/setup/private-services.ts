@@ -1,6 +1,6 @@
 // Servers of one's own, for a fault test that stops MongoDB or S3: stopping the shared servers of the global
 // setup (controlServer) also breaks the test files that vitest runs in parallel. Starting a set takes ~0.2 s.
-import { dbSetupTargetFromEnv, runDbSetup } from "../../scripts/db-setup.js";
+import { dbSetupTargetFromEnv, runDbSetup } from "../../scripts/catalog/db-setup.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
 import { createBucket, startLocalServices, type LocalServices } from "../../scripts/services/local-services.js";
 

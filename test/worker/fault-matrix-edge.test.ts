@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../origin/config/config.js";
 import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
 import { createOrigin, type Origin } from "../../origin/origin.js";
-import { dbSetupTargetFromEnv } from "../../scripts/db-setup.js";
+import { dbSetupTargetFromEnv } from "../../scripts/catalog/db-setup.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
 import { s3ClientConfig, type LocalServices } from "../../scripts/services/local-services.js";
 import { cbrTenMinutes } from "../origin/helpers/fixtures.js";

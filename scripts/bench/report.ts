@@ -1,0 +1,59 @@
+// The tables `npm run bench` prints: origin misses per strategy with their ratios, and the whole-stack line.
+import os from "node:os";
+import type { OriginCase } from "./origin-bench.js";
+import type { StackFigures } from "./stack-bench.js";
+
+type Log = (line: string) => void;
+
+const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+const ms = (n: number | null) => (n === null ? "n/a" : n.toFixed(1));
+
+export function originTable(log: Log, runs: number, cases: OriginCase[]): void {
+  log(`\norigin miss, whole pipeline (lookup, read, cut, upload, record, pre-sign), ${runs} runs per row`);
+  log(
+    "source        at     strategy              p50 ms   p95 ms   source bytes   clip bytes   start err ms   end err ms",
+  );
+  for (const c of cases) {
+    log(
+      [
+        c.source.padEnd(13),
+        `${c.position_ms / 60_000}m`.padEnd(6),
+        c.strategy.padEnd(20),
+        c.p50_ms.toFixed(0).padStart(7),
+        c.p95_ms.toFixed(0).padStart(8),
+        kb(c.source_bytes).padStart(14),
+        kb(c.clip_bytes).padStart(12),
+        ms(c.start_error_ms).padStart(14),
+        ms(c.end_error_ms).padStart(12),
+      ].join(" "),
+    );
+  }
+  log("\nratios per row, edgeclip against each baseline (same source, same position, same run):");
+  for (const c of cases.filter((x) => x.strategy.startsWith("edgeclip"))) {
+    const same = (s: string) =>
+      cases.find((x) => x.strategy === s && x.source === c.source && x.position_ms === c.position_ms);
+    const download = same("baseline-download");
+    const url = same("baseline-ffmpeg-url");
+    const parts = [`${c.strategy} ${c.source} at ${c.position_ms / 60_000}m:`];
+    if (download) {
+      parts.push(`p50 ${(download.p50_ms / c.p50_ms).toFixed(1)}x faster than baseline-download,`);
+      parts.push(`${(download.source_bytes / c.source_bytes).toFixed(0)}x fewer source bytes;`);
+    }
+    if (url) parts.push(`p50 ${(url.p50_ms / c.p50_ms).toFixed(1)}x faster than baseline-ffmpeg-url;`);
+    parts.push(`source bytes - clip bytes = ${kb(c.source_bytes - c.clip_bytes)} (index read included)`);
+    log(`  ${parts.join(" ")}`);
+  }
+}
+
+export function stackLine(log: Log, s: StackFigures): void {
+  log("\nwhole local stack (wrangler dev → origin → FerretDB/versitygw), demo episode, 30 s clip:");
+  log(`  first request (${s.miss_layer}): ${s.miss_ms.toFixed(0)} ms, ${kb(s.clip_bytes)}; edge ${s.miss_edge_timing}`);
+  log(`  later requests (${s.hit_layer}): p50 ${s.hit_p50_ms.toFixed(2)} ms over 20`);
+}
+
+export function machineLine(): string {
+  return (
+    `edgeclip bench on ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+    `Node ${process.version}, ${new Date().toISOString()}`
+  );
+}
