@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { toClipError } from "../core/index.js";
+import { randomUUID } from "node:crypto";
+import { causeChain, toClipError } from "../core/index.js";
 import type { ClipCutter } from "./cut/clip-cutter.js";
 import { createClients, type OriginClients, type S3Credentials } from "./config/clients.js";
 import { ClipStore } from "./store/clip-store.js";
@@ -15,7 +16,7 @@ import { resolveFfmpegPath, type FfmpegLocation } from "./cut/ffmpeg-path.js";
 import { clipResponse, errorResponse, type LambdaHttpResponse } from "./lambda/response.js";
 import { runPipeline, type BeforeStep, type ClipContext } from "./pipeline/pipeline.js";
 import { withMetrics } from "./observe/metrics.js";
-import { causeChain, edgeRequestId, stdoutSink, writeLog, type LogSink } from "./observe/request-log.js";
+import { edgeRequestId, stdoutSink, writeLog, type LogSink } from "./observe/request-log.js";
 import { clipSteps } from "./pipeline/steps.js";
 import { requestDeadline, type LambdaClock } from "./lambda/deadline.js";
 
@@ -155,8 +156,15 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
     } catch (thrown) {
       const err = toClipError(thrown);
       Object.assign(fields, { status: err.status, outcome: "error", code: err.code, error: err.message });
+      if (err.detail !== undefined) fields.detail = err.detail;
+      if (!err.expose) {
+        // The detail stays here; the body carries only this id, so the line must always have one.
+        fields.request_id ??= (event as { requestContext?: { requestId?: string } } | undefined)?.requestContext
+          ?.requestId;
+        fields.request_id ??= randomUUID();
+      }
       if (err.status >= 500) Object.assign(fields, { level: "error", cause: causeChain(err.cause) });
-      return errorResponse(err);
+      return errorResponse(err, fields.request_id as string | undefined);
     } finally {
       fields.duration_ms = Date.now() - startedAt;
       writeLog(log, withMetrics(fields, config.metricsNamespace, Date.now()));

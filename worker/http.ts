@@ -1,4 +1,4 @@
-import { ClipError, errorBody, toClipError } from "../core/index.js";
+import { ClipError, causeChain, errorBody, toClipError } from "../core/index.js";
 
 export const LAYER_HEADER = "x-edgeclip-layer";
 const EXPOSED = ["Content-Range", "Content-Length", "Accept-Ranges", "ETag", LAYER_HEADER, "Server-Timing"].join(", ");
@@ -38,12 +38,30 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-/** The one place where errors become responses. Errors are never cached as if they were clips. */
-export function errorResponse(err: unknown): Response {
+export type LogFn = (entry: Record<string, unknown>) => void;
+
+const consoleLog: LogFn = (entry) => console.log(JSON.stringify(entry));
+
+/**
+ * The one place where errors become responses. Errors are never cached as if they were clips. A 5xx (or
+ * 422) body says only its code, the fixed message and the request id; what went wrong (the origin's status, a
+ * setting's name, a thrown error) goes to the log line under that id, where operators look it up.
+ */
+export function errorResponse(err: unknown, requestId?: string, log: LogFn = consoleLog): Response {
   const clipError = toClipError(err);
-  if (!(err instanceof ClipError))
-    console.error(JSON.stringify({ level: "error", msg: "unhandled", error: String(err) }));
+  if (!clipError.expose) {
+    log({
+      level: clipError.status >= 500 ? "error" : "warn",
+      msg: err instanceof ClipError ? "error" : "unhandled",
+      requestId,
+      status: clipError.status,
+      code: clipError.code,
+      error: err instanceof ClipError ? err.message : String(err),
+      detail: clipError.detail,
+      cause: causeChain(clipError.cause),
+    });
+  }
   const headers: Record<string, string> = { "cache-control": "no-store" };
   if (clipError.retryAfterS !== undefined) headers["retry-after"] = String(clipError.retryAfterS);
-  return json(errorBody(clipError), clipError.status, headers);
+  return json(errorBody(clipError, requestId), clipError.status, headers);
 }

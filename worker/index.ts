@@ -52,7 +52,9 @@ function stamp(request: EdgeRequest): void {
 
 /** CORS on every answer (errors included, or browsers hide them), and one access log line per request. */
 function finish(response: Response | undefined, request: EdgeRequest, env: Env): Response {
-  const out = response ? new Response(response.body, response) : errorResponse(new Error("no response"));
+  const out = response
+    ? new Response(response.body, response)
+    : errorResponse(new Error("no response"), request.requestId, log);
   let allowed: readonly string[] | undefined;
   try {
     allowed = workerConfig(env).allowedOrigins;
@@ -74,9 +76,10 @@ function finish(response: Response | undefined, request: EdgeRequest, env: Env):
 }
 
 // itty-router v5 stages: before (stamp) → route → catch (the one place errors become responses) → finally.
+// The catch stage has the stamped request: its id goes in a 5xx body and on the log line with the detail.
 const router = Router<EdgeRequest, Args>({
   before: [stamp],
-  catch: (err: unknown) => errorResponse(err),
+  catch: (err: unknown, request: EdgeRequest) => errorResponse(err, request.requestId, log),
   finally: [finish],
 });
 

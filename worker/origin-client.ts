@@ -33,14 +33,22 @@ export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetc
     if (!answer.ok) {
       // The origin's client errors (404 unknown episode, 416 start past the end...) are the answer.
       if (answer.status < 500 && answer.status !== 403 && isClipErrorBody(body)) {
-        throw new ClipError(body.error.code, body.error.message);
+        const originId = body.error.request_id;
+        throw new ClipError(body.error.code, body.error.message, {
+          ...(body.error.param !== undefined ? { param: body.error.param } : {}),
+          ...(originId !== undefined ? { detail: `origin request_id ${originId}` } : {}),
+        });
       }
+      // What the origin said is for the Worker's log line (the message of a 5xx ClipError), never the
+      // client's body; its request id there leads to the origin's own line.
+      const said = isClipErrorBody(body)
+        ? ` (${body.error.code}${body.error.request_id ? `, origin request_id ${body.error.request_id}` : ""}): ${body.error.message}`
+        : "";
       if (answer.status === 504 && isClipErrorBody(body)) {
-        throw new ClipError("timeout", body.error.message, { retryAfterS: RETRY_AFTER_S });
+        throw new ClipError("timeout", `The origin answered 504${said}`, { retryAfterS: RETRY_AFTER_S });
       }
       // A 403 from the origin means our own signature was refused: a configuration problem, not the client's.
-      const detail = isClipErrorBody(body) ? `: ${body.error.message}` : "";
-      throw new ClipError("bad_gateway", `The origin answered ${answer.status}${detail}`, {
+      throw new ClipError("bad_gateway", `The origin answered ${answer.status}${said}`, {
         retryAfterS: RETRY_AFTER_S,
       });
     }

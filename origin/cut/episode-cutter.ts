@@ -2,7 +2,14 @@ import { mkdtemp, open, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ClipError } from "../../core/index.js";
-import { buildClip, IndexMismatchError, planCut, readExact, type CutPlan, type SeekIndex } from "../../core/mp3/index.js";
+import {
+  buildClip,
+  IndexMismatchError,
+  planCut,
+  readExact,
+  type CutPlan,
+  type SeekIndex,
+} from "../../core/mp3/index.js";
 import type { AudioSource } from "../sources/audio-source.js";
 import type { ClipCutter, CutOutcome, CutRequest } from "./clip-cutter.js";
 import type { ClipStore } from "../store/clip-store.js";

@@ -1,3 +1,4 @@
+import { sourceMissing } from "../sources/source-errors.js";
 import { ClipError } from "../../core/index.js";
 
 /**
@@ -25,7 +26,7 @@ function lastLines(stderr: string, count: number): string {
 export function ffmpegFailure(exit: number | NodeJS.Signals | null, stderr: string, source: string): ClipError {
   const detail = lastLines(stderr, 3);
   if (/Server returned 404|404 Not Found/.test(stderr)) {
-    return new ClipError("not_found", `Source audio not found: ${source}`);
+    return sourceMissing(source);
   }
   if (/Server returned 403|403 Forbidden/.test(stderr)) {
     return new ClipError(

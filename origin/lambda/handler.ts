@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
 import { ClipError } from "../../core/index.js";
 import { loadConfig } from "../config/config.js";
@@ -26,8 +27,10 @@ export async function handler(event: ApiGatewayEvent, context: Context): Promise
     // Not cached: the next request retries, so fixing an SSM parameter needs no redeploy.
     ready = undefined;
     const message = err instanceof Error ? err.message : String(err);
-    writeLog(stdoutSink, { level: "fatal", msg: "origin cannot start", error: message });
-    return errorResponse(new ClipError("internal", message));
+    // The settings and paths named in the message are for the operator: the client gets the id of this line.
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId ?? randomUUID();
+    writeLog(stdoutSink, { level: "fatal", msg: "origin cannot start", request_id: requestId, error: message });
+    return errorResponse(new ClipError("internal", message), requestId);
   }
   return origin.handle(event, context);
 }

@@ -13,11 +13,14 @@ export function clipResponse(body: ClipJsonResponse): LambdaHttpResponse {
   return { statusCode: 200, headers: { ...BASE_HEADERS }, body: JSON.stringify(body) };
 }
 
-/** The one place a ClipError becomes an HTTP response on the origin side. */
-export function errorResponse(err: ClipError): LambdaHttpResponse {
+/**
+ * The one place a ClipError becomes an HTTP response on the origin side. A 5xx says only its code, the
+ * fixed message and `requestId`; the caller writes the detail to the log line under that id.
+ */
+export function errorResponse(err: ClipError, requestId?: string): LambdaHttpResponse {
   const headers: Record<string, string> = { ...BASE_HEADERS };
   const retryAfter = err.retryAfterS ?? DEFAULT_RETRY_AFTER_S[err.status];
   if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
   if (err.status === 405) headers.allow = "GET, HEAD";
-  return { statusCode: err.status, headers, body: JSON.stringify(errorBody(err)) };
+  return { statusCode: err.status, headers, body: JSON.stringify(errorBody(err, requestId)) };
 }

@@ -15,17 +15,6 @@ export function writeLog(sink: LogSink, fields: Record<string, unknown>): void {
   sink(JSON.stringify(fields, (_key, value: unknown) => (typeof value === "string" ? redactUrls(value) : value)));
 }
 
-/** The chain of causes of an error, for operators: messages only, no stacks. */
-export function causeChain(err: unknown): string | undefined {
-  const parts: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; current instanceof Error && depth < 4; depth++) {
-    parts.push(`${current.name}: ${current.message}`);
-    current = current.cause;
-  }
-  return parts.length > 0 ? parts.join(" <- ") : undefined;
-}
-
 const EDGE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**

@@ -1,3 +1,4 @@
+import { sourceMissing } from "./source-errors.js";
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ClipError } from "../../core/index.js";
 import type { ByteSource } from "../../core/mp3/index.js";
@@ -30,7 +31,7 @@ const label = (loc: S3Location) => `s3://${loc.bucket}/${loc.key}`;
 
 function sourceFailure(err: unknown, loc: S3Location, operation: string): Error {
   if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey" || s3ErrorName(err) === "NotFound") {
-    return new ClipError("not_found", `Source audio not found: ${label(loc)}`);
+    return sourceMissing(label(loc));
   }
   if (s3Status(err) === 412) return new SourceChangedError(label(loc));
   return s3Failure(err, { action: "s3:GetObject", operation, bucket: loc.bucket, key: loc.key });

@@ -1,6 +1,7 @@
+import { sourceMissing } from "../sources/source-errors.js";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE, CLIP_METADATA, ClipError } from "../../core/index.js";
+import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE, CLIP_METADATA } from "../../core/index.js";
 import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
 import type { RangeReader } from "../source-format.js";
 
@@ -119,7 +120,7 @@ export class ClipStore {
         // A range starting past the end: the object is shorter than a header, which is no audio at all.
         if (s3Status(err) === 416) return new Uint8Array();
         if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey") {
-          throw new ClipError("not_found", `Source audio not found: s3://${source.bucket}/${source.key}`);
+          throw sourceMissing(`s3://${source.bucket}/${source.key}`);
         }
         throw s3Failure(err, {
           action: "s3:GetObject",

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ClipError, ERROR_STATUS, errorBody, isClipErrorBody, toClipError } from "../../core/index.js";
+import {
+  ClipError,
+  ERROR_STATUS,
+  PUBLIC_ERROR_MESSAGES,
+  errorBody,
+  isClipErrorBody,
+  toClipError,
+} from "../../core/index.js";
 
 describe("ClipError", () => {
   it("takes its status from the one table", () => {
@@ -16,8 +23,9 @@ describe("ClipError", () => {
     }
   });
 
-  it("exposes client errors and not server errors", () => {
-    expect(new ClipError("unprocessable_source", "x").expose).toBe(true);
+  it("exposes client errors and not server errors, nor 422 (its message describes the operator's source)", () => {
+    expect(new ClipError("episode_not_found", "x").expose).toBe(true);
+    expect(new ClipError("unprocessable_source", "x").expose).toBe(false);
     expect(new ClipError("internal", "x").expose).toBe(false);
     expect(new ClipError("timeout", "x").expose).toBe(false);
   });
@@ -86,9 +94,18 @@ describe("the status table, exactly as documented", () => {
     });
   });
 
-  it.each(Object.entries(ERROR_STATUS))("%s: expose is true exactly below 500", (code, status) => {
+  it.each(Object.entries(ERROR_STATUS))("%s: expose is true exactly below 500, 422 aside", (code, status) => {
     const err = new ClipError(code as keyof typeof ERROR_STATUS, "m");
-    expect(err.expose).toBe(status < 500);
+    expect(err.expose).toBe(status < 500 && status !== 422);
+    // A message that is not exposed never reaches the body: the fixed one for its code does.
+    const body = errorBody(err, "req-1").error;
+    if (err.expose) expect(body).toEqual({ code, message: "m" });
+    else
+      expect(body).toEqual({
+        code,
+        message: PUBLIC_ERROR_MESSAGES[code as keyof typeof PUBLIC_ERROR_MESSAGES],
+        request_id: "req-1",
+      });
     expect(err).toBeInstanceOf(Error);
     expect(err.name).toBe("ClipError");
   });

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cbrTenMinutes } from "./helpers/fixtures.js";
 import { seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "./helpers/harness.js";
-import { clipPath, expectNothingLeft, expectOneClip, message } from "./helpers/leftovers.js";
+import { clipPath, expectNothingLeft, expectOneClip } from "./helpers/leftovers.js";
 
 // FFmpeg faults with a stand-in binary at FFMPEG_PATH that the test rewrites: the real FFmpeg (recovery),
 // one that crashes (SIGSEGV), one that fails (exit 1), one that hangs, and none at all. The cut is asked
@@ -50,7 +50,7 @@ describe("FFmpeg faults (stand-in binaries at FFMPEG_PATH)", () => {
     await standIn("kill -SEGV $$");
     const res = await t.request(precise(10_000));
     expect(res.status).toBe(500);
-    expect(message(res.body)).toMatch(/^FFmpeg failed \(killed by SIGSEGV\) on s3:\/\//);
+    expect(res.detail).toMatch(/^FFmpeg failed \(killed by SIGSEGV\) on s3:\/\//);
     await expectNothingLeft(t, episode, 10_000);
     await standIn(`exec "${realFfmpeg}" "$@"`);
     const retry = await t.request(precise(10_000));
@@ -62,7 +62,7 @@ describe("FFmpeg faults (stand-in binaries at FFMPEG_PATH)", () => {
     await standIn('echo "Conversion failed: encoder exploded" >&2; exit 1');
     const res = await t.request(precise(20_000));
     expect(res.status).toBe(500);
-    expect(message(res.body)).toMatch(/^FFmpeg failed \(exit 1\) on s3:\/\/.+: Conversion failed: encoder exploded$/);
+    expect(res.detail).toMatch(/^FFmpeg failed \(exit 1\) on s3:\/\/.+: Conversion failed: encoder exploded$/);
     await expectNothingLeft(t, episode, 20_000);
   });
 
@@ -74,7 +74,7 @@ describe("FFmpeg faults (stand-in binaries at FFMPEG_PATH)", () => {
     const res = await t.request(precise(30_000), { lambda });
     expect(res.status).toBe(504);
     expect(res.headers["retry-after"]).toBe("5");
-    expect(message(res.body)).toMatch(/^Lambda timeout: FFmpeg was stopped after \d+ ms/);
+    expect(res.detail).toMatch(/^Lambda timeout: FFmpeg was stopped after \d+ ms/);
     expect(Date.now() - began).toBeLessThan(5000);
     const pid = Number(await readFile(pidFile, "utf8"));
     expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
@@ -87,7 +87,7 @@ describe("FFmpeg faults (stand-in binaries at FFMPEG_PATH)", () => {
     await rm(ffmpegPath);
     const res = await t.request(precise(40_000));
     expect(res.status).toBe(500);
-    expect(message(res.body)).toBe(`FFmpeg could not be started (${ffmpegPath}): spawn ${ffmpegPath} ENOENT`);
+    expect(res.detail).toBe(`FFmpeg could not be started (${ffmpegPath}): spawn ${ffmpegPath} ENOENT`);
     await expectNothingLeft(t, episode, 40_000);
     await standIn(`exec "${realFfmpeg}" "$@"`);
     expect((await t.request(precise(40_000))).status).toBe(200);

@@ -11,7 +11,7 @@ import {
   uploadFixture,
   type TestOrigin,
 } from "./helpers/harness.js";
-import { clipPath, expectNothingLeft, expectOneClip, leftovers, message } from "./helpers/leftovers.js";
+import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "./helpers/leftovers.js";
 
 // The fault matrix for the origin's servers, on the real local servers: "down" stops the process, "slow"
 // freezes it with SIGSTOP (its port still accepts connections, nothing answers) until SIGCONT.
@@ -78,7 +78,7 @@ describe.runIf(local)("S3 slow (versitygw frozen with SIGSTOP)", () => {
     const { value: res, ms } = await timed(t.request(clipPath(episode, 10_000), { lambda: SHORT_LAMBDA }));
     expect(res.status).toBe(504);
     expect(res.headers["retry-after"]).toBe("5");
-    expect(message(res.body)).toMatch(/^Lambda timeout: step check-store was still waiting after \d+ ms/);
+    expect(res.detail).toMatch(/^Lambda timeout: step check-store was still waiting after \d+ ms/);
     expect(ms).toBeLessThan(8000);
     await recover();
     await expectNothingLeft(t, episode, 10_000);
@@ -91,7 +91,7 @@ describe.runIf(local)("S3 slow (versitygw frozen with SIGSTOP)", () => {
     before = { step: "upload", kind: "s3", fault: "pause" };
     const { value: res, ms } = await timed(t.request(clipPath(episode, 20_000), { lambda: SHORT_LAMBDA }));
     expect(res.status).toBe(504);
-    expect(message(res.body)).toMatch(/^Lambda timeout: step upload was still waiting after \d+ ms/);
+    expect(res.detail).toMatch(/^Lambda timeout: step upload was still waiting after \d+ ms/);
     expect(ms).toBeLessThan(8000);
     await recover();
     const after = await leftovers(t, episode, 20_000);
@@ -113,9 +113,7 @@ describe.runIf(local)("MongoDB slow (FerretDB frozen with SIGSTOP)", () => {
     await fault("mongo", "pause");
     const { value: res, ms } = await timed(t.request(clipPath(episode, 30_000), { lambda: SHORT_LAMBDA }));
     expect([503, 504]).toContain(res.status);
-    expect(message(res.body)).toMatch(
-      /^(MongoDB connection timeout|Lambda timeout: step lookup-episode was still waiting)/,
-    );
+    expect(res.detail).toMatch(/^(MongoDB connection timeout|Lambda timeout: step lookup-episode was still waiting)/);
     expect(ms).toBeLessThan(8000);
     await recover();
     await expectNothingLeft(t, episode, 30_000);
@@ -171,7 +169,7 @@ describe.runIf(local)("MongoDB down at the record insert", () => {
     const res = await t.request(clipPath(episode, 50_000));
     expect(res.status).toBe(503);
     expect(res.headers["retry-after"]).toBe("5");
-    expect(message(res.body)).toMatch(/^MongoDB connection timeout \(host [^)]+\): .* during the clip record insert/);
+    expect(res.detail).toMatch(/^MongoDB connection timeout \(host [^)]+\): .* during the clip record insert/);
     await recover();
     expect(await leftovers(t, episode, 50_000)).toEqual({
       objects: [`audio_clips/${episode}/50000-60000.mp3`],

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seekIndexKey } from "../../core/index.js";
 import { cbrTenMinutes, type Fixture } from "./helpers/fixtures.js";
 import { BUCKETS, seedEpisode, startTestOrigin, testS3, type TestOrigin } from "./helpers/harness.js";
-import { clipPath, expectNothingLeft, expectOneClip, leftovers, message } from "./helpers/leftovers.js";
+import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "./helpers/leftovers.js";
 
 // Source faults on the real S3 server: the episode's object missing, truncated mid-frame, or not audio,
 // then repaired under the same key. The retry must succeed without a redeploy or a cold start.
@@ -40,7 +40,7 @@ describe("source object faults", () => {
   it("missing → 404 naming it; nothing left, not even a seek index; once uploaded, the retry succeeds", async () => {
     const { id, key } = await newEpisode();
     const res = await t.request(clipPath(id, 60_000));
-    expect([res.status, message(res.body)]).toEqual([404, `Source audio not found: s3://${BUCKETS.raw}/${key}`]);
+    expect([res.status, res.detail]).toEqual([404, `Source audio not found: s3://${BUCKETS.raw}/${key}`]);
     await expectNothingLeft(t, id, 60_000);
     expect(await exists(BUCKETS.clips, seekIndexKey(id))).toBe(false);
     await putRaw(key, audio);
@@ -55,7 +55,7 @@ describe("source object faults", () => {
     await putRaw(key, audio.subarray(0, Math.floor(audio.length * 0.4) + 333));
     const past = await t.request(clipPath(id, 300_000));
     expect(past.status).toBe(422);
-    expect(message(past.body)).toBe(
+    expect(past.detail).toBe(
       `The audio of episode ${id} ends before 300000 ms: it is shorter than the catalog's duration_ms`,
     );
     await expectNothingLeft(t, id, 300_000);
@@ -67,7 +67,7 @@ describe("source object faults", () => {
 
     await putRaw(key, audio);
     const repaired = await t.request(clipPath(id, 300_000));
-    expect([repaired.status, message(repaired.body)]).toEqual([200, "undefined"]);
+    expect([repaired.status, repaired.detail]).toEqual([200, "undefined"]);
     expect(repaired.json).toMatchObject({ cache_hit: false, clip_end_ms: 310_000, clamped_to_episode_end: false });
     await expectOneClip(t, id, 300_000);
 
@@ -78,7 +78,7 @@ describe("source object faults", () => {
         .collection("episodes")
         .insertOne({ episode_id: id, audio_url: `s3://${BUCKETS.raw}/${key}`, duration_ms: cbr.durationMs });
       const other = await fresh.request(clipPath(id, 400_000));
-      expect([other.status, message(other.body)]).toEqual([200, "undefined"]);
+      expect([other.status, other.detail]).toEqual([200, "undefined"]);
       expect(other.json.clip_end_ms).toBe(410_000);
     } finally {
       await fresh.close();
@@ -92,7 +92,7 @@ describe("source object faults", () => {
     await putRaw(key, "this is not audio\n".repeat(5000));
     const res = await t.request(clipPath(id, 60_000));
     expect(res.status).toBe(422);
-    expect(message(res.body)).toMatch(new RegExp(`^The source s3://${BUCKETS.raw}/${key} is not audio FFmpeg can cut`));
+    expect(res.detail).toMatch(new RegExp(`^The source s3://${BUCKETS.raw}/${key} is not audio FFmpeg can cut`));
     await expectNothingLeft(t, id, 60_000);
     await putRaw(key, audio);
     const retry = await t.request(clipPath(id, 60_000));

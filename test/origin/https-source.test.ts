@@ -237,9 +237,10 @@ describe("upstream answers", () => {
 
   it("404 → 404 'Source audio not found'", async () => {
     const err = await refused(openHttpsSource(url("audio.test", "/missing"), policy()));
-    expect([err.status, err.code, err.message]).toEqual([
+    expect([err.status, err.code, err.message, err.detail]).toEqual([
       404,
       "not_found",
+      "The episode's audio was not found in storage",
       `Source audio not found: https://audio.test:${server.port}/missing`,
     ]);
   });

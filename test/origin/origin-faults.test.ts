@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { controlServer } from "../setup/control.js";
+import { expectNoInternals } from "../shared/public-answer.js";
 import { cbrTenMinutes } from "./helpers/fixtures.js";
 import {
   clipKeys,
@@ -14,6 +15,21 @@ import {
   v2Event,
   type TestOrigin,
 } from "./helpers/harness.js";
+
+/** The JSON lines written to stdout from now on (the Lambda handler logs there, as in Lambda). */
+function captureStdout(): () => Record<string, unknown>[] {
+  const written: string[] = [];
+  const real = process.stdout.write.bind(process.stdout);
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    written.push(String(chunk));
+    return (real as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+  });
+  return () =>
+    written
+      .flatMap((text) => text.split("\n"))
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
 
 // These tests stop and restart the project's shared servers; they run only where this project started them.
 const local = !services.external.mongodb && !services.external.s3;
@@ -65,7 +81,7 @@ describe.runIf(local)("servers down", () => {
     expect(res.status).toBe(503);
     expect(res.headers["retry-after"]).toBe("5");
     expect(res.body).toMatchObject({ error: { code: "service_unavailable" } });
-    expect(String((res.body.error as { message: string }).message)).toMatch(/^S3 unavailable: HeadObject on bucket /);
+    expect(String(res.detail)).toMatch(/^S3 unavailable: HeadObject on bucket /);
     await controlServer("s3", "start");
     stopped = [];
     await nothingWritten(10_000);
@@ -75,7 +91,7 @@ describe.runIf(local)("servers down", () => {
     stopBefore = { step: "upload", kind: "s3" };
     const res = await t.request(clip(20_000));
     expect(res.status).toBe(503);
-    expect(String((res.body.error as { message: string }).message)).toMatch(/^S3 unavailable: PutObject on bucket /);
+    expect(String(res.detail)).toMatch(/^S3 unavailable: PutObject on bucket /);
     expect(Object.keys((t.logs.at(-1)?.steps ?? {}) as object)).toContain("cut");
     await controlServer("s3", "start");
     stopped = [];
@@ -88,9 +104,7 @@ describe.runIf(local)("servers down", () => {
     expect(res.status).toBe(503);
     expect(res.headers["retry-after"]).toBe("5");
     const host = new URL(services.mongodbUri).host;
-    expect((res.body.error as { message: string }).message).toMatch(
-      new RegExp(`^MongoDB connection timeout \\(host ${host.replace(/\./g, "\\.")}\\)`),
-    );
+    expect(res.detail).toMatch(new RegExp(`^MongoDB connection timeout \\(host ${host.replace(/\./g, "\\.")}\\)`));
     expect(t.logs.at(-1)).toMatchObject({ level: "error", status: 503 });
     await controlServer("mongo", "start");
     stopped = [];
@@ -113,11 +127,9 @@ describe("S3 refusing the origin", () => {
       const res = await denied.request(clip(50_000));
       expect(res.status).toBe(500);
       expect(res.body).toEqual({
-        error: {
-          code: "internal",
-          message: `S3 access denied: s3:GetObject on bucket ${denied.config.clipsBucket} (HeadObject)`,
-        },
+        error: { code: "internal", message: "Internal error", request_id: res.logged.request_id },
       });
+      expect(res.detail).toBe(`S3 access denied: s3:GetObject on bucket ${denied.config.clipsBucket} (HeadObject)`);
     } finally {
       await denied.close();
     }
@@ -127,6 +139,7 @@ describe("S3 refusing the origin", () => {
 describe("FFmpeg missing", () => {
   afterEach(() => {
     vi.unstubAllEnvs();
+    vi.restoreAllMocks();
     vi.resetModules();
   });
 
@@ -151,11 +164,15 @@ describe("FFmpeg missing", () => {
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", services.s3.secretAccessKey);
     const { handler } = await import("../../origin/lambda/handler.js");
     const path = clip(40_000);
+    const lines = captureStdout();
     const res = await handler(v2Event(path, await signFor(path)), LAMBDA as never);
     expect(res.statusCode).toBe(500);
-    expect(JSON.parse(res.body)).toMatchObject({
-      error: { code: "internal", message: expect.stringMatching(/^FFmpeg not found: /) },
-    });
+    const body = JSON.parse(res.body) as { error: { code: string; message: string; request_id: string } };
+    expect(body.error).toMatchObject({ code: "internal", message: "Internal error" });
+    expectNoInternals({ status: res.statusCode, headers: res.headers as Record<string, string>, body: res.body });
+    // The operator finds the reason under the id the client was given.
+    const line = lines().find((l) => l.request_id === body.error.request_id);
+    expect(String(line?.error)).toMatch(/^FFmpeg not found: /);
   });
 
   it("the Lambda handler reports every configuration problem at once, naming each setting", async () => {
@@ -163,9 +180,12 @@ describe("FFmpeg missing", () => {
     vi.stubEnv("CLIPS_BUCKET", "Not_A_Bucket");
     vi.stubEnv("ORIGIN_SECRET", "");
     const { handler } = await import("../../origin/lambda/handler.js");
+    const lines = captureStdout();
     const res = await handler(v2Event(clip(0), {}), LAMBDA as never);
     expect(res.statusCode).toBe(500);
-    const message = (JSON.parse(res.body) as { error: { message: string } }).error.message;
+    expectNoInternals({ status: res.statusCode, headers: res.headers as Record<string, string>, body: res.body });
+    const id = (JSON.parse(res.body) as { error: { request_id: string } }).error.request_id;
+    const message = String(lines().find((l) => l.request_id === id)?.error);
     expect(message).toMatch(/^Invalid origin configuration \(3 problems\)/);
     for (const setting of ["MONGODB_URI", "CLIPS_BUCKET", "ORIGIN_SECRET"]) expect(message).toContain(`${setting}: `);
   });

@@ -288,9 +288,7 @@ describe("other sources", () => {
     const res = await t.request(clipPath(episode, 1_000, 5_000));
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ error: { code: "unprocessable_source" } });
-    expect(String((res.body.error as { message: string }).message)).toContain(
-      `s3://${BUCKETS.raw}/fixtures/not-audio.txt`,
-    );
+    expect(res.detail).toContain(`s3://${BUCKETS.raw}/fixtures/not-audio.txt`);
     expect(await clipKeys(episode)).toEqual([]);
     expect(await t.db.collection("audio_clips").countDocuments({ episode_id: episode })).toBe(0);
     expect(await tempEntries(t.tmpRoot)).toEqual([]);
@@ -303,9 +301,9 @@ describe("other sources", () => {
     });
     const res = await t.request(clipPath(episode, 1_000, 5_000));
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({
-      error: { code: "not_found", message: `Source audio not found: s3://${BUCKETS.raw}/fixtures/missing.mp3` },
-    });
+    // The client learns the audio is missing; where it was looked for is the operator's (the log line).
+    expect(res.body).toEqual({ error: { code: "not_found", message: "The episode's audio was not found in storage" } });
+    expect(res.detail).toBe(`Source audio not found: s3://${BUCKETS.raw}/fixtures/missing.mp3`);
   });
 });
 
@@ -367,7 +365,7 @@ describe("deadline", () => {
     expect(res.status).toBe(504);
     expect(res.headers["retry-after"]).toBe("5");
     expect(res.body).toMatchObject({ error: { code: "timeout" } });
-    expect(String((res.body.error as { message: string }).message)).toMatch(/^Lambda timeout: /);
+    expect(res.detail).toMatch(/^Lambda timeout: /);
     expect((await clipKeys(cbrEpisode)).filter((k) => k.includes("/200000-"))).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ import {
   type Answer,
   type TestOrigin,
 } from "./helpers/harness.js";
-import { clipPath, message } from "./helpers/leftovers.js";
+import { clipPath } from "./helpers/leftovers.js";
 
 // The real origin, with the production log sink (stdout), against the real local servers, through the paths
 // whose log lines carry the most detail: success, refusals, and failures whose causes come from the S3 SDK,
@@ -242,7 +242,7 @@ describe("no secret reaches a log line (real origin, stdout sink, real local ser
       const id = await seedEpisode(t.db, { audioUrl: `s3://${BUCKETS.raw}/${key}`, durationMs: 600_000 });
       const { res, line } = await lineOf(ask(t, clipPath(id, 0)));
       expect(res.status).toBe(500);
-      expect(message(res.body)).toMatch(/^FFmpeg failed \(exit 1\)/);
+      expect(String(line.error)).toMatch(/^FFmpeg failed \(exit 1\)/);
       expect([line.level, String(line.error)]).toEqual(["error", expect.stringContaining("args: ")]);
     } finally {
       await ffmpegStandIn(`exec "${realFfmpeg}" "$@"`);
@@ -258,7 +258,7 @@ describe("no secret reaches a log line (real origin, stdout sink, real local ser
     try {
       const { res, line } = await lineOf(ask(wrong, clipPath(episode, 30_000)));
       expect(res.status).toBe(500);
-      expect(message(res.body)).toMatch(/^S3 (rejected the credentials|access denied)/);
+      expect(String(line.error)).toMatch(/^S3 (rejected the credentials|access denied)/);
       expect(line.cause).toEqual(expect.any(String));
     } finally {
       await wrong.close();
@@ -278,7 +278,7 @@ describe("no secret reaches a log line (real origin, stdout sink, real local ser
     try {
       const { res, line } = await lineOf(ask(noS3, clipPath(episode, 30_000)));
       expect(res.status).toBe(503);
-      expect(message(res.body)).toMatch(/^S3 unavailable/);
+      expect(String(line.error)).toMatch(/^S3 unavailable/);
       expect(line.cause).toEqual(expect.any(String));
     } finally {
       await noS3.close();
@@ -296,7 +296,7 @@ describe("no secret reaches a log line (real origin, stdout sink, real local ser
     try {
       const { res, line } = await lineOf(ask(noMongo, clipPath(`missing-${randomUUID()}`, 0)));
       expect(res.status).toBe(503);
-      expect(message(res.body)).toMatch(/^MongoDB connection timeout \(host 127\.0\.0\.1:\d+\)/);
+      expect(String(line.error)).toMatch(/^MongoDB connection timeout \(host 127\.0\.0\.1:\d+\)/);
       expect(line.cause).toEqual(expect.any(String));
       seen.add(downUri);
     } finally {

@@ -78,9 +78,12 @@ describe("origin trouble (scripted origin)", () => {
     edge = await startEdge({ originUrl: "not a url", originSecret: "short" });
     const res = await edge.fetch(CLIP);
     expect(res.status).toBe(503);
-    const { error } = (await res.json()) as { error: { message: string } };
-    expect(error.message).toContain("ORIGIN_URL");
-    expect(error.message).toContain("ORIGIN_SECRET");
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    // The client is told the service is unavailable; the setting's name is for the operator's log line.
+    expect(body.error.code).toBe("service_unavailable");
+    const logged = String(edge.errorLog(body)?.error);
+    expect(logged).toContain("ORIGIN_URL");
+    expect(logged).toContain("ORIGIN_SECRET");
   });
 });
 

@@ -1,3 +1,4 @@
+import { sourceMissing } from "../source-errors.js";
 import { ClipError } from "../../../core/index.js";
 
 const RETRY_AFTER_S = 5;
@@ -25,7 +26,7 @@ export class SourceTimeoutError extends Error {
 
 /** An upstream answer we cannot use, by its status. */
 export function upstreamStatusError(status: number, label: string): ClipError {
-  if (status === 404 || status === 410) return new ClipError("not_found", `Source audio not found: ${label}`);
+  if (status === 404 || status === 410) return sourceMissing(label);
   if (status === 401 || status === 403) {
     return new ClipError("bad_gateway", `The source host refused access to ${label} (HTTP ${status})`);
   }

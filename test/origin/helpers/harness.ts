@@ -14,6 +14,7 @@ import type { SpawnFn } from "../../../origin/cut/ffmpeg-cut.js";
 import { createOrigin, type Origin, type OriginDeps } from "../../../origin/origin.js";
 import { LOCAL_BUCKETS } from "../../../scripts/services/env-lines.js";
 import { s3ClientConfig } from "../../../scripts/services/local-services.js";
+import { expectNoInternals } from "../../shared/public-answer.js";
 import type { Fixture } from "./fixtures.js";
 
 export const services = inject("services");
@@ -58,12 +59,23 @@ export interface Answer {
   headers: Record<string, string>;
   body: Record<string, unknown>;
   json: ClipJsonResponse;
+  /** The origin's log line for this request. */
+  logged: Record<string, unknown>;
+  /** What the operator reads about an error: the log line's detail, else its message ("undefined" on success). */
+  detail: string;
 }
 
 export interface RequestOptions {
   /** Replace the signature headers (undefined removes them). */
   headers?: Record<string, string> | undefined;
   lambda?: { getRemainingTimeInMillis(): number };
+}
+
+/** This test stack's own names, which a public answer must never contain. */
+export function internalNames(tmpRoot: string): string[] {
+  const s3 = new URL(services.s3.endpoint);
+  const mongo = new URL(services.mongodbUri.replace(/^mongodb/, "http"));
+  return [BUCKETS.raw, BUCKETS.clips, s3.host, `:${s3.port}`, mongo.host, `:${mongo.port}`, tmpRoot];
 }
 
 /** A real origin (real clients, real FFmpeg) on a private database, with test hooks. */
@@ -110,13 +122,26 @@ export async function startTestOrigin(
     tmpRoot,
     async request(pathAndQuery, opts = {}) {
       const headers = "headers" in opts ? opts.headers : await signFor(pathAndQuery);
+      const before = logs.length;
       const res = await origin.handle(v2Event(pathAndQuery, headers ?? {}), opts.lambda ?? LAMBDA);
       const body = JSON.parse(res.body) as Record<string, unknown>;
+      const answerHeaders = (res.headers ?? {}) as Record<string, string>;
+      // Every error any origin test provokes (the fault matrix included) is checked for internals here.
+      if (res.statusCode >= 400) {
+        expectNoInternals({ status: res.statusCode, headers: answerHeaders, body: res.body }, internalNames(tmpRoot));
+      }
+      const logged =
+        logs
+          .slice(before)
+          .reverse()
+          .find((line) => line.msg === "clip request") ?? {};
       return {
         status: res.statusCode,
-        headers: (res.headers ?? {}) as Record<string, string>,
+        headers: answerHeaders,
         body,
         json: body as unknown as ClipJsonResponse,
+        logged,
+        detail: String(logged.detail ?? logged.error),
       };
     },
     async close() {

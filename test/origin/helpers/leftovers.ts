@@ -29,5 +29,3 @@ export async function expectOneClip(t: TestOrigin, episode: string, startMs: num
 
 export const clipPath = (episode: string, startMs: number, durationMs = 10_000, extra = "") =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}${extra}`;
-
-export const message = (body: Record<string, unknown>) => String((body.error as { message?: unknown })?.message);

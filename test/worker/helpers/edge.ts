@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { Miniflare, type WorkerOptions } from "miniflare";
+import { expectNoInternals } from "../../shared/public-answer.js";
 import { buildWorkerBundle, type WorkerBundle } from "../../../scripts/lib/worker-bundle.js";
 
 export const COMPATIBILITY_DATE = "2026-04-01";
@@ -43,6 +44,8 @@ export interface Edge {
   evict(canonicalPathAndQuery: string): Promise<boolean>;
   /** Whether the edge cache holds an entry under exactly this URL. */
   cached(pathAndQuery: string): Promise<boolean>;
+  /** The Worker's error log line for a public error body (found by the request id the body carries). */
+  errorLog(body: unknown): Record<string, unknown> | undefined;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,9 @@ const FAILING_R2 = `export default function () {
 /** The Worker in workerd (Miniflare), with real local R2, the real Cache API and the rate limit binding. */
 export async function startEdge(opts: EdgeOptions): Promise<Edge> {
   const { script } = await buildWorker();
+  // A deliberately broken ORIGIN_URL (the misconfiguration test) has no host to look for.
+  const origin = URL.canParse(opts.originUrl) ? new URL(opts.originUrl) : undefined;
+  const originNames = origin ? [origin.host, `:${origin.port || "80"}`] : [];
   const logs: string[] = [];
   const edgeWorker: WorkerOptions = {
     name: "edge",
@@ -96,6 +102,12 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
       });
       // Miniflare's Response is undici's; copy into a Node Response so tests can use the standard API.
       const body = init.method === "HEAD" || res.status === 304 ? null : await res.arrayBuffer();
+      // Every error any edge test provokes (the fault matrix included) is checked for internals here.
+      if (res.status >= 400) {
+        const headers = Object.fromEntries(res.headers.entries());
+        const text = body ? Buffer.from(body).toString() : "";
+        expectNoInternals({ status: res.status, headers, body: text }, originNames);
+      }
       return new Response(body && res.status !== 204 ? body : null, {
         status: res.status,
         headers: Object.fromEntries(res.headers.entries()),
@@ -111,6 +123,14 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
       const hit = await caches.default.match(EDGE + pathAndQuery);
       await hit?.arrayBuffer();
       return hit !== undefined;
+    },
+    errorLog(body) {
+      const id = (body as { error?: { request_id?: unknown } }).error?.request_id;
+      if (typeof id !== "string") return undefined;
+      return logs
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((entry) => entry.requestId === id && entry.error !== undefined);
     },
     close: () => mf.dispose(),
   };
