@@ -9,15 +9,14 @@ import type { SpawnFn } from "./cut/ffmpeg-cut.js";
 import { EpisodeCatalog, isHttpsLocation, type Episode } from "./catalog/episode-catalog.js";
 import { httpsAudioSource, s3AudioSource, type AudioSource } from "./sources/audio-source.js";
 import { httpsSourcePolicy, type HttpsSourcePolicy } from "./sources/https/policy.js";
-import { createFrameCutter } from "./cut/episode-cutter.js";
+import { createEpisodeCutter } from "./cut/episode-cutter.js";
 import { SeekIndexStore } from "./store/seek-index-store.js";
 import { normalizeEvent, type ApiGatewayEvent, type OriginRequest } from "./lambda/event.js";
 import { resolveFfmpegPath, type FfmpegLocation } from "./cut/ffmpeg-path.js";
 import { clipResponse, errorResponse, type LambdaHttpResponse } from "./lambda/response.js";
-import { runPipeline, type BeforeStep, type ClipContext } from "./pipeline/pipeline.js";
+import { createPipeline, type BeforeStep } from "./pipeline/pipeline.js";
 import { withMetrics } from "./observe/metrics.js";
 import { edgeRequestId, stdoutSink, writeLog, type LogSink } from "./observe/request-log.js";
-import { clipSteps } from "./pipeline/steps.js";
 import { requestDeadline, type LambdaClock } from "./lambda/deadline.js";
 
 export interface OriginDeps {
@@ -104,25 +103,28 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
   };
   const cutter =
     deps.cutter?.(parts) ??
-    createFrameCutter({
+    createEpisodeCutter({
       ...parts,
       ...(deps.spawn ? { spawn: deps.spawn } : {}),
       ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
     });
-  const steps = clipSteps({
-    config,
-    store: parts.store,
-    catalog: () =>
-      (catalog ??= new EpisodeCatalog(clients.mongo().db(config.mongodbDb), {
-        collections: config.collections,
-        fields: config.episodeFields,
-        rawBucket: config.rawBucket,
-        hosts: clients.mongoHosts(),
-        selectionTimeoutMs: config.mongoServerSelectionTimeoutMs,
-      })),
-    cutter: () => cutter,
-    now,
-  });
+  const pipeline = createPipeline(
+    {
+      config,
+      store: parts.store,
+      catalog: () =>
+        (catalog ??= new EpisodeCatalog(clients.mongo().db(config.mongodbDb), {
+          collections: config.collections,
+          fields: config.episodeFields,
+          rawBucket: config.rawBucket,
+          hosts: clients.mongoHosts(),
+          selectionTimeoutMs: config.mongoServerSelectionTimeoutMs,
+        })),
+      cutter: () => cutter,
+      now,
+    },
+    config.limits,
+  );
 
   async function handle(event: ApiGatewayEvent, context: LambdaClock): Promise<LambdaHttpResponse> {
     const startedAt = Date.now();
@@ -137,14 +139,14 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
         path: request.url.pathname + request.url.search,
         source_ip: request.sourceIp,
       });
-      const ctx: ClipContext = {
+      const base = {
         request,
         startedAt,
         deadline: requestDeadline(context, config.ffmpegTimeoutMarginMs, startedAt),
         marginMs: config.ffmpegTimeoutMarginMs,
         log: fields,
       };
-      const body = await runPipeline(steps, ctx, deps.beforeStep);
+      const body = await pipeline.run(base, deps.beforeStep);
       Object.assign(fields, {
         status: 200,
         outcome: body.cache_hit ? "hit" : "generated",

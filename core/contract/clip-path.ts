@@ -48,3 +48,10 @@ export function clipPath(episodeId: string, params: Record<string, string | numb
   const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
   return `${CLIP_PATH_PREFIX}${encodeURIComponent(episodeId)}?${query.toString()}`;
 }
+
+/** A request once parsed: its canonical path and object key computed once, for every later step. */
+export interface ParsedClip {
+  readonly request: ClipRequest;
+  readonly canonicalPath: string;
+  readonly objectKey: string;
+}

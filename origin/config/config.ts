@@ -82,7 +82,7 @@ const boolean = z
   .enum(["true", "false", "1", "0"], { error: "must be true or false" })
   .transform((v) => v === "true" || v === "1");
 
-const schema = z.strictObject({
+export const settingsSchema = z.strictObject({
   MONGODB_URI: required("the MongoDB connection string (mongodb:// or mongodb+srv://)").regex(
     /^mongodb(\+srv)?:\/\/\S+$/,
     "must start with mongodb:// or mongodb+srv://",
@@ -133,9 +133,9 @@ const schema = z.strictObject({
     .default(DEFAULT_METRICS_NAMESPACE),
 });
 
-type Settings = z.output<typeof schema>;
+type Settings = z.output<typeof settingsSchema>;
 
-const KNOWN = new Set(Object.keys(schema.shape));
+export const KNOWN = new Set(Object.keys(settingsSchema.shape));
 
 /**
  * The environment holds many variables that are not ours (PATH, AWS_*, S3_ACCESS_KEY_ID of the local
@@ -156,7 +156,7 @@ const OWN_PREFIXES = [
   "METRICS_",
 ];
 
-function ownSettings(env: Record<string, string | undefined>): Record<string, string> {
+export function ownSettings(env: Record<string, string | undefined>): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     // An empty variable is how deploy tools spell "unset"; treating it as absent gives the clearer message.
@@ -187,7 +187,7 @@ function crossProblems(raw: Record<string, string>): string[] {
   }
 }
 
-function parsed<S extends z.ZodType>(schema: S, raw: Record<string, string>, extra: string[], what?: string) {
+export function parsed<S extends z.ZodType>(schema: S, raw: Record<string, string>, extra: string[], what?: string) {
   const result = schema.safeParse(raw);
   const problems = [...(result.success ? [] : result.error.issues.flatMap(describe)), ...extra];
   if (!result.success || problems.length > 0) throw new ConfigError(problems, what);
@@ -197,7 +197,7 @@ function parsed<S extends z.ZodType>(schema: S, raw: Record<string, string>, ext
 /** Reads and checks every setting; throws one ConfigError listing every problem, each naming its setting. */
 export function loadConfig(env: Record<string, string | undefined>): OriginConfig {
   const raw = ownSettings(env);
-  const s: Settings = parsed(schema, raw, crossProblems(raw));
+  const s: Settings = parsed(settingsSchema, raw, crossProblems(raw));
   const limits = { minClipMs: s.MIN_CLIP_MS, maxClipMs: s.MAX_CLIP_MS };
   return {
     mongodbUri: s.MONGODB_URI,
@@ -213,11 +213,7 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     limits,
     presignExpiresS: s.PRESIGN_EXPIRES_S,
     collections: { episodes: s.EPISODE_COLLECTION, clips: s.CLIPS_COLLECTION },
-    episodeFields: {
-      id: s.EPISODE_FIELD_ID,
-      audioUrl: s.EPISODE_FIELD_AUDIO_URL,
-      durationMs: s.EPISODE_FIELD_DURATION_MS,
-    },
+    episodeFields: episodeFieldsOf(s),
     ffmpegPath: s.FFMPEG_PATH,
     ffmpegTimeoutMarginMs: s.FFMPEG_TIMEOUT_MARGIN_MS,
     sourceHostAllowlist: s.SOURCE_HOST_ALLOWLIST,
@@ -226,50 +222,11 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
   };
 }
 
-/** Where the catalog is and how its documents are named: what the operator commands share with the origin. */
-export type CatalogConfig = Pick<OriginConfig, "mongodbUri" | "mongodbDb" | "collections" | "episodeFields"> & {
-  rawBucket: string;
-  clipsBucket: string;
-};
-
-// The origin's own rules and defaults for these settings; the buckets are the caller's fallbacks.
-const catalogSchema = schema.pick({
-  MONGODB_URI: true,
-  MONGODB_DB: true,
-  RAW_BUCKET: true,
-  CLIPS_BUCKET: true,
-  EPISODE_COLLECTION: true,
-  CLIPS_COLLECTION: true,
-  EPISODE_FIELD_ID: true,
-  EPISODE_FIELD_AUDIO_URL: true,
-  EPISODE_FIELD_DURATION_MS: true,
-});
-const CATALOG_KEYS = new Set(Object.keys(catalogSchema.shape));
-
-/**
- * The catalog settings for operator commands (db:setup, episodes, purge, warm), read with the origin's schema so
- * both sides agree on names and defaults. The origin's other settings (ORIGIN_SECRET, …) may be set and are
- * ignored; a misspelt one of its prefixes still fails.
- */
-export function loadCatalogConfig(
-  env: Record<string, string | undefined>,
-  buckets: { raw: string; clips: string },
-): CatalogConfig {
-  const raw = ownSettings(env);
-  for (const key of Object.keys(raw)) if (KNOWN.has(key) && !CATALOG_KEYS.has(key)) delete raw[key];
-  raw.RAW_BUCKET ??= buckets.raw;
-  raw.CLIPS_BUCKET ??= buckets.clips;
-  const s = parsed(catalogSchema, raw, [], "catalog settings");
-  return {
-    mongodbUri: s.MONGODB_URI,
-    mongodbDb: s.MONGODB_DB,
-    rawBucket: s.RAW_BUCKET ?? buckets.raw,
-    clipsBucket: s.CLIPS_BUCKET,
-    collections: { episodes: s.EPISODE_COLLECTION, clips: s.CLIPS_COLLECTION },
-    episodeFields: {
-      id: s.EPISODE_FIELD_ID,
-      audioUrl: s.EPISODE_FIELD_AUDIO_URL,
-      durationMs: s.EPISODE_FIELD_DURATION_MS,
-    },
-  };
+/** The catalog's field names, as both the origin and the operator commands read them. */
+export function episodeFieldsOf(s: {
+  EPISODE_FIELD_ID: string;
+  EPISODE_FIELD_AUDIO_URL: string;
+  EPISODE_FIELD_DURATION_MS: string;
+}): OriginConfig["episodeFields"] {
+  return { id: s.EPISODE_FIELD_ID, audioUrl: s.EPISODE_FIELD_AUDIO_URL, durationMs: s.EPISODE_FIELD_DURATION_MS };
 }

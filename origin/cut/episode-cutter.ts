@@ -13,13 +13,13 @@ import {
 import type { AudioSource } from "../sources/audio-source.js";
 import type { ClipCutter, CutOutcome, CutRequest } from "./clip-cutter.js";
 import type { ClipStore } from "../store/clip-store.js";
-import { cutClip as ffmpegCut, type SpawnFn } from "./ffmpeg-cut.js";
+import { ffmpegCut, type SpawnFn } from "./ffmpeg-cut.js";
 import { isHttpsLocation, type Episode } from "../catalog/episode-catalog.js";
 import { ffmpegKilled } from "../lambda/deadline.js";
 import { SourceChangedError } from "../sources/s3-source.js";
 import type { IndexLookup, SeekIndexStore } from "../store/seek-index-store.js";
 
-export interface FrameCutterDeps {
+export interface EpisodeCutterDeps {
   /** The episode's audio for ranged reads (S3 today; any AudioSource works). */
   /** `deadline` (epoch ms) stops reads still running then (https; S3 calls have their own timeouts). */
   openSource: (episode: Episode, deadline: number) => AudioSource;
@@ -43,7 +43,7 @@ const SOURCE_URL_EXPIRES_S = 900;
  * than the clip). `precise=1` pipes those same frames to FFmpeg only to re-encode them. Anything that
  * is not MP3 is re-encoded by FFmpeg reading a pre-signed URL.
  */
-export function createFrameCutter(deps: FrameCutterDeps): ClipCutter {
+export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
   async function cutFrames(
     req: CutRequest,
     audio: AudioSource,

@@ -70,7 +70,7 @@ export function ffmpegArgs(opts: CutOptions, output: string, inputFile?: string)
  * Cuts one clip with FFmpeg into a private temp dir and returns its bytes. The temp dir is removed on
  * every path (success, FFmpeg failure, deadline kill), so a warm container never fills /tmp.
  */
-export async function cutClip(opts: CutOptions): Promise<CutResult> {
+export async function ffmpegCut(opts: CutOptions): Promise<CutResult> {
   const started = Date.now();
   if (opts.deadline - started <= 0) throw ffmpegKilled(0, opts.marginMs);
   const dir = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), "edgeclip-cut-"));

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { errorBody, type ClipError, type ClipJsonResponse } from "../../core/index.js";
+import { ALLOWED_METHODS } from "../pipeline/steps/method.js";
 
 /** The shape both API Gateway payload versions (1.0 and 2.0) accept from a proxy integration. */
 export type LambdaHttpResponse = APIGatewayProxyResult;
@@ -21,6 +22,6 @@ export function errorResponse(err: ClipError, requestId?: string): LambdaHttpRes
   const headers: Record<string, string> = { ...BASE_HEADERS };
   const retryAfter = err.retryAfterS ?? DEFAULT_RETRY_AFTER_S[err.status];
   if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
-  if (err.status === 405) headers.allow = "GET, HEAD";
+  if (err.status === 405) headers.allow = ALLOWED_METHODS.join(", ");
   return { statusCode: err.status, headers, body: JSON.stringify(errorBody(err, requestId)) };
 }

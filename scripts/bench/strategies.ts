@@ -7,8 +7,8 @@ import path from "node:path";
 import type { ClipCutter } from "../../origin/cut/clip-cutter.js";
 import type { S3Location } from "../../origin/store/clip-store.js";
 import { isHttpsLocation, type Episode } from "../../origin/catalog/episode-catalog.js";
-import { cutClip } from "../../origin/cut/ffmpeg-cut.js";
-import { createFrameCutter } from "../../origin/cut/episode-cutter.js";
+import { ffmpegCut } from "../../origin/cut/ffmpeg-cut.js";
+import { createEpisodeCutter } from "../../origin/cut/episode-cutter.js";
 import type { OriginParts } from "../../origin/origin.js";
 import { SeekIndexStore } from "../../origin/store/seek-index-store.js";
 import { detectSeekMode } from "../../origin/source-format.js";
@@ -43,7 +43,7 @@ function downloadThenEncode(parts: OriginParts): ClipCutter {
         const body = await out.Body!.transformToByteArray();
         req.meter.bytes += body.length;
         await writeFile(file, body);
-        const result = await cutClip({
+        const result = await ffmpegCut({
           ffmpegPath: parts.ffmpegPath,
           source: { url: file },
           sourceLabel: label(bucket, key),
@@ -72,7 +72,7 @@ function ffmpegOverUrl(parts: OriginParts): ClipCutter {
       const { bucket, key } = location;
       const store = parts.store();
       const mode = await detectSeekMode(store.sourceReader(location));
-      const result = await cutClip({
+      const result = await ffmpegCut({
         ffmpegPath: parts.ffmpegPath,
         source: { url: await store.presignSource(location, 900) },
         sourceLabel: label(bucket, key),
@@ -97,7 +97,7 @@ function edgeclip(parts: OriginParts, clipsBucket: string): ClipCutter {
   // (counted in its source bytes), overlapped with the store check and the lookup as in production.
   let next: { episodeId: string; indexes: SeekIndexStore } | undefined;
   const fresh = (episodeId: string) => ({ episodeId, indexes: new SeekIndexStore(parts.s3(), clipsBucket) });
-  const cutter = (indexes: SeekIndexStore) => createFrameCutter({ ...parts, indexes: () => indexes });
+  const cutter = (indexes: SeekIndexStore) => createEpisodeCutter({ ...parts, indexes: () => indexes });
   return {
     prepare(episodeId) {
       next = fresh(episodeId);

@@ -1,6 +1,6 @@
 // Where the catalog is, read with the origin's schema (origin/config.ts), and the schema setup of `npm run db:setup`.
 import { MongoClient, type Db } from "mongodb";
-import { loadCatalogConfig, type CatalogConfig } from "../../origin/config/config.js";
+import { loadCatalogConfig, type CatalogConfig } from "../../origin/config/catalog-config.js";
 import { setupDatabase, type CollectionNames } from "../../origin/catalog/db-schema.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 

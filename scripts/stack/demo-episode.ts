@@ -4,7 +4,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Db } from "mongodb";
-import { DEFAULT_EPISODE_FIELDS, type CatalogConfig } from "../../origin/config/config.js";
+import type { CatalogConfig } from "../../origin/config/catalog-config.js";
+import { DEFAULT_EPISODE_FIELDS } from "../../origin/config/config.js";
 import { registerEpisode } from "../catalog/register-episode.js";
 
 const run = promisify(execFile);

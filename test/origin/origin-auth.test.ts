@@ -127,9 +127,10 @@ describe("origin authentication", () => {
     }
   });
 
-  it("other methods → 405 with Allow", async () => {
+  it("other methods → 405 whose message and Allow header name the same methods", async () => {
     const res = await t.origin.handle(v2Event(path, await signFor(path, "POST"), "POST"), LAMBDA);
     expect(res.statusCode).toBe(405);
     expect(res.headers).toMatchObject({ allow: "GET, HEAD" });
+    expect(JSON.parse(res.body)).toMatchObject({ error: { message: "Method POST is not allowed; use GET or HEAD" } });
   });
 });

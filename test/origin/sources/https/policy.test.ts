@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../origin/config/config.js";
-import { forbiddenAddressKind } from "../../origin/sources/https/address.js";
-import { hostAllowed, httpsSourcePolicy, parseHostAllowlist } from "../../origin/sources/https/policy.js";
+import { ConfigError, loadConfig } from "../../../../origin/config/config.js";
+import { forbiddenAddressKind } from "../../../../origin/sources/https/address.js";
+import { hostAllowed, httpsSourcePolicy, parseHostAllowlist } from "../../../../origin/sources/https/policy.js";
 
 const minimal = {
   MONGODB_URI: "mongodb://db.internal:27017/",

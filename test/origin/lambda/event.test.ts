@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { ClipError, parseClipUrl } from "../../core/index.js";
-import { normalizeEvent } from "../../origin/lambda/event.js";
+import { ClipError, parseClipUrl } from "../../../core/index.js";
+import { normalizeEvent } from "../../../origin/lambda/event.js";
 
 // Shaped like the samples in AWS's "Working with AWS Lambda proxy integrations for HTTP APIs" (payload
 // format 2.0 and 1.0) and the REST API proxy integration input format, with our route filled in.

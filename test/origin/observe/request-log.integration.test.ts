@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { edgeRequestId } from "../../origin/observe/request-log.js";
-import { declaredMetrics, emfProblems } from "./helpers/emf.js";
-import { cbrTenMinutes } from "./helpers/fixtures.js";
-import { seedEpisode, signFor, startTestOrigin, uploadFixture, type TestOrigin } from "./helpers/harness.js";
-import { clipPath } from "./helpers/leftovers.js";
+import { edgeRequestId } from "../../../origin/observe/request-log.js";
+import { declaredMetrics, emfProblems } from "../helpers/emf.js";
+import { cbrTenMinutes } from "../helpers/fixtures.js";
+import { seedEpisode, signFor, startTestOrigin, uploadFixture, type TestOrigin } from "../helpers/harness.js";
+import { clipPath } from "../helpers/leftovers.js";
 
 // The origin's one log line per request, from real requests (real S3, MongoDB, cutter): it carries the
 // request's CloudWatch metrics (EMF) and the Worker's request id.

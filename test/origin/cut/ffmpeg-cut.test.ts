@@ -4,10 +4,10 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClipError } from "../../core/index.js";
-import { cutClip, ffmpegArgs, type CutOptions } from "../../origin/cut/ffmpeg-cut.js";
-import { redactUrls } from "../../origin/cut/ffmpeg-failure.js";
-import { cbrTenMinutes, type Fixture } from "./helpers/fixtures.js";
+import { ClipError } from "../../../core/index.js";
+import { ffmpegCut, ffmpegArgs, type CutOptions } from "../../../origin/cut/ffmpeg-cut.js";
+import { redactUrls } from "../../../origin/cut/ffmpeg-failure.js";
+import { cbrTenMinutes, type Fixture } from "../helpers/fixtures.js";
 
 let tmpRoot: string;
 let cbr: Fixture;
@@ -46,9 +46,9 @@ function options(overrides: Partial<CutOptions>): CutOptions {
   };
 }
 
-describe("cutClip", () => {
+describe("ffmpegCut", () => {
   it("FFmpeg stalled on its source is killed at the deadline → 504 'Lambda timeout' (scripted stalling server)", async () => {
-    const attempt = cutClip(options({ source: { url: stallUrl }, deadline: Date.now() + 800 }));
+    const attempt = ffmpegCut(options({ source: { url: stallUrl }, deadline: Date.now() + 800 }));
     const err = await attempt.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClipError);
     expect(err).toMatchObject({ code: "timeout", status: 504 });
@@ -59,20 +59,20 @@ describe("cutClip", () => {
   });
 
   it("cuts a local file and removes its temp dir", async () => {
-    const out = await cutClip(options({}));
+    const out = await ffmpegCut(options({}));
     expect(out.bytes.length).toBeGreaterThan(70_000);
     expect(await readdir(tmpRoot)).toEqual([]);
   });
 
   it("a missing FFmpeg binary is a clear 500", async () => {
-    const err = await cutClip(options({ ffmpegPath: "/nonexistent/ffmpeg" })).catch((e: unknown) => e);
+    const err = await ffmpegCut(options({ ffmpegPath: "/nonexistent/ffmpeg" })).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "internal" });
     expect((err as Error).message).toMatch(/^FFmpeg could not be started \(\/nonexistent\/ffmpeg\): .*ENOENT/);
     expect(await readdir(tmpRoot)).toEqual([]);
   });
 
   it("a start past the real audio (catalog duration too long) is a 422 that says so", async () => {
-    const err = await cutClip(options({ startMs: cbr.durationMs + 60_000 })).catch((e: unknown) => e);
+    const err = await ffmpegCut(options({ startMs: cbr.durationMs + 60_000 })).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "unprocessable_source" });
     expect((err as Error).message).toMatch(
       /^FFmpeg produced 0 ms of audio for a 5000 ms clip from s3:\/\/raw\/episode.mp3 at \d+ ms: the audio is shorter than the catalog.s duration_ms$/,

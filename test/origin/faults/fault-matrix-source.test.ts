@@ -2,10 +2,10 @@ import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seekIndexKey } from "../../core/index.js";
-import { cbrTenMinutes, type Fixture } from "./helpers/fixtures.js";
-import { BUCKETS, seedEpisode, startTestOrigin, testS3, type TestOrigin } from "./helpers/harness.js";
-import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "./helpers/leftovers.js";
+import { seekIndexKey } from "../../../core/index.js";
+import { cbrTenMinutes, type Fixture } from "../helpers/fixtures.js";
+import { BUCKETS, seedEpisode, startTestOrigin, testS3, type TestOrigin } from "../helpers/harness.js";
+import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "../helpers/leftovers.js";
 
 // Source faults on the real S3 server: the episode's object missing, truncated mid-frame, or not audio,
 // then repaired under the same key. The retry must succeed without a redeploy or a cold start.

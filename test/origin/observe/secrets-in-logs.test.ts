@@ -7,9 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { canonicalPath, parseClipUrl, SIGNATURE_HEADER, signOriginRequest } from "../../core/index.js";
-import { stdoutSink } from "../../origin/observe/request-log.js";
-import { cbrTenMinutes } from "./helpers/fixtures.js";
+import { canonicalPath, parseClipUrl, SIGNATURE_HEADER, signOriginRequest } from "../../../core/index.js";
+import { stdoutSink } from "../../../origin/observe/request-log.js";
+import { cbrTenMinutes } from "../helpers/fixtures.js";
 import {
   BUCKETS,
   seedEpisode,
@@ -19,8 +19,8 @@ import {
   uploadFixture,
   type Answer,
   type TestOrigin,
-} from "./helpers/harness.js";
-import { clipPath } from "./helpers/leftovers.js";
+} from "../helpers/harness.js";
+import { clipPath } from "../helpers/leftovers.js";
 
 // The real origin, with the production log sink (stdout), against the real local servers, through the paths
 // whose log lines carry the most detail: success, refusals, and failures whose causes come from the S3 SDK,

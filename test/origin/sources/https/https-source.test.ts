@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { LookupAddress } from "node:dns";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ClipError } from "../../core/index.js";
+import { ClipError } from "../../../../core/index.js";
 import {
   HttpsSourceChangedError,
   openHttpsSource,
   type HttpsSourcePolicy,
-} from "../../origin/sources/https/https-source.js";
-import { startHttpsServer, testCertificate, type TestHttpsServer } from "./helpers/https-server.js";
+} from "../../../../origin/sources/https/https-source.js";
+import { startHttpsServer, testCertificate, type TestHttpsServer } from "../../helpers/https-server.js";
 
 // A real TLS server on 127.0.0.1, reached under made-up names through an injected resolver: the names let
 // the allow-list and redirects be exercised, the resolver lets a name point anywhere (10.x, ::1...).

@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HttpsSourcePolicy } from "../../origin/sources/https/https-source.js";
-import { alignClip, decodedDurationMs } from "./helpers/audio.js";
-import { aacTwentySeconds, cbrTenMinutes, type Fixture } from "./helpers/fixtures.js";
-import { seedEpisode, startTestOrigin, type TestOrigin } from "./helpers/harness.js";
-import { startHttpsServer, testCertificate, type TestHttpsServer } from "./helpers/https-server.js";
+import type { HttpsSourcePolicy } from "../../../../origin/sources/https/https-source.js";
+import { alignClip, decodedDurationMs } from "../../helpers/audio.js";
+import { aacTwentySeconds, cbrTenMinutes, type Fixture } from "../../helpers/fixtures.js";
+import { seedEpisode, startTestOrigin, type TestOrigin } from "../../helpers/harness.js";
+import { startHttpsServer, testCertificate, type TestHttpsServer } from "../../helpers/https-server.js";
 
 // Episodes whose audio is an https URL on an allow-listed host: a real TLS server on loopback, reached
 // under a made-up name through an injected resolver (loopback is let through only by the test policy).

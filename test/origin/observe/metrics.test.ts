@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ERROR_STATUS } from "../../core/index.js";
-import { emfMembers, withMetrics } from "../../origin/observe/metrics.js";
-import { writeLog } from "../../origin/observe/request-log.js";
-import { declaredMetrics, emfProblems } from "./helpers/emf.js";
+import { ERROR_STATUS } from "../../../core/index.js";
+import { emfMembers, withMetrics } from "../../../origin/observe/metrics.js";
+import { writeLog } from "../../../origin/observe/request-log.js";
+import { declaredMetrics, emfProblems } from "../helpers/emf.js";
 
 const NOW = Date.now();
 const NS = "edgeclip/test";

@@ -4,9 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cbrTenMinutes } from "./helpers/fixtures.js";
-import { seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "./helpers/harness.js";
-import { clipPath, expectNothingLeft, expectOneClip } from "./helpers/leftovers.js";
+import { cbrTenMinutes } from "../helpers/fixtures.js";
+import { seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../helpers/harness.js";
+import { clipPath, expectNothingLeft, expectOneClip } from "../helpers/leftovers.js";
 
 // FFmpeg faults with a stand-in binary at FFMPEG_PATH that the test rewrites: the real FFmpeg (recovery),
 // one that crashes (SIGSEGV), one that fails (exit 1), one that hangs, and none at all. The cut is asked

@@ -1,7 +1,7 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { controlServer } from "../setup/control.js";
-import { cbrTenMinutes } from "./helpers/fixtures.js";
+import { controlServer } from "../../setup/control.js";
+import { cbrTenMinutes } from "../helpers/fixtures.js";
 import {
   BUCKETS,
   seedEpisode,
@@ -10,8 +10,8 @@ import {
   testS3,
   uploadFixture,
   type TestOrigin,
-} from "./helpers/harness.js";
-import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "./helpers/leftovers.js";
+} from "../helpers/harness.js";
+import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "../helpers/leftovers.js";
 
 // The fault matrix for the origin's servers, on the real local servers: "down" stops the process, "slow"
 // freezes it with SIGSTOP (its port still accepts connections, nothing answers) until SIGCONT.

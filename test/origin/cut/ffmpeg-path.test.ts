@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FfmpegNotFoundError, resolveFfmpegPath } from "../../origin/cut/ffmpeg-path.js";
+import { FfmpegNotFoundError, resolveFfmpegPath } from "../../../origin/cut/ffmpeg-path.js";
 
 let dir: string;
 let fake: string;

@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { classifyFirstFrame, detectSeekMode, id3v2Size, type RangeReader } from "../../origin/source-format.js";
-import { aacTwentySeconds, cbrTenMinutes, vbrWithId3 } from "./helpers/fixtures.js";
+import { classifyFirstFrame, detectSeekMode, id3v2Size, type RangeReader } from "../../../origin/source-format.js";
+import { aacTwentySeconds, cbrTenMinutes, vbrWithId3 } from "../helpers/fixtures.js";
 
 /** Reads ranges of a local file, counting them: the real reader does the same against S3. */
 function fileReader(file: string, reads: [number, number][]): RangeReader {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { controlServer } from "../setup/control.js";
-import { expectNoInternals } from "../shared/public-answer.js";
-import { cbrTenMinutes } from "./helpers/fixtures.js";
+import { controlServer } from "../../setup/control.js";
+import { expectNoInternals } from "../../shared/public-answer.js";
+import { cbrTenMinutes } from "../helpers/fixtures.js";
 import {
   clipKeys,
   LAMBDA,
@@ -14,7 +14,7 @@ import {
   uploadFixture,
   v2Event,
   type TestOrigin,
-} from "./helpers/harness.js";
+} from "../helpers/harness.js";
 
 /** The JSON lines written to stdout from now on (the Lambda handler logs there, as in Lambda). */
 function captureStdout(): () => Record<string, unknown>[] {
@@ -162,7 +162,7 @@ describe("FFmpeg missing", () => {
     vi.stubEnv("PATH", "/nonexistent/empty-dir");
     vi.stubEnv("AWS_ACCESS_KEY_ID", services.s3.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", services.s3.secretAccessKey);
-    const { handler } = await import("../../origin/lambda/handler.js");
+    const { handler } = await import("../../../origin/lambda/handler.js");
     const path = clip(40_000);
     const lines = captureStdout();
     const res = await handler(v2Event(path, await signFor(path)), LAMBDA as never);
@@ -179,7 +179,7 @@ describe("FFmpeg missing", () => {
     vi.stubEnv("MONGODB_URI", "");
     vi.stubEnv("CLIPS_BUCKET", "Not_A_Bucket");
     vi.stubEnv("ORIGIN_SECRET", "");
-    const { handler } = await import("../../origin/lambda/handler.js");
+    const { handler } = await import("../../../origin/lambda/handler.js");
     const lines = captureStdout();
     const res = await handler(v2Event(clip(0), {}), LAMBDA as never);
     expect(res.statusCode).toBe(500);

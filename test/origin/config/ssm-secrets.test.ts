@@ -1,6 +1,6 @@
 import type { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { describe, expect, it } from "vitest";
-import { resolveSsmSecrets, type ParameterReader } from "../../origin/config/ssm-secrets.js";
+import { resolveSsmSecrets, type ParameterReader } from "../../../origin/config/ssm-secrets.js";
 
 // No SSM-compatible server can be run here, so these tests use a scripted parameter store.
 function scriptedStore(values: Record<string, string | Error>): ParameterReader & { asked: string[] } {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadCatalogConfig, loadConfig } from "../../origin/config/config.js";
+import { loadCatalogConfig } from "../../../origin/config/catalog-config.js";
+import { ConfigError, loadConfig } from "../../../origin/config/config.js";
 
 const minimal = {
   MONGODB_URI: "mongodb://db.internal:27017/",

@@ -12,7 +12,7 @@ import {
   substitute,
   type Resource,
   type Template,
-} from "./helpers/cloudformation.js";
+} from "../helpers/cloudformation.js";
 
 const run = promisify(execFile);
 
@@ -92,7 +92,7 @@ describe("serverless.yml stages", () => {
   });
 
   it("ship a bundle that loads in Node and exports the handler", async () => {
-    const bundle = join(outRoot, "unzipped", "origin", "handler.mjs");
+    const bundle = join(outRoot, "unzipped", "origin", "lambda", "handler.mjs");
     const mod = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };
     expect(typeof mod.handler).toBe("function");
   });

@@ -1,7 +1,7 @@
 import { S3ServiceException } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { errorResponse } from "../../origin/lambda/response.js";
-import { s3Failure } from "../../origin/store/s3-errors.js";
+import { errorResponse } from "../../../origin/lambda/response.js";
+import { s3Failure } from "../../../origin/store/s3-errors.js";
 
 // versitygw in single-account mode cannot deny an authenticated request, so these faults are scripted:
 // errors shaped exactly as the SDK throws them for S3's answers.
