@@ -2,6 +2,7 @@
 // returns a constant body of the same size, in the same run (so the ratio, not the absolute, is the figure).
 // Two sizes: a 30 s clip, where moving the bytes dominates, and a small one, where the per-request work of
 // the edge (routing, parsing, the cache lookup) shows.
+import { CLIP_HEADERS } from "../../core/index.js";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rm } from "node:fs/promises";
@@ -47,8 +48,8 @@ async function measure(name: string, url: string, bytes: number, layer: string |
     const body = await res.arrayBuffer();
     if (res.status !== 200 || body.byteLength !== bytes) throw new Error(`${name}: bad answer ${res.status}`);
     // Every measured request must be what the row says (an edge-cache hit, not R2 or the origin).
-    if (warm && res.headers.get("x-edgeclip-layer") !== layer) {
-      throw new Error(`${name}: served by ${res.headers.get("x-edgeclip-layer")}, expected ${layer}`);
+    if (warm && res.headers.get(CLIP_HEADERS.layer) !== layer) {
+      throw new Error(`${name}: served by ${res.headers.get(CLIP_HEADERS.layer)}, expected ${layer}`);
     }
   };
   for (let i = 0; i < 30; i++) await get(); // warm-up: JIT, connection pool, cache fill

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { canonicalPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../core/index.js";
+import { canonicalPath, clipPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../core/index.js";
 import { loadConfig } from "../../origin/config/config.js";
 import { startLocalOrigin } from "../../origin/dev/local-server.js";
 import { createOrigin, type Origin } from "../../origin/origin.js";
@@ -174,8 +174,11 @@ async function miss(
   secret: string,
   precise: boolean,
 ): Promise<ClipJsonResponse> {
-  const pathAndQuery =
-    `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${CLIP_MS}` + (precise ? "&precise=1" : "");
+  const pathAndQuery = clipPath(episode, {
+    start_time_ms: startMs,
+    duration_ms: CLIP_MS,
+    ...(precise ? { precise: 1 } : {}),
+  });
   const req = parseClipUrl(new URL(pathAndQuery, base));
   const headers = await signOriginRequest({ method: "GET", canonicalPath: canonicalPath(req) }, secret, Date.now());
   const res = await fetch(new URL(pathAndQuery, base), { headers });

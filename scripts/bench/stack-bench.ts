@@ -1,5 +1,6 @@
 // One miss and then hits through the whole local stack (wrangler dev → origin → FerretDB/versitygw), as a
 // browser sees them: the miss shows what the edge adds to the origin's time, the hits what a listener gets.
+import { CLIP_HEADERS } from "../../core/index.js";
 import { freeLoopbackPort } from "../services/free-port.js";
 import { startStack } from "../stack/stack.js";
 import { quantile } from "../lib/quantile.js";
@@ -22,7 +23,7 @@ async function timedGet(url: string): Promise<{ ms: number; layer: string | null
   if (res.status !== 200) throw new Error(`the edge answered ${res.status} for ${url}`);
   return {
     ms,
-    layer: res.headers.get("x-edgeclip-layer"),
+    layer: res.headers.get(CLIP_HEADERS.layer),
     bytes: body.byteLength,
     timing: res.headers.get("server-timing") ?? "",
   };

@@ -3,7 +3,13 @@
 // removes them and then the episode itself.
 import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { Db } from "mongodb";
-import { CLIP_KEY_PREFIX, episodeClipPrefix, parseEpisodeId, seekIndexKey } from "../../core/index.js";
+import {
+  canonicalPath,
+  clipRequestFromKey,
+  episodeClipPrefix,
+  parseEpisodeId,
+  seekIndexKey,
+} from "../../core/index.js";
 import { runWrangler } from "../lib/wrangler.js";
 import type { EpisodesTarget } from "./target.js";
 
@@ -45,11 +51,8 @@ async function clipKeys(target: EpisodesTarget, id: string): Promise<string[]> {
 
 /** `audio_clips/EP/START-END[.precise].mp3` → the canonical clip path players request. */
 export function clipPathForKey(key: string): string | undefined {
-  const m = /^([^/]+)\/(\d+)-(\d+)(\.precise)?\.mp3$/.exec(key.slice(CLIP_KEY_PREFIX.length));
-  if (!m) return undefined;
-  const [, episode, start, end, precise] = m as unknown as [string, string, string, string, string | undefined];
-  const query = `start_time_ms=${start}&duration_ms=${Number(end) - Number(start)}${precise ? "&precise=1" : ""}`;
-  return `/api/v1/audio_clips/${episode}?${query}`;
+  const request = clipRequestFromKey(key);
+  return request && canonicalPath(request);
 }
 
 async function cloudflare(cf: CloudflareTarget, method: string, url: string, body?: unknown): Promise<void> {

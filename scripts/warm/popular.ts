@@ -1,10 +1,9 @@
 // `npm run warm -- --popular N`: the N clips the origin was asked for most often, read from the
 // request_count the origin keeps on each audio_clips record, as warm items for runWarm.
 import type { Db, Document } from "mongodb";
-import { canonicalPath, CLIP_KEY_PREFIX, parseClipUrl, type ClipRequest } from "../../core/index.js";
+import { canonicalPath, clipPath, clipRequestFromKey, parseClipUrl, type ClipRequest } from "../../core/index.js";
 import { CLIP_POPULARITY_KEYS } from "../../origin/catalog/db-schema.js";
 import type { DbSetupTarget } from "../catalog/db-setup.js";
-import { clipPathForKey } from "../episodes/purge.js";
 import { catalogTarget } from "../episodes/target.js";
 import type { WarmItem } from "./warm-list.js";
 
@@ -31,12 +30,14 @@ export async function popularTarget(env: NodeJS.ProcessEnv): Promise<{ target: D
  */
 export function recordRequest(record: Document): ClipRequest {
   const key = typeof record.s3_key === "string" ? record.s3_key : "";
-  const fromKey = key.startsWith(CLIP_KEY_PREFIX) ? clipPathForKey(key) : undefined;
+  const fromKey = clipRequestFromKey(key);
+  if (fromKey) return fromKey;
   const start = Number(record.clip_start_ms);
-  const fromFields =
-    `/api/v1/audio_clips/${encodeURIComponent(String(record.episode_id))}` +
-    `?start_time_ms=${start}&duration_ms=${Number(record.clip_end_ms) - start}`;
-  return parseClipUrl(new URL(fromKey ?? fromFields, "http://edge"));
+  const fromFields = clipPath(String(record.episode_id), {
+    start_time_ms: start,
+    duration_ms: Number(record.clip_end_ms) - start,
+  });
+  return parseClipUrl(new URL(fromFields, "http://edge"));
 }
 
 /**

@@ -1,4 +1,5 @@
 // Requests clips through the edge with bounded concurrency, like listeners would, and tallies who answered.
+import { CLIP_HEADERS, LAYERS } from "../../core/index.js";
 import type { WarmItem } from "./warm-list.js";
 
 export type WarmOutcome = "generated" | "hit" | "failed";
@@ -20,7 +21,7 @@ export interface WarmSummary {
 }
 
 /** Layers that mean the clip had already been cut before this request. */
-const HIT_LAYERS = new Set(["edge-cache", "r2", "origin-hit"]);
+const HIT_LAYERS = new Set<string>(LAYERS.filter((layer) => layer !== "generated"));
 
 export interface WarmOptions {
   concurrency: number;
@@ -58,7 +59,7 @@ export async function runWarm(edgeUrl: string, items: readonly WarmItem[], opts:
       const url = opts.urlFor ? await opts.urlFor(item) : new URL(item.path, edgeUrl).toString();
       const res = await doFetch(url);
       const body = await res.arrayBuffer();
-      const layer = res.headers.get("x-edgeclip-layer") ?? "unknown";
+      const layer = res.headers.get(CLIP_HEADERS.layer) ?? "unknown";
       if (res.status === 200) return { outcome: HIT_LAYERS.has(layer) ? "hit" : "generated", detail: layer };
       const detail = `HTTP ${res.status}: ${errorMessage(body)}`;
       const retryAfter = Number(res.headers.get("retry-after"));

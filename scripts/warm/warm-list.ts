@@ -1,6 +1,6 @@
 // Parses what `npm run warm` reads: clip URLs (absolute, or a path on the edge) or
 // `episode_id start_ms duration_ms` lines; blank lines and `#` comments are skipped.
-import { canonicalPath, ClipError, parseClipUrl, type ClipRequest } from "../../core/index.js";
+import { canonicalPath, clipPath, ClipError, parseClipUrl, type ClipRequest } from "../../core/index.js";
 
 export interface WarmItem {
   line: number;
@@ -39,8 +39,7 @@ function parseLine(line: string): ClipRequest {
   const fields = line.split(/\s+/);
   if (fields.length === 3) {
     const [episode, start, duration] = fields as [string, string, string];
-    const query = new URLSearchParams({ start_time_ms: start, duration_ms: duration });
-    return parseClipUrl(new URL(`/api/v1/audio_clips/${encodeURIComponent(episode)}?${query}`, "http://edge"));
+    return parseClipUrl(new URL(clipPath(episode, { start_time_ms: start, duration_ms: duration }), "http://edge"));
   }
   if (fields.length === 1) {
     let url: URL;
