@@ -22,6 +22,17 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 /**
+ * Seconds a client should wait before retrying, per code, unless the error says otherwise (a rate limit
+ * names its own window): the one table both sides use, so a Retry-After is never a literal in a step.
+ */
+export const RETRY_AFTER_S: Partial<Readonly<Record<ErrorCode, number>>> = {
+  rate_limited: 60,
+  bad_gateway: 5,
+  service_unavailable: 5,
+  timeout: 5,
+};
+
+/**
  * The codes whose messages may name internals: every 5xx, and 422, whose message describes the operator's
  * catalog or source file (field names, hosts, locations), which a listener can do nothing about.
  */
@@ -71,7 +82,7 @@ export class ClipError extends Error {
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.param = options.param;
-    this.retryAfterS = options.retryAfterS;
+    this.retryAfterS = options.retryAfterS ?? RETRY_AFTER_S[code];
     this.detail = options.detail;
   }
 

@@ -1,12 +1,13 @@
 import { Router, type IRequest } from "itty-router";
 import { ClipError } from "../core/index.js";
-import { handleClip } from "./clip-handler.js";
-import { workerConfig, WorkerConfigError, type Env } from "./env.js";
-import { LAYER_HEADER, applyCors, errorResponse, json, preflight } from "./http.js";
-import type { OriginFetcher } from "./clip.js";
-import { originFetcher } from "./origin-client.js";
-import { sharedInFlight } from "./shared-in-flight.js";
-import { playerPage } from "./player-page.js";
+import { handleClip } from "./clip/handle-clip.js";
+import type { GenerationLimit } from "./clip/context.js";
+import { workerConfig, WorkerConfigError, type Env } from "./config/env.js";
+import { LAYER_HEADER, applyCors, errorResponse, json, preflight } from "./http/http.js";
+import type { OriginFetcher } from "./clip/clip.js";
+import { inFlight, type InFlight } from "./origin/in-flight.js";
+import { originFetcher } from "./origin/origin-client.js";
+import { playerPage } from "./pages/player-page.js";
 
 type Args = [Env, ExecutionContext];
 /** What the `before` stage stamps on every request, for Server-Timing and the access log. */
@@ -14,8 +15,16 @@ type EdgeRequest = IRequest & { requestId: string; startedAt: number };
 
 const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry));
 
-// One fetcher per configuration (i.e. per isolate), so concurrent misses share in-flight origin calls.
-const fetchers = new WeakMap<object, OriginFetcher>();
+// One origin client and in-flight registry per configuration (i.e. per isolate), so concurrent misses share
+// in-flight origin calls.
+const parts = new WeakMap<object, { origin: OriginFetcher; inFlight: InFlight }>();
+
+function generationLimits(env: Env): GenerationLimit[] {
+  const limits: GenerationLimit[] = [];
+  if (env.GENERATE_BURST) limits.push({ limiter: env.GENERATE_BURST, periodS: 10 });
+  if (env.GENERATE_SUSTAINED) limits.push({ limiter: env.GENERATE_SUSTAINED, periodS: 60 });
+  return limits;
+}
 
 function config(env: Env) {
   try {
@@ -28,16 +37,16 @@ function config(env: Env) {
 
 const clip = (request: EdgeRequest, env: Env, ctx: ExecutionContext) => {
   const cfg = config(env);
-  let origin = fetchers.get(cfg);
-  if (!origin) fetchers.set(cfg, (origin = sharedInFlight(originFetcher(cfg))));
+  let shared = parts.get(cfg);
+  if (!shared) parts.set(cfg, (shared = { origin: originFetcher(cfg), inFlight: inFlight() }));
   return handleClip(
     request as unknown as Request,
     {
       config: cfg,
       cache: caches.default,
       bucket: env.CLIPS,
-      origin,
-      limiter: env.GENERATE_LIMITER,
+      ...shared,
+      limits: generationLimits(env),
       waitUntil: (p) => ctx.waitUntil(p),
       log,
     },

@@ -154,14 +154,14 @@ export class EpisodeCatalog {
         "service_unavailable",
         `MongoDB connection timeout (host ${hosts}): no server answered within ${selectionTimeoutMs} ms ` +
           `(MONGODB_SERVER_SELECTION_TIMEOUT_MS) during the ${what}; check MONGODB_URI and that the network allows it`,
-        { retryAfterS: 5, cause: err },
+        { cause: err },
       );
     }
     if (err instanceof MongoNetworkError || err instanceof MongoNotConnectedError) {
       return new ClipError(
         "service_unavailable",
         `MongoDB connection timeout (host ${hosts}): the connection failed during the ${what} (${err.message})`,
-        { retryAfterS: 5, cause: err },
+        { cause: err },
       );
     }
     if (err instanceof MongoServerError && (err.code === 18 || err.code === 13)) {

@@ -41,9 +41,7 @@ export function ffmpegFailure(exit: number | NodeJS.Signals | null, stderr: stri
     return new ClipError(
       "service_unavailable",
       `S3 unavailable: could not read the source audio ${source} (${detail})`,
-      {
-        retryAfterS: 5,
-      },
+      {},
     );
   }
   if (

@@ -17,7 +17,6 @@ export function ffmpegKilled(elapsedMs: number, marginMs: number): ClipError {
     "timeout",
     `Lambda timeout: FFmpeg was stopped after ${elapsedMs} ms so the function can answer before its deadline ` +
       `(remaining Lambda time minus FFMPEG_TIMEOUT_MARGIN_MS=${marginMs}); ${ADVICE}`,
-    { retryAfterS: 5 },
   );
 }
 
@@ -26,7 +25,6 @@ export function stepOverran(step: string, marginMs: number, elapsedMs: number): 
     "timeout",
     `Lambda timeout: step ${step} was still waiting after ${elapsedMs} ms, at the deadline ` +
       `(remaining Lambda time minus FFMPEG_TIMEOUT_MARGIN_MS=${marginMs}); ${ADVICE}`,
-    { retryAfterS: 5 },
   );
 }
 
@@ -35,6 +33,5 @@ export function deadlinePassed(step: string, marginMs: number, elapsedMs: number
     "timeout",
     `Lambda timeout: no time left for step ${step} after ${elapsedMs} ms ` +
       `(remaining Lambda time minus FFMPEG_TIMEOUT_MARGIN_MS=${marginMs}); ${ADVICE}`,
-    { retryAfterS: 5 },
   );
 }

@@ -8,8 +8,6 @@ export type LambdaHttpResponse = APIGatewayProxyResult;
 // The JSON carries a pre-signed URL (a bearer credential) or an error: neither may sit in a shared cache.
 const BASE_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
-const DEFAULT_RETRY_AFTER_S: Partial<Record<number, number>> = { 429: 10, 503: 5 };
-
 export function clipResponse(body: ClipJsonResponse): LambdaHttpResponse {
   return { statusCode: 200, headers: { ...BASE_HEADERS }, body: JSON.stringify(body) };
 }
@@ -20,8 +18,7 @@ export function clipResponse(body: ClipJsonResponse): LambdaHttpResponse {
  */
 export function errorResponse(err: ClipError, requestId?: string): LambdaHttpResponse {
   const headers: Record<string, string> = { ...BASE_HEADERS };
-  const retryAfter = err.retryAfterS ?? DEFAULT_RETRY_AFTER_S[err.status];
-  if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
+  if (err.retryAfterS !== undefined) headers["retry-after"] = String(err.retryAfterS);
   if (err.status === 405) headers.allow = ALLOWED_METHODS.join(", ");
   return { statusCode: err.status, headers, body: JSON.stringify(errorBody(err, requestId)) };
 }

@@ -71,7 +71,6 @@ export function s3Failure(err: unknown, call: S3Call): ClipError {
       "service_unavailable",
       `S3 unavailable: ${call.operation} on bucket ${call.bucket} failed (${reason})`,
       {
-        retryAfterS: 5,
         cause: err,
       },
     );

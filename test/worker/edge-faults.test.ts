@@ -211,7 +211,8 @@ describe("wrangler deploy --dry-run", () => {
     // Far below the Workers limit (3 MiB compressed on the free plan): the edge pulls in no heavy dependency.
     expect(Number(gzip)).toBeLessThan(256);
     expect(output).toContain("env.CLIPS (edgeclip-clips)");
-    expect(output).toContain("env.GENERATE_LIMITER (20 requests/60s)");
+    expect(output).toContain("env.GENERATE_BURST (50 requests/10s)");
+    expect(output).toContain("env.GENERATE_SUSTAINED (150 requests/60s)");
   });
 
   it("bundles every deployed environment with its own R2 bucket, rate limit and origin", async () => {
@@ -221,7 +222,8 @@ describe("wrangler deploy --dry-run", () => {
       for (const [i, [env, bucket]] of Object.entries(expected).entries()) {
         const output = bundles[i]?.output ?? "";
         expect(output, env).toContain(`env.CLIPS (${bucket})`);
-        expect(output, env).toContain("env.GENERATE_LIMITER (20 requests/60s)");
+        expect(output, env).toContain("env.GENERATE_BURST (50 requests/10s)");
+        expect(output, env).toContain("env.GENERATE_SUSTAINED (150 requests/60s)");
         expect(output, env).toMatch(/env\.ORIGIN_URL \("https:\/\/REPLACE-/);
       }
     } finally {

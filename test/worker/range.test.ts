@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRange } from "../../worker/range.js";
+import { parseRange } from "../../worker/http/range.js";
 
 // The hand-written Range parser, on the edge cases a player or a proxy can send (RFC 9110 §14.1.2).
 describe("parseRange", () => {

@@ -1,8 +1,6 @@
 import { sourceMissing } from "../source-errors.js";
 import { ClipError } from "../../../core/index.js";
 
-const RETRY_AFTER_S = 5;
-
 /** The URL as messages and logs show it: enclosure URLs often carry tokens in their query string. */
 export function sourceLabel(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}${url.search ? "?…" : ""}`;
@@ -30,12 +28,7 @@ export function upstreamStatusError(status: number, label: string): ClipError {
   if (status === 401 || status === 403) {
     return new ClipError("bad_gateway", `The source host refused access to ${label} (HTTP ${status})`);
   }
-  const retryable = status >= 500 || status === 429;
-  return new ClipError(
-    "bad_gateway",
-    `The source host answered HTTP ${status} for ${label}`,
-    retryable ? { retryAfterS: RETRY_AFTER_S } : {},
-  );
+  return new ClipError("bad_gateway", `The source host answered HTTP ${status} for ${label}`);
 }
 
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|ERR_TLS|ERR_SSL/;
@@ -45,14 +38,12 @@ export function requestError(err: unknown, label: string): Error {
   if (err instanceof ClipError || err instanceof HttpsSourceChangedError) return err;
   if (err instanceof SourceTimeoutError) {
     return new ClipError("timeout", `The source host did not answer within ${err.timeoutMs} ms reading ${label}`, {
-      retryAfterS: RETRY_AFTER_S,
       cause: err,
     });
   }
   const e = err as NodeJS.ErrnoException | undefined;
   if (e?.name === "AbortError") {
     return new ClipError("timeout", `Stopped reading ${label}: the request's deadline passed`, {
-      retryAfterS: RETRY_AFTER_S,
       cause: err,
     });
   }
@@ -64,12 +55,10 @@ export function requestError(err: unknown, label: string): Error {
   }
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
     return new ClipError("bad_gateway", `The source host could not be resolved (${code}): ${label}`, {
-      retryAfterS: RETRY_AFTER_S,
       cause: err,
     });
   }
   return new ClipError("bad_gateway", `The source host could not be read (${code}): ${label}`, {
-    retryAfterS: RETRY_AFTER_S,
     cause: err,
   });
 }

@@ -125,9 +125,7 @@ async function readBody(session: Session, res: IncomingMessage, length: number, 
     throw requestError(err, label);
   }
   if (filled !== length) {
-    throw new ClipError("bad_gateway", `The source host sent ${filled} of ${length} bytes, then stopped: ${label}`, {
-      retryAfterS: 5,
-    });
+    throw new ClipError("bad_gateway", `The source host sent ${filled} of ${length} bytes, then stopped: ${label}`, {});
   }
   return out;
 }

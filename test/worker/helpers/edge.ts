@@ -29,7 +29,10 @@ export interface EdgeOptions {
   originUrl: string;
   originSecret: string;
   vars?: Record<string, string>;
+  /** New origin calls per address per 60 s (GENERATE_SUSTAINED); default: high enough never to refuse. */
   generateLimit?: number;
+  /** New origin calls per address per 10 s (GENERATE_BURST); default: high enough never to refuse. */
+  burstLimit?: number;
   /** Replace the R2 binding with one whose every call fails (scripted fault: local R2 cannot be made to fail). */
   failingR2?: boolean;
 }
@@ -71,7 +74,10 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     scriptPath: script,
     modulesRoot: path.dirname(script),
     compatibilityDate: COMPATIBILITY_DATE,
-    ratelimits: { GENERATE_LIMITER: { simple: { limit: opts.generateLimit ?? 1000, period: 60 } } },
+    ratelimits: {
+      GENERATE_BURST: { simple: { limit: opts.burstLimit ?? 100_000, period: 10 } },
+      GENERATE_SUSTAINED: { simple: { limit: opts.generateLimit ?? 100_000, period: 60 } },
+    },
     bindings: {
       ORIGIN_URL: opts.originUrl,
       ORIGIN_SECRET: opts.originSecret,

@@ -1,7 +1,6 @@
-import { CLIP_METADATA, toHex, type ClipRequest } from "../core/index.js";
+import { CLIP_METADATA, toHex, type ClipRequest, type Layer } from "../../core/index.js";
 
-/** Where a clip came from, reported to players in `x-edgeclip-layer`. */
-export type Layer = "edge-cache" | "r2" | "origin-hit" | "generated";
+export type { Layer } from "../../core/index.js";
 
 /** A clip as every layer hands it over: whole bytes plus what the response needs to say about them. */
 export interface Clip {
@@ -72,11 +71,6 @@ export async function clipFromMetadata(
 export interface OriginResult {
   clip: Clip;
   layer: Extract<Layer, "origin-hit" | "generated">;
-  /**
-   * Set by sharedInFlight: keeps this answer shared until `filled` (the edge cache and R2 writes) settles, so
-   * a request for the clip arriving between the origin's answer and the cache fill does not call it again.
-   */
-  holdUntil?: (filled: Promise<unknown>) => void;
 }
 
 export type OriginFetcher = (req: ClipRequest, requestId: string) => Promise<OriginResult>;

@@ -1,8 +1,12 @@
-import { ClipError, canonicalPath, isClipErrorBody, signOriginRequest, type ClipJsonResponse } from "../core/index.js";
-import { strongEtag, type OriginFetcher } from "./clip.js";
-import type { WorkerConfig } from "./env.js";
-
-const RETRY_AFTER_S = 5;
+import {
+  ClipError,
+  canonicalPath,
+  isClipErrorBody,
+  signOriginRequest,
+  type ClipJsonResponse,
+} from "../../core/index.js";
+import { strongEtag, type OriginFetcher } from "../clip/clip.js";
+import type { WorkerConfig } from "../config/env.js";
 
 function isTimeout(err: unknown): boolean {
   return err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
@@ -23,11 +27,10 @@ export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetc
     } catch (err) {
       if (isTimeout(err)) {
         throw new ClipError("timeout", `The origin did not answer within ${config.originTimeoutMs} ms`, {
-          retryAfterS: RETRY_AFTER_S,
           cause: err,
         });
       }
-      throw new ClipError("bad_gateway", "The origin could not be reached", { retryAfterS: RETRY_AFTER_S, cause: err });
+      throw new ClipError("bad_gateway", "The origin could not be reached", { cause: err });
     }
     const body: unknown = await answer.json().catch(() => undefined);
     if (!answer.ok) {
@@ -45,33 +48,28 @@ export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetc
         ? ` (${body.error.code}${body.error.request_id ? `, origin request_id ${body.error.request_id}` : ""}): ${body.error.message}`
         : "";
       if (answer.status === 504 && isClipErrorBody(body)) {
-        throw new ClipError("timeout", `The origin answered 504${said}`, { retryAfterS: RETRY_AFTER_S });
+        throw new ClipError("timeout", `The origin answered 504${said}`);
       }
       // A 403 from the origin means our own signature was refused: a configuration problem, not the client's.
-      throw new ClipError("bad_gateway", `The origin answered ${answer.status}${said}`, {
-        retryAfterS: RETRY_AFTER_S,
-      });
+      throw new ClipError("bad_gateway", `The origin answered ${answer.status}${said}`, {});
     }
     const json = body as Partial<ClipJsonResponse> | undefined;
     if (!json || typeof json.clip_url !== "string" || typeof json.clip_start_ms !== "number") {
-      throw new ClipError("bad_gateway", "The origin's answer was not a clip description", {
-        retryAfterS: RETRY_AFTER_S,
-      });
+      throw new ClipError("bad_gateway", "The origin's answer was not a clip description", {});
     }
     let audio: Response;
     try {
       audio = await fetchFn(json.clip_url, { signal });
     } catch (err) {
       if (isTimeout(err)) {
-        throw new ClipError("timeout", "Fetching the clip from storage timed out", { retryAfterS: RETRY_AFTER_S });
+        throw new ClipError("timeout", "Fetching the clip from storage timed out");
       }
       throw new ClipError("bad_gateway", "The clip storage could not be reached", {
-        retryAfterS: RETRY_AFTER_S,
         cause: err,
       });
     }
     if (audio.status !== 200) {
-      throw new ClipError("bad_gateway", `The clip storage answered ${audio.status}`, { retryAfterS: RETRY_AFTER_S });
+      throw new ClipError("bad_gateway", `The clip storage answered ${audio.status}`);
     }
     const bytes = await audio.arrayBuffer();
     return {

@@ -1,5 +1,5 @@
-import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE } from "../core/index.js";
-import { clipFromMetadata, clipMetadata, type Clip } from "./clip.js";
+import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE } from "../../core/index.js";
+import { clipFromMetadata, clipMetadata, type Clip } from "../clip/clip.js";
 
 /**
  * The two storage layers in front of the origin. The edge cache stores a plain 200 with the metadata as

@@ -4,13 +4,17 @@ import {
   validateLimits,
   type ClipLimits,
   type UrlSigningKey,
-} from "../core/index.js";
+} from "../../core/index.js";
 
 /** Bindings and settings from wrangler.toml (vars) and `wrangler secret put` (secrets). */
 export interface Env {
   CLIPS: R2Bucket;
-  /** Workers Rate Limiting binding; generation is not limited when it is absent. */
-  GENERATE_LIMITER?: RateLimit;
+  /**
+   * Workers Rate Limiting bindings on new origin calls per address: a 10 s burst window and a 60 s sustained
+   * one (wrangler.toml [[ratelimits]]). Either may be absent; with neither, generation is not limited.
+   */
+  GENERATE_BURST?: RateLimit;
+  GENERATE_SUSTAINED?: RateLimit;
   ORIGIN_URL?: string;
   ORIGIN_SECRET?: string;
   ORIGIN_TIMEOUT_MS?: string;

@@ -1,6 +1,6 @@
-import { ClipError, causeChain, errorBody, toClipError } from "../core/index.js";
+import { CLIP_HEADERS, ClipError, causeChain, errorBody, toClipError } from "../../core/index.js";
 
-export const LAYER_HEADER = "x-edgeclip-layer";
+export const LAYER_HEADER = CLIP_HEADERS.layer;
 const EXPOSED = ["Content-Range", "Content-Length", "Accept-Ranges", "ETag", LAYER_HEADER, "Server-Timing"].join(", ");
 
 /**

@@ -1,5 +1,5 @@
-import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE, ClipError } from "../core/index.js";
-import type { Clip, Layer } from "./clip.js";
+import { CLIP_CACHE_CONTROL, CLIP_HEADERS, CLIP_CONTENT_TYPE, ClipError } from "../../core/index.js";
+import type { Clip, Layer } from "../clip/clip.js";
 import { LAYER_HEADER, errorResponse } from "./http.js";
 import { parseRange } from "./range.js";
 
@@ -23,7 +23,7 @@ export function audioResponse(request: Request, clip: Clip, layer: Layer, starte
     [LAYER_HEADER]: layer,
     "server-timing": `edge;dur=${Date.now() - startedAt};desc="${layer}"`,
   });
-  if (clip.clamped) headers.set("x-edgeclip-clamped", "true");
+  if (clip.clamped) headers.set(CLIP_HEADERS.clamped, "true");
   if (etagMatches(request.headers.get("if-none-match"), clip.etag)) {
     return new Response(null, { status: 304, headers });
   }

@@ -1,0 +1,4 @@
+import type { EdgeClipContext } from "./context.js";
+
+/** The edge cache holds each clip under its canonical URL, so every spelling of a request finds it. */
+export const cacheKey = (ctx: EdgeClipContext): Request => new Request(ctx.url.origin + ctx.clip.canonicalPath);

@@ -1,0 +1,46 @@
+import type { ParsedClip } from "../../core/index.js";
+import type { WorkerConfig } from "../config/env.js";
+import type { InFlight, Lead } from "../origin/in-flight.js";
+import type { EdgeCache } from "../storage/clip-storage.js";
+import type { Clip, Layer, OriginFetcher } from "./clip.js";
+
+/** The per-address limits on new origin calls, each with the window its Retry-After names. */
+export interface GenerationLimit {
+  limiter: RateLimit;
+  periodS: 10 | 60;
+}
+
+/** Storage and the origin as parameters, so each step can be exercised against real or small fake parts. */
+export interface ClipDeps {
+  config: WorkerConfig;
+  cache: EdgeCache;
+  bucket: R2Bucket;
+  origin: OriginFetcher;
+  inFlight: InFlight;
+  limits: readonly GenerationLimit[];
+  waitUntil(promise: Promise<unknown>): void;
+  log(entry: Record<string, unknown>): void;
+}
+
+/** Who the request is, as stamped by the router's `before` stage. */
+export interface RequestStamp {
+  requestId: string;
+  startedAt: number;
+}
+
+/** One clip request on its way through the edge's steps; `clip` is parsed before the first. */
+export interface EdgeClipContext extends RequestStamp {
+  readonly request: Request;
+  readonly url: URL;
+  readonly clip: ParsedClip;
+  /** The clip, once a layer has it. */
+  found?: { clip: Clip; layer: Layer };
+  /** Set when this request starts the origin call that identical misses join. */
+  lead?: Lead;
+  /** The edge cache and R2 writes under way (after the answer, in waitUntil). */
+  fills: [target: string, write: Promise<void>][];
+  response?: Response;
+}
+
+export const notFound = (ctx: EdgeClipContext): boolean => ctx.found === undefined;
+export const leads = (ctx: EdgeClipContext): boolean => ctx.found === undefined && ctx.lead !== undefined;
