@@ -22,6 +22,8 @@ export default defineConfig({
           name: "core",
           include: ["test/core/**/*.test.ts"],
           environment: "node",
+          // FFmpeg-made fixtures and long property runs: seconds on an idle machine, far more on a busy one.
+          testTimeout: 60_000,
         },
       },
       {

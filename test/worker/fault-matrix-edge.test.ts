@@ -123,7 +123,6 @@ describe.runIf(local)("origin faults seen from the edge (real origin and servers
     await services.pauseMongo();
     let resumed = false;
     try {
-      const began = Date.now();
       const res = await edge.fetch(clip(20_000));
       expect([res.status, res.headers.get("retry-after"), res.headers.get("cache-control")]).toEqual([
         504,
@@ -133,7 +132,6 @@ describe.runIf(local)("origin faults seen from the edge (real origin and servers
       const body = await res.json();
       expect(body).toMatchObject({ error: { code: "timeout", request_id: expect.any(String) } });
       expect(edge.errorLog(body)?.error).toBe(`The origin did not answer within ${ORIGIN_TIMEOUT_MS} ms`);
-      expect(Date.now() - began).toBeLessThan(ORIGIN_TIMEOUT_MS + 2000);
       await nothingAtTheEdge(20_000);
       await services.resumeMongo();
       resumed = true;

@@ -458,7 +458,8 @@ async function fuzz(target: Target, batches: number): Promise<void> {
   );
 }
 
-describe("fuzz: the edge in workerd (Miniflare), a stub origin behind it", () => {
+// Long property runs get minutes: a busy machine stretches them, and they assert outcomes, not time.
+describe("fuzz: the edge in workerd (Miniflare), a stub origin behind it", { timeout: 600_000 }, () => {
   it(`answers ${BATCH * BATCHES} adversarial requests without a 5xx, as the core parser predicts`, async () => {
     const callsBefore = origin.calls;
     await fuzz({ edge: open, locked: false, name: "open" }, BATCHES);
@@ -468,7 +469,7 @@ describe("fuzz: the edge in workerd (Miniflare), a stub origin behind it", () =>
     for (const status of [200, 206, 304, 400, 404, 405, 416])
       expect(tally[`status ${status}`] ?? 0).toBeGreaterThan(20);
     expect(origin.calls - callsBefore).toBeGreaterThan(100);
-  }, 120_000);
+  });
 
   it(`answers ${BATCH * SIGNED_BATCHES} more with URL signing and an origin allow-list: typed 403s, never a 5xx`, async () => {
     const callsBefore = origin.calls;
@@ -476,5 +477,5 @@ describe("fuzz: the edge in workerd (Miniflare), a stub origin behind it", () =>
     expect(origin.violations).toEqual([]);
     expect(tally["status 403"] ?? 0).toBeGreaterThan(100);
     expect(origin.calls - callsBefore).toBeGreaterThan(20);
-  }, 60_000);
+  });
 });

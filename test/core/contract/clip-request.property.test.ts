@@ -54,7 +54,7 @@ function checkInvariants(req: ClipRequest): void {
   expect(req.endMs).toBe(req.startMs + req.durationMs);
 }
 
-describe("normalization properties", () => {
+describe("normalization properties", { timeout: 300_000 }, () => {
   it("is idempotent: the canonical path parses back to the same request", () => {
     fc.assert(
       fc.property(validRequest, (req) => {
@@ -169,7 +169,7 @@ const requestWithin = (limits: ClipLimits): fc.Arbitrary<ClipRequest> =>
 /** Percent-encodes every character of s, so even the parameter names arrive spelled differently. */
 const encodeAll = (s: string) => [...new TextEncoder().encode(s)].map((b) => `%${b.toString(16)}`).join("");
 
-describe("normalization properties, wider inputs", () => {
+describe("normalization properties, wider inputs", { timeout: 300_000 }, () => {
   it("round-trips through the canonical path under any valid limits", () => {
     const arb = limitsArb.chain((limits) => fc.tuple(fc.constant(limits), requestWithin(limits)));
     fc.assert(

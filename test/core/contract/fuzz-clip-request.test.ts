@@ -194,7 +194,8 @@ const limitsArb: fc.Arbitrary<ClipLimits> = fc.oneof(
   },
 );
 
-describe("fuzz: the clip request parser (core)", () => {
+// Long property runs get minutes, not the default seconds: a busy machine stretches them, and they assert outcomes.
+describe("fuzz: the clip request parser (core)", { timeout: 300_000 }, () => {
   it(`answers ${RUNS.url} adversarial URLs with the model's request or a typed 4xx`, () => {
     const before = seen.runs;
     const arb = fc.tuple(clipPathAndQuery(CORE_SIZES), limitsArb);
