@@ -12,6 +12,7 @@ const ORIGIN_PURE = [
   "test/origin/store/s3-errors.test.ts",
   "test/origin/sources/https/policy.test.ts",
   "test/origin/deploy/**/*.test.ts",
+  "test/scripts/system-packages.test.ts",
 ];
 
 export default defineConfig({

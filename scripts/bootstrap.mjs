@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureServerBinaries, ServicesSetupError } from "./services/ensure-binaries.mjs";
+import { ensureSystemTools, SystemToolsError } from "./setup/system-packages.mjs";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -33,32 +34,24 @@ function installDependencies() {
   if (result.status !== 0) fail(`npm ci failed (exit code ${result.status ?? result.signal}); see its output above.`);
 }
 
-function checkFfmpeg() {
-  const ffmpeg = process.env.FFMPEG_PATH || "ffmpeg";
-  const probe = spawnSync(ffmpeg, ["-version"], { encoding: "utf8" });
-  if (probe.status === 0) return;
-  const where = process.env.FFMPEG_PATH
-    ? `FFMPEG_PATH=${process.env.FFMPEG_PATH} does not run`
-    : "ffmpeg is not on PATH";
-  fail(
-    `${where}. edgeclip cuts real audio with FFmpeg.\n` +
-      "Install it (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg) " +
-      "or set FFMPEG_PATH to an ffmpeg binary.",
-  );
-}
-
-/** Dependencies, local server binaries (unless both services are external) and FFmpeg, in that order. */
-export async function prepare() {
+/**
+ * System tools (installed where we may), dependencies, local server binaries (unless both services are
+ * external), in that order. `purpose` is "start" or "test": only the tests need the browsers and unzip.
+ */
+export async function prepare(purpose = "start") {
+  step("System tools");
+  ensureSystemTools(purpose);
   installDependencies();
   if (!process.env.MONGODB_URI || !process.env.S3_ENDPOINT) {
     step("Local servers (FerretDB, versitygw)");
     const paths = await ensureServerBinaries({ log: (line) => console.log(line) });
     for (const [name, file] of Object.entries(paths)) console.log(`${name}: ${path.relative(root, file)}`);
   }
-  checkFfmpeg();
 }
 
 /** Reports a setup failure without a stack when it is one of ours. */
 export function failWith(err) {
-  fail(err instanceof ServicesSetupError ? err.message : (err?.stack ?? String(err)));
+  fail(
+    err instanceof ServicesSetupError || err instanceof SystemToolsError ? err.message : (err?.stack ?? String(err)),
+  );
 }

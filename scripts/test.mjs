@@ -17,6 +17,6 @@ function runVitest(args) {
   child.on("exit", (code, signal) => process.exit(code ?? 128 + (os.constants.signals[signal] ?? 0)));
 }
 
-prepare()
+prepare("test")
   .then(() => runVitest(process.argv.slice(2)))
   .catch(failWith);
