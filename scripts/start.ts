@@ -1,5 +1,6 @@
 // `npm start` (after scripts/start.mjs has installed what is missing): the whole service locally,
 // until Ctrl-C. Ports: EDGE_PORT (8787) and ORIGIN_PORT (3000).
+import { localStackFile } from "./stack/published-stack.js";
 import { startStack } from "./stack/stack.js";
 
 function port(name: string, fallback: number): number {
@@ -14,12 +15,15 @@ function port(name: string, fallback: number): number {
 
 const began = Date.now();
 const log = (line: string) => console.log(line);
-const stack = await startStack({ edgePort: port("EDGE_PORT", 8787), originPort: port("ORIGIN_PORT", 3000), log }).catch(
-  (err: unknown) => {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+const stack = await startStack({
+  edgePort: port("EDGE_PORT", 8787),
+  originPort: port("ORIGIN_PORT", 3000),
+  log,
+  publish: localStackFile(),
+}).catch((err: unknown) => {
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
 console.log(`
 edgeclip is running (ready in ${((Date.now() - began) / 1000).toFixed(1)} s)
   player page   ${stack.edgeUrl}/

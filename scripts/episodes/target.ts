@@ -1,31 +1,9 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { dbSetupTargetFromEnv, type DbSetupTarget } from "../catalog/db-setup.js";
-import { s3ClientConfig, s3SettingsFromEnv, type S3Settings } from "../services/local-services.js";
+import { s3ClientConfig, s3SettingsFromEnv } from "../services/local-services.js";
+import { readLocalStack, type LocalStackInfo } from "../stack/published-stack.js";
 
-/** Where `npm start` writes how to reach its stack while it runs, so operator commands find it by default. */
-export const LOCAL_STACK_FILE = path.resolve(import.meta.dirname, "../../.cache/local-stack.json");
-
-export interface LocalStackInfo {
-  mongodbUri: string;
-  mongodbDb: string;
-  s3: S3Settings;
-  rawBucket: string;
-  clipsBucket: string;
-  /** wrangler dev's persistence folder, for the local R2 mirror. */
-  edgeState: string;
-  /** Where `wrangler dev` answers, for `npm run warm`. */
-  edgeUrl: string;
-}
-
-/** The running `npm start` stack, or undefined when none is running. */
-export async function readLocalStack(): Promise<LocalStackInfo | undefined> {
-  return readFile(LOCAL_STACK_FILE, "utf8").then(
-    (text) => JSON.parse(text) as LocalStackInfo,
-    () => undefined,
-  );
-}
+export { readLocalStack, type LocalStackInfo } from "../stack/published-stack.js";
 
 export interface EpisodesTarget {
   db: DbSetupTarget;
@@ -45,7 +23,7 @@ export async function catalogTarget(
   env: NodeJS.ProcessEnv,
 ): Promise<{ db: DbSetupTarget; local: LocalStackInfo | undefined } | undefined> {
   if (env.MONGODB_URI) return { db: dbSetupTargetFromEnv(env), local: undefined };
-  const local = await readLocalStack();
+  const local = await readLocalStack(env);
   if (!local) return undefined;
   return { db: dbSetupTargetFromEnv({ ...env, MONGODB_URI: local.mongodbUri, MONGODB_DB: local.mongodbDb }), local };
 }

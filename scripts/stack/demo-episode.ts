@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -36,12 +36,23 @@ export async function makeDemoAudio(dir: string, ffmpeg = process.env.FFMPEG_PAT
   );
   if (ready) return file;
   await mkdir(dir, { recursive: true });
+  // A work folder of this call's own: two stacks starting at once (npm start beside npm test) never share,
+  // truncate or delete each other's intermediate files; the finished file is renamed into place whole.
+  const work = await mkdtemp(path.join(dir, "work-"));
+  try {
+    return await renderDemo(file, work, speech, ffmpeg);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function renderDemo(file: string, work: string, speech: boolean, ffmpeg: string): Promise<string> {
   const tone = `${speech ? 0.12 : 0.4}*sin(2*PI*(330+110*mod(floor(t)\\,8))*t)`;
   const inputs = ["-f", "lavfi", "-i", `aevalsrc=${tone}:s=44100:d=${DEMO_SECONDS}`];
   const filters: string[] = [];
   if (speech) {
     for (let at = 0; at < DEMO_SECONDS; at += SPOKEN_EVERY_S) {
-      const wav = path.join(dir, `say-${at}.wav`);
+      const wav = path.join(work, `say-${at}.wav`);
       await run("espeak-ng", ["-s", "160", "-w", wav, String(at)]);
       inputs.push("-i", wav);
       const index = inputs.filter((a) => a === "-i").length - 1;
@@ -69,11 +80,10 @@ export async function makeDemoAudio(dir: string, ffmpeg = process.env.FFMPEG_PAT
     "44100",
     "-metadata",
     "title=edgeclip demo: the time spoken every 5 seconds",
-    `${file}.tmp.mp3`,
+    path.join(work, "demo.mp3"),
   ]);
-  await Promise.all(inputs.filter((a) => a.endsWith(".wav")).map((wav) => rm(wav, { force: true })));
   // Renamed only when complete, so an interrupted first start never leaves a half file to reuse.
-  await rename(`${file}.tmp.mp3`, file);
+  await rename(path.join(work, "demo.mp3"), file);
   return file;
 }
 

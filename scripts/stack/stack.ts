@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -13,7 +13,7 @@ import { dbSetupTargetFromEnv, runDbSetup } from "../catalog/db-setup.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
 import { guardChild, guardDir, releaseChild, releaseDir } from "../services/orphan-guard.js";
-import { LOCAL_STACK_FILE, type LocalStackInfo } from "../episodes/target.js";
+import { claimPublication, publishStack, unpublishStack, type LocalStackInfo } from "./published-stack.js";
 import { makeDemoAudio, registerDemoEpisode } from "./demo-episode.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -22,6 +22,11 @@ export interface StackOptions {
   edgePort: number;
   originPort: number;
   log: (line: string) => void;
+  /**
+   * Only `npm start` publishes its stack (to this file) for the operator commands; stacks of the tests and the
+   * bench own their state and leave a running `npm start` fully usable.
+   */
+  publish?: string;
   /** Where the origin's JSON log lines go (default: stdout, as in Lambda); the load test counts cuts in them. */
   originLog?: LogSink;
 }
@@ -67,7 +72,8 @@ function killGroup(child: ChildProcess): Promise<void> {
  * the origin behind the local API Gateway stand-in, and the Worker in `wrangler dev` (workerd, local
  * R2 and cache). Everything started is stopped by `stop()`, in reverse order.
  */
-export async function startStack({ edgePort, originPort, log, originLog }: StackOptions): Promise<Stack> {
+export async function startStack({ edgePort, originPort, log, originLog, publish }: StackOptions): Promise<Stack> {
+  if (publish) await claimPublication(publish);
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
@@ -164,6 +170,7 @@ export async function startStack({ edgePort, originPort, log, originLog }: Stack
       throw new Error(`${(err as Error).message}\n--- wrangler dev output ---\n${wranglerOutput}`);
     });
     const info: LocalStackInfo = {
+      pid: process.pid,
       mongodbUri: services.mongodbUri,
       mongodbDb: target.dbName,
       s3: services.s3,
@@ -172,11 +179,12 @@ export async function startStack({ edgePort, originPort, log, originLog }: Stack
       edgeState,
       edgeUrl,
     };
-    await writeFile(LOCAL_STACK_FILE, JSON.stringify(info, null, 2));
-    // Removed by the watchdog too if we are killed: a stale file would send warm, purge and episodes to ports
-    // nothing listens on.
-    guardDir(LOCAL_STACK_FILE);
-    cleanups.push(() => rm(LOCAL_STACK_FILE, { force: true }).then(() => releaseDir(LOCAL_STACK_FILE)));
+    if (publish) {
+      await publishStack(publish, info);
+      // Readers ignore a file whose process is gone; the watchdog also removes it if we are killed.
+      guardDir(publish);
+      cleanups.push(() => unpublishStack(publish).then(() => releaseDir(publish)));
+    }
     return {
       edgeUrl,
       originUrl: server.url,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,7 +46,13 @@ describe.skipIf(!haveChromium)("player page in Chromium through the local stack"
     ports = [await freePort(), await freePort()];
     stack = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"], {
       cwd: root,
-      env: { ...process.env, EDGE_PORT: String(ports[0]), ORIGIN_PORT: String(ports[1]) },
+      // Its own stack file, so a developer's running `npm start` stays the one operator commands reach.
+      env: {
+        ...process.env,
+        EDGE_PORT: String(ports[0]),
+        ORIGIN_PORT: String(ports[1]),
+        EDGECLIP_STACK_FILE: path.join(os.tmpdir(), `edgeclip-browser-test-${process.pid}.json`),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     await new Promise<void>((resolve, reject) => {

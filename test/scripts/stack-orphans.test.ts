@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { LOCAL_STACK_FILE } from "../../scripts/episodes/target.js";
+import { readLocalStack } from "../../scripts/stack/published-stack.js";
 import { freeLoopbackPort } from "../../scripts/services/free-port.js";
 
 // `npm start` killed hard (SIGKILL: an OOM kill, a closed CI runner) runs no cleanup of its own; its orphan
@@ -11,17 +12,9 @@ import { freeLoopbackPort } from "../../scripts/services/free-port.js";
 // ports free.
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** Whether the local stack file points at this edge port. */
-async function stackFileNames(edgePort: number): Promise<boolean> {
-  try {
-    return (
-      (JSON.parse(await readFile(LOCAL_STACK_FILE, "utf8")) as { edgeUrl?: string }).edgeUrl?.endsWith(
-        `:${edgePort}`,
-      ) ?? false
-    );
-  } catch {
-    return false;
-  }
+/** Whether the operator commands would still find this (dead) stack through its published file. */
+async function stackStillPublished(file: string): Promise<boolean> {
+  return (await readLocalStack({ ...process.env, EDGECLIP_STACK_FILE: file })) !== undefined;
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -42,9 +35,12 @@ describe("npm start killed with SIGKILL", () => {
     "%s: leaves no server behind, the ports free again within seconds",
     async (_, launcher) => {
       const ports = [await freeLoopbackPort(), await freeLoopbackPort()] as const;
+      // Its own stack file: a developer's running `npm start` keeps its own.
+      const stateDir = await mkdtemp(path.join(os.tmpdir(), "edgeclip-orphan-"));
+      const file = path.join(stateDir, "local-stack.json");
       const stack = spawn(process.execPath, [...launcher, "scripts/start.ts"], {
         cwd: root,
-        env: { ...process.env, EDGE_PORT: String(ports[0]), ORIGIN_PORT: String(ports[1]) },
+        env: { ...process.env, EDGE_PORT: String(ports[0]), ORIGIN_PORT: String(ports[1]), EDGECLIP_STACK_FILE: file },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";
@@ -70,13 +66,13 @@ describe("npm start killed with SIGKILL", () => {
       let free: boolean[] = [];
       for (let waited = 0; waited < 10_000; waited += 250) {
         free = await Promise.all(ports.map(portIsFree));
-        if (free.every(Boolean) && !(await stackFileNames(ports[0]))) break;
+        if (free.every(Boolean) && !(await stackStillPublished(file))) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(free).toEqual([true, true]);
-      // The stack file that warm, purge and episodes read went with it (another test's stack may have
-      // written its own since: only one naming our dead edge would be stale).
-      expect(await stackFileNames(ports[0])).toBe(false);
+      // warm, purge and episodes no longer find the dead stack.
+      expect(await stackStillPublished(file)).toBe(false);
+      await rm(stateDir, { recursive: true, force: true });
     },
     120_000,
   );
