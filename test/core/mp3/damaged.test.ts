@@ -28,7 +28,7 @@ async function damagedSource(bytes: Uint8Array): Promise<Source> {
   }
 }
 
-function splice(bytes: Uint8Array, at: number, remove: number, insert = new Uint8Array(0)): Uint8Array {
+function splice(bytes: Uint8Array, at: number, remove: number, insert: Uint8Array = new Uint8Array(0)): Uint8Array {
   const out = new Uint8Array(bytes.length - remove + insert.length);
   out.set(bytes.subarray(0, at));
   out.set(insert, at);
@@ -110,7 +110,7 @@ describe("damaged and truncated MP3 files", { timeout: 120_000 }, () => {
   it("junk-laden: runs of garbage between frames are skipped, clips across them match FFmpeg's decode", async () => {
     const clean = await fixtureBytes("vbr");
     const { index, offsets } = await frameOffsets(clean);
-    let bytes = clean;
+    let bytes: Uint8Array = clean;
     // Inserted back to front so earlier offsets stay valid.
     for (const [share, size] of [
       [0.8, 300_000],
