@@ -12,7 +12,7 @@ import { ClipError } from "../errors.js";
 import { ScanWindow, readExact, type ByteSource } from "./byte-source.js";
 import { parseFrameHeader, sameStream, type FrameHeader, type MpegLayer, type MpegVersion } from "./frame-header.js";
 import { ID3V1_LENGTH, id3v2TagLength, isId3v1 } from "./id3.js";
-import { readVbri, readXing, type LameTag } from "./xing.js";
+import { readVbri, readXing, type LameTag, type XingHeader } from "./xing.js";
 
 export const INDEX_FORMAT_VERSION = 1;
 /** Samples every Layer III decoder outputs before the first encoded sample (FFmpeg's 528 + 1). */
@@ -172,6 +172,46 @@ class OffsetList {
   }
 }
 
+/** A Xing/Info/VBRI frame at exactly `at`, as FFmpeg accepts it (no confirming header needed). */
+async function headerFrameAt(
+  w: ScanWindow,
+  at: number,
+  end: number,
+): Promise<{
+  offset: number;
+  header: FrameHeader;
+  headerFrame: NonNullable<SeekIndex["headerFrame"]>;
+  xing: XingHeader | null;
+} | null> {
+  if (!(await w.ensure(at, 4))) return null;
+  const h = parseFrameHeader(w.bytes, at - w.start);
+  if (!h || h.layer !== 3 || at + h.frameLength > end || !(await w.ensure(at, h.frameLength))) return null;
+  const frame = w.bytes.subarray(at - w.start, at - w.start + h.frameLength);
+  const xing = readXing(frame);
+  // Mirror FFmpeg: a tag frame counts as a header only when it carries a frame or byte count.
+  if (xing && (xing.frames !== null || xing.bytes !== null)) {
+    return { offset: at, header: h, headerFrame: { kind: xing.kind, offset: at, length: h.frameLength }, xing };
+  }
+  const vbri = xing ? null : readVbri(frame);
+  if (vbri && vbri.version === 1 && (vbri.frames > 0 || vbri.bytes > 0)) {
+    return { offset: at, header: h, headerFrame: { kind: "VBRI", offset: at, length: h.frameLength }, xing: null };
+  }
+  return null;
+}
+
+/** A free-format frame header at `at` (bitrate index 0), so a refusal can say what it found. */
+async function freeFormatAt(w: ScanWindow, at: number): Promise<boolean> {
+  if (!(await w.ensure(at, 4))) return false;
+  const i = at - w.start;
+  const b = w.bytes;
+  return (
+    b[i] === 0xff &&
+    ((b[i + 1] ?? 0) & 0xe0) === 0xe0 &&
+    ((b[i + 1] ?? 0) & 0x06) !== 0 &&
+    ((b[i + 2] ?? 0) & 0xf0) === 0
+  );
+}
+
 /** Scans `source` once and returns its seek index. Throws ClipError unprocessable_source for non-MP3. */
 export async function buildSeekIndex(source: ByteSource, options: BuildIndexOptions = {}): Promise<SeekIndex> {
   const size = source.size;
@@ -182,30 +222,39 @@ export async function buildSeekIndex(source: ByteSource, options: BuildIndexOpti
     if (tagLength === null) break;
     pos += tagLength;
   }
-  if (pos >= size) throw unprocessable("no audio after the ID3v2 tag");
+  if (size === 0) throw unprocessable("the file is 0 bytes");
+  if (pos >= size) throw unprocessable("the file is an ID3 tag and no audio");
   const end = size - (await tailTagsLength(source, pos));
   const w = new ScanWindow(source, end, options.chunkSize ?? 2 * 1024 * 1024, options.readAhead ?? 1);
+  const maxJunk = options.maxLeadingJunk ?? 1024 * 1024;
   try {
-    const first = await findSync(w, pos, end, null, 2, options.maxLeadingJunk ?? 1024 * 1024);
-    if (!first) throw unprocessable("no MPEG audio frames found");
+    // FFmpeg reads the Xing/Info/LAME frame exactly where the tags end, without asking the next header to
+    // confirm it: so must the index, or a damaged first audio frame would hide the Info frame and its
+    // encoder delay, and every clip would start 25 ms early against FFmpeg's decode of the source.
+    const freeFormat = await freeFormatAt(w, pos);
+    let tagged = await headerFrameAt(w, pos, end);
+    const first = tagged
+      ? { offset: tagged.offset, header: tagged.header }
+      : await findSync(w, pos, end, null, 2, maxJunk);
+    if (!first) {
+      if (pos === end) throw unprocessable("the file is an ID3 tag and no audio");
+      throw unprocessable(
+        freeFormat
+          ? "free-format MPEG audio (no bitrate in its frame headers) cannot be indexed"
+          : "no MPEG audio frames found",
+      );
+    }
+    // Junk before a confirmed Info frame: still the header frame (as before; FFmpeg would miss it).
+    tagged ??= await headerFrameAt(w, first.offset, end);
     const like = first.header;
     let p = first.offset;
-    let headerFrame: SeekIndex["headerFrame"] = null;
-    let xing = null;
-    if (like.layer === 3 && (await w.ensure(p, like.frameLength))) {
-      const frame = w.bytes.subarray(p - w.start, p - w.start + like.frameLength);
-      xing = readXing(frame);
-      const vbri = xing ? null : readVbri(frame);
-      // Mirror FFmpeg: a tag frame counts as a header only when it carries a frame or byte count.
-      if (xing && (xing.frames !== null || xing.bytes !== null)) {
-        headerFrame = { kind: xing.kind, offset: p, length: like.frameLength };
-      } else if (vbri && vbri.version === 1 && (vbri.frames > 0 || vbri.bytes > 0)) {
-        headerFrame = { kind: "VBRI", offset: p, length: like.frameLength };
-        xing = null;
-      } else {
-        xing = null;
-      }
-      if (headerFrame) p += like.frameLength;
+    const headerFrame: SeekIndex["headerFrame"] = tagged?.headerFrame ?? null;
+    const xing = tagged?.xing ?? null;
+    if (headerFrame) {
+      // Resynchronise after the header frame the way FFmpeg does (a header confirmed by the next one).
+      const audio = await findSync(w, p + like.frameLength, end, like, 1, maxJunk);
+      if (!audio) throw unprocessable("no MPEG audio frames after the header frame");
+      p = audio.offset;
     }
     const offsets = new OffsetList();
     const jumps: IndexJump[] = [];
@@ -242,6 +291,11 @@ export async function buildSeekIndex(source: ByteSource, options: BuildIndexOpti
     const checkpoints = new Float64Array(Math.ceil(frameCount / stride));
     for (let i = 0; i < checkpoints.length; i++) checkpoints[i] = offsets.at(i * stride);
     const lame = xing?.lame ?? null;
+    // A file cut short (the Xing header promises more frames than exist): the LAME padding belongs to
+    // the last promised frame, and FFmpeg trims it only from there, so only what reaches the last frame
+    // present is kept. FFmpeg skips a partial last frame, and so does the index (p + frameLength <= end).
+    const promised = xing?.frames ?? frameCount;
+    const missingSamples = Math.max(0, promised - frameCount) * like.samplesPerFrame;
     return {
       formatVersion: INDEX_FORMAT_VERSION,
       sourceSize: size,
@@ -254,7 +308,9 @@ export async function buildSeekIndex(source: ByteSource, options: BuildIndexOpti
       minBitrateKbps: minKbps,
       maxBitrateKbps: maxKbps,
       headerFrame,
-      gapless: lame?.gapless ? { encoderDelay: lame.encoderDelay, encoderPadding: lame.encoderPadding } : null,
+      gapless: lame?.gapless
+        ? { encoderDelay: lame.encoderDelay, encoderPadding: Math.max(0, lame.encoderPadding - missingSamples) }
+        : null,
       lame: lame && {
         encoderBytes: lame.encoderBytes,
         revisionAndMethod: lame.revisionAndMethod,

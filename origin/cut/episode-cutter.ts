@@ -87,24 +87,35 @@ export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
     };
   }
 
-  async function cutWithFfmpeg(req: CutRequest, audio: AudioSource): Promise<CutOutcome> {
+  /** `found.reason` says in the log line why this source took the FFmpeg path. */
+  async function cutWithFfmpeg(
+    req: CutRequest,
+    audio: AudioSource,
+    found: Extract<IndexLookup, { kind: "not-mp3" }>,
+  ): Promise<CutOutcome> {
     const location = req.episode.audio;
-    if (isHttpsLocation(location)) return downloadThenFfmpeg(req, audio);
+    const reason = found.reason;
+    const inputFormat = found.mp3 ? ({ inputFormat: "mp3", decodeFromStart: true } as const) : {};
+    // MP3 the index refused goes through a temp file too: FFmpeg seeking over HTTP into such a file (junk
+    // where the bitrate says the start is) stalled until the deadline (measured 25.9 s on versitygw),
+    // while the same bytes from a file take 0.2 s; the index scan has read most of the file already.
+    if (isHttpsLocation(location) || found.mp3) return downloadThenFfmpeg(req, audio, reason, inputFormat);
     const result = await ffmpegCut({
       ffmpegPath: deps.ffmpegPath,
       source: { url: await deps.store().presignSource(location, SOURCE_URL_EXPIRES_S) },
       sourceLabel: audio.label,
       startMs: req.startMs,
       durationMs: req.endMs - req.startMs,
-      // Only sources that are not MP3 Layer III get here: they can only be re-encoded.
+      // Only sources that are not MP3 Layer III, or that the index cannot read, get here: re-encoded.
       mode: "encode",
+      ...inputFormat,
       deadline: req.deadline,
       marginMs: req.marginMs,
       ...(deps.spawn ? { spawn: deps.spawn } : {}),
       ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
     });
     if (result.bytesRead !== undefined) req.meter.bytes += result.bytesRead;
-    return { bytes: result.bytes, method: "ffmpeg", detail: { ffmpeg_ms: result.ffmpegMs } };
+    return { bytes: result.bytes, method: "ffmpeg", detail: { ffmpeg_ms: result.ffmpegMs, ffmpeg_because: reason } };
   }
 
   /**
@@ -112,7 +123,12 @@ export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
    * private-address checks), so the file comes through the checked session (at most SOURCE_MAX_BYTES)
    * into a temp file that FFmpeg reads.
    */
-  async function downloadThenFfmpeg(req: CutRequest, audio: AudioSource): Promise<CutOutcome> {
+  async function downloadThenFfmpeg(
+    req: CutRequest,
+    audio: AudioSource,
+    reason: string,
+    inputFormat: { inputFormat?: "mp3"; decodeFromStart?: boolean },
+  ): Promise<CutOutcome> {
     const dir = await mkdtemp(path.join(deps.tmpRoot ?? os.tmpdir(), "edgeclip-source-"));
     try {
       const version = await audio.head(req.meter);
@@ -134,12 +150,17 @@ export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
         startMs: req.startMs,
         durationMs: req.endMs - req.startMs,
         mode: "encode",
+        ...inputFormat,
         deadline: req.deadline,
         marginMs: req.marginMs,
         ...(deps.spawn ? { spawn: deps.spawn } : {}),
         ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
       });
-      return { bytes: result.bytes, method: "ffmpeg", detail: { ffmpeg_ms: result.ffmpegMs, downloaded: true } };
+      return {
+        bytes: result.bytes,
+        method: "ffmpeg",
+        detail: { ffmpeg_ms: result.ffmpegMs, downloaded: true, ffmpeg_because: reason },
+      };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -148,7 +169,7 @@ export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
   async function cutFrom(req: CutRequest, audio: AudioSource): Promise<CutOutcome> {
     const indexes = deps.indexes();
     const found = await indexes.lookup(req.episode.id, audio, req.meter);
-    if (found.kind === "not-mp3") return cutWithFfmpeg(req, audio);
+    if (found.kind === "not-mp3") return cutWithFfmpeg(req, audio, found);
     try {
       return await cutFrames(req, audio, found);
     } catch (err) {
@@ -160,7 +181,7 @@ export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
       const fresh = deps.openSource(req.episode, req.deadline);
       try {
         const rebuilt = await indexes.build(req.episode.id, fresh, req.meter);
-        if (rebuilt.kind === "not-mp3") return await cutWithFfmpeg(req, fresh);
+        if (rebuilt.kind === "not-mp3") return await cutWithFfmpeg(req, fresh, rebuilt);
         return await cutFrames(req, fresh, rebuilt);
       } finally {
         fresh.close();

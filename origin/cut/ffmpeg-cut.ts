@@ -25,6 +25,17 @@ export interface CutOptions {
   mode: SeekMode;
   /** Encoder arguments for mode "encode" (default: libmp3lame at 128 kbit/s). */
   encodeArgs?: readonly string[];
+  /**
+   * The input's format when the detector knows it: FFmpeg's probe cannot see the ".mp3" of a pre-signed
+   * URL (its query string follows), and one frame followed by junk scores too low to be taken for MP3.
+   */
+  inputFormat?: "mp3";
+  /**
+   * Decode from the start and drop what precedes startMs (output seeking), for sources whose timeline a
+   * byte seek cannot find: in an MP3 with runs of junk the bitrate points into the junk (measured: input
+   * seeking landed on audio from 0 s instead of 30 s).
+   */
+  decodeFromStart?: boolean;
   /** Epoch ms by which FFmpeg must have finished; it is killed then. */
   deadline: number;
   /** Only for the timeout message. */
@@ -55,7 +66,10 @@ export function ffmpegArgs(opts: CutOptions, output: string, inputFile?: string)
   } else {
     // Input seeking (-ss before -i): FFmpeg asks the server for the byte range near the start.
     if (opts.mode === "copy-fast") args.push("-fflags", "+fastseek");
-    args.push("-ss", seconds(opts.startMs), "-t", seconds(opts.durationMs), "-i", opts.source.url);
+    if (opts.inputFormat) args.push("-f", opts.inputFormat);
+    const range = ["-ss", seconds(opts.startMs), "-t", seconds(opts.durationMs)];
+    if (opts.decodeFromStart) args.push("-i", opts.source.url, ...range);
+    else args.push(...range, "-i", opts.source.url);
   }
   args.push("-map", "0:a:0", "-map_metadata", "-1", "-vn", "-sn", "-dn");
   if (opts.mode === "encode") args.push(...(opts.encodeArgs ?? DEFAULT_ENCODE_ARGS));

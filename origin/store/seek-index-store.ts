@@ -1,12 +1,18 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { seekIndexKey } from "../../core/index.js";
-import { buildSeekIndex, decodeSeekIndex, encodeSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
+import { ClipError, seekIndexKey } from "../../core/index.js";
+import {
+  buildSeekIndex,
+  decodeSeekIndex,
+  describeFormat,
+  detectFormat,
+  encodeSeekIndex,
+  type SeekIndex,
+} from "../../core/mp3/index.js";
 import type { AudioSource } from "../sources/audio-source.js";
 import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
 import type { ReadMeter, SourceVersion } from "../sources/s3-source.js";
-import { detectSeekMode } from "../source-format.js";
 
-/** The index of an MP3 source, or "not-mp3" for sources only FFmpeg can cut. */
+/** The index of an MP3 source, or "not-mp3" (and why, for the log line) for sources only FFmpeg can cut. */
 export type IndexLookup =
   | {
       kind: "mp3";
@@ -16,7 +22,8 @@ export type IndexLookup =
       /** Set when a built index could not be stored: the cut goes on, the next container rebuilds. */
       storeError?: string;
     }
-  | { kind: "not-mp3" };
+  /** `mp3`: MPEG audio layer III that the index cannot read (FFmpeg is told the format). */
+  | { kind: "not-mp3"; reason: string; mp3?: true };
 
 /** A stored-index read: its bytes, no such object, or the failure to report. */
 type StoredRead = { bytes: Uint8Array } | "missing" | { error: Error };
@@ -52,7 +59,7 @@ export interface SeekIndexStoreOptions {
  */
 export class SeekIndexStore {
   private readonly memory = new Map<string, { index: SeekIndex; version: SourceVersion; loc: string }>();
-  private readonly notMp3 = new Map<string, string>();
+  private readonly notMp3 = new Map<string, { where: string; found: Extract<IndexLookup, { kind: "not-mp3" }> }>();
   private readonly building = new Map<string, Promise<IndexLookup>>();
   /** Stored-index reads started by prefetch, waiting for the cut that uses them. */
   private readonly prefetched = new Map<string, { at: number; read: Promise<StoredRead> }>();
@@ -89,7 +96,8 @@ export class SeekIndexStore {
       this.memory.set(episodeId, cached);
       return { kind: "mp3", index: cached.index, version: cached.version, origin: "memory" };
     }
-    if (this.notMp3.get(episodeId) === where) return { kind: "not-mp3" };
+    const known = this.notMp3.get(episodeId);
+    if (known?.where === where) return known.found;
     const stored = await this.readStored(episodeId, source, meter);
     if (stored) {
       this.remember(episodeId, where, stored.index, stored.version);
@@ -118,17 +126,21 @@ export class SeekIndexStore {
     const version = await audio.head(meter);
     const source = audio.bytes(version, meter);
     // Two small reads tell an MP3 from anything else before a scan would read megabytes looking for frames.
-    const mode = await detectSeekMode(async (start, length) =>
+    const format = await detectFormat(async (start, length) =>
       start >= version.size ? new Uint8Array(0) : source.readRange(start, Math.min(version.size, start + length)),
     );
-    if (mode === "encode") {
-      this.notMp3.set(episodeId, where);
-      return { kind: "not-mp3" };
+    if (format.kind === "empty" || format.kind === "tags-only") {
+      throw new ClipError("unprocessable_source", `The audio of episode ${episodeId} is ${describeFormat(format)}`);
     }
-    const index = await buildSeekIndex(source, { sourceTag: sourceTag(audio, version.etag) });
-    if (index.layer !== 3) {
-      this.notMp3.set(episodeId, where);
-      return { kind: "not-mp3" };
+    if (format.kind !== "mpeg" || format.layer !== 3) return this.notIndexed(episodeId, where, describeFormat(format));
+    let index: SeekIndex;
+    try {
+      index = await buildSeekIndex(source, { sourceTag: sourceTag(audio, version.etag) });
+    } catch (err) {
+      // MPEG audio the index cannot read (free format, megabytes of junk before the first frame): FFmpeg
+      // may still decode it, so the cut goes there instead of being refused.
+      if (!(err instanceof ClipError && err.code === "unprocessable_source")) throw err;
+      return this.notIndexed(episodeId, where, `seek index refused: ${err.message}`, true);
     }
     const storeError = await this.writeStored(episodeId, index).then(
       () => undefined,
@@ -136,6 +148,12 @@ export class SeekIndexStore {
     );
     this.remember(episodeId, where, index, version);
     return { kind: "mp3", index, version, origin: "built", ...(storeError ? { storeError } : {}) };
+  }
+
+  private notIndexed(episodeId: string, where: string, reason: string, mp3 = false): IndexLookup {
+    const found = { kind: "not-mp3", reason, ...(mp3 ? { mp3 } : {}) } as const;
+    this.notMp3.set(episodeId, { where, found });
+    return found;
   }
 
   private remember(episodeId: string, loc: string, index: SeekIndex, version: SourceVersion): void {

@@ -52,6 +52,8 @@ export const RECIPES = {
     ],
   },
   noXing: { seconds: 20, args: ["-c:a", "libmp3lame", "-b:a", "96k", "-write_xing", "0"] },
+  vbr48Mono: { seconds: 30, args: ["-ar", "48000", "-ac", "1", "-c:a", "libmp3lame", "-q:a", "4"] },
+  mono8k: { seconds: 30, args: ["-ar", "8000", "-ac", "1", "-c:a", "libmp3lame", "-b:a", "16k"] },
 } satisfies Record<string, Recipe>;
 
 export type FixtureName = keyof typeof RECIPES;

@@ -5,7 +5,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seekIndexKey } from "../../../core/index.js";
-import { decodeSeekIndex } from "../../../core/mp3/index.js";
+import {
+  buildSeekIndex,
+  bytesSource,
+  decodeSeekIndex,
+  spanForFrames,
+  walkFrames,
+  writeSyncsafe,
+} from "../../../core/mp3/index.js";
 import { s3AudioSource } from "../../../origin/sources/audio-source.js";
 import { newMeter } from "../../../origin/sources/s3-source.js";
 import { SeekIndexStore } from "../../../origin/store/seek-index-store.js";
@@ -156,7 +163,10 @@ describe("the seek index store", () => {
     const aac = await aacTwentySeconds();
     const loc = await putRaw(aac.file, `index-test/${randomUUID()}.m4a`);
     const meter = newMeter();
-    expect(await newStore().lookup(`idx-${randomUUID()}`, loc, meter)).toEqual({ kind: "not-mp3" });
+    expect(await newStore().lookup(`idx-${randomUUID()}`, loc, meter)).toEqual({
+      kind: "not-mp3",
+      reason: "not MPEG audio",
+    });
     expect(meter.bytes).toBeLessThanOrEqual(4096 + 1024);
   });
 
@@ -198,3 +208,108 @@ describe("an episode re-uploaded under the same key", () => {
     expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(26.2);
   });
 });
+
+/** Puts bytes under a fresh raw key; returns the episode id seeded for it. */
+async function episodeOf(bytes: Uint8Array, durationMs: number): Promise<string> {
+  const key = `index-test/${randomUUID()}.mp3`;
+  await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: bytes }));
+  return seedEpisode(t.db, { audioUrl: `s3://${BUCKETS.raw}/${key}`, durationMs });
+}
+
+/** An ID3v2.3 tag: a title frame and zero padding to `size` body bytes. */
+function id3v23(size: number): Uint8Array {
+  const tag = new Uint8Array(10 + size);
+  tag.set([0x49, 0x44, 0x33, 3, 0, 0]);
+  writeSyncsafe(size, tag, 6);
+  tag.set([0x54, 0x49, 0x54, 0x32, 0, 0, 0, 4, 0, 0, 0, 0x61, 0x62, 0x63], 10); // TIT2 "abc"
+  return tag;
+}
+
+const errorMessage = (body: Record<string, unknown>) => (body as { error?: { message?: string } }).error?.message;
+
+describe("MP3 as the world writes it (issue 14)", () => {
+  it("stacked ID3v2 tags (v2.3 then FFmpeg's v2.4): indexed and cut by copying frames, not re-encoded", async () => {
+    const mp3 = new Uint8Array(await readFile(cbr.file));
+    expect(mp3[3]).toBe(4);
+    const stacked = new Uint8Array([...id3v23(2000), ...mp3]);
+    const episode = await episodeOf(stacked, cbr.durationMs);
+    const res = await t.request(clipPath(episode, 61_000, 4_000));
+    expect(res.status).toBe(200);
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
+    const file = await download(res.json.clip_url, "stacked.mp3");
+    expect(Math.abs((await decodedDurationMs(file)) - 4_000)).toBeLessThanOrEqual(1);
+    const aligned = await alignClip(cbr.file, file, 61_000);
+    expect(aligned.correlation).toBeGreaterThan(0.9);
+    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(0.2);
+  });
+
+  it("the Info frame, then more junk than the index searches: FFmpeg cuts it instead of a 422, and the log says why", async () => {
+    const mp3 = new Uint8Array(await readFile(cbr.file));
+    const index = await buildSeekIndex(bytesSource(mp3));
+    const afterInfo = index.audioStart; // the format check sees the Info frame: MP3
+    const junk = new Uint8Array(1536 * 1024);
+    for (let i = 0, x = 12345; i < junk.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      junk[i] = x & 0xff;
+    }
+    const bytes = new Uint8Array([...mp3.subarray(0, afterInfo), ...junk, ...mp3.subarray(afterInfo)]);
+    const episode = await episodeOf(bytes, cbr.durationMs);
+    const res = await t.request(clipPath(episode, 30_000, 5_000));
+    expect(res.status).toBe(200);
+    expect(t.logs.at(-1)).toMatchObject({
+      cut_method: "ffmpeg",
+      ffmpeg_because: "seek index refused: no MPEG audio frames after the header frame",
+    });
+    const file = await download(res.json.clip_url, "junk-laden.mp3");
+    const aligned = await alignClip(cbr.file, file, 30_000);
+    console.info(
+      `[junk-laden via FFmpeg] offset ${aligned.offsetMs} ms, correlation ${aligned.correlation.toFixed(3)}`,
+    );
+    expect(aligned.correlation).toBeGreaterThan(0.9);
+    // FFmpeg's own accuracy on this file (its re-encode adds its own delay), not the index's.
+    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(60);
+    // Known now: the next cut of this episode goes straight to FFmpeg without scanning again.
+    await t.request(clipPath(episode, 40_000, 1_000));
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg", downloaded: true });
+    expect(t.logs.at(-1)?.seek_index).toBeUndefined();
+  });
+
+  it("free format: the index says what it found, and the cut goes to FFmpeg (which cannot decode it either: 422)", async () => {
+    const mp3 = new Uint8Array(await readFile(cbr.file));
+    const index = await buildSeekIndex(bytesSource(mp3));
+    const { offsets } = walkFrames(index, spanForFrames(index, 0, index.frameCount - 1), mp3, 0);
+    const free = mp3.slice(index.audioStart);
+    for (const at of offsets) free[at - index.audioStart + 2] = (free[at - index.audioStart + 2] ?? 0) & 0x0f;
+    const key = `index-test/${randomUUID()}.mp3`;
+    await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: free }));
+    const found = await newStore().lookup(`idx-${randomUUID()}`, await putRawBytes(free), newMeter());
+    expect(found).toEqual({
+      kind: "not-mp3",
+      reason: "seek index refused: free-format MPEG audio (no bitrate in its frame headers) cannot be indexed",
+      mp3: true,
+    });
+    const episode = await seedEpisode(t.db, { audioUrl: `s3://${BUCKETS.raw}/${key}`, durationMs: cbr.durationMs });
+    const res = await t.request(clipPath(episode, 30_000, 5_000));
+    expect(res.status).toBe(422);
+    expect(errorMessage(res.body)).toMatch(/is not audio FFmpeg can cut/);
+  });
+
+  it.each([
+    ["0 bytes", new Uint8Array(0)],
+    ["an ID3 tag and no audio", id3v23(5000)],
+    ["2 ID3 tags and no audio", new Uint8Array([...id3v23(5000), ...id3v23(100)])],
+  ])("a file of %s: 422 that says so", async (what, bytes) => {
+    const episode = await episodeOf(bytes, 60_000);
+    const res = await t.request(clipPath(episode, 1_000, 5_000));
+    expect(res.status).toBe(422);
+    expect(errorMessage(res.body)).toBe(`The audio of episode ${episode} is ${what}`);
+  });
+});
+
+async function putRawBytes(bytes: Uint8Array) {
+  const key = `index-test/${randomUUID()}.mp3`;
+  await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: bytes }));
+  return s3AudioSource(testS3, { bucket: BUCKETS.raw, key });
+}
