@@ -13,6 +13,7 @@ const ORIGIN_PURE = [
   "test/origin/sources/https/policy.test.ts",
   "test/origin/deploy/**/*.test.ts",
   "test/scripts/system-packages.test.ts",
+  "test/scripts/seek-mode.test.ts",
 ];
 
 export default defineConfig({

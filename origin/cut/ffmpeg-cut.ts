@@ -4,8 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { ClipError } from "../../core/index.js";
 import { ffmpegFailure, redactUrls } from "./ffmpeg-failure.js";
-import type { SeekMode } from "../source-format.js";
 import { ffmpegKilled } from "../lambda/deadline.js";
+
+/**
+ * How FFmpeg treats the source: the origin only re-encodes (`encode`); the benchmark's baselines also copy
+ * with fast (CBR) or frame-exact (VBR) seeking, which is why the runner keeps those modes.
+ */
+export type SeekMode = "copy-fast" | "copy-exact" | "encode";
 
 export type SpawnFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
 

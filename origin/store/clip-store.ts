@@ -1,9 +1,7 @@
-import { sourceMissing } from "../sources/source-errors.js";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE, CLIP_METADATA } from "../../core/index.js";
 import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
-import type { RangeReader } from "../source-format.js";
 
 /** What a clip object says about itself (user metadata), so a hit needs no database. */
 export interface StoredClip {
@@ -103,32 +101,5 @@ export class ClipStore {
     return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: source.bucket, Key: source.key }), {
       expiresIn: expiresS,
     });
-  }
-
-  sourceReader(source: S3Location): RangeReader {
-    return async (start, length) => {
-      try {
-        const out = await this.s3.send(
-          new GetObjectCommand({
-            Bucket: source.bucket,
-            Key: source.key,
-            Range: `bytes=${start}-${start + length - 1}`,
-          }),
-        );
-        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
-      } catch (err) {
-        // A range starting past the end: the object is shorter than a header, which is no audio at all.
-        if (s3Status(err) === 416) return new Uint8Array();
-        if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey") {
-          throw sourceMissing(`s3://${source.bucket}/${source.key}`);
-        }
-        throw s3Failure(err, {
-          action: "s3:GetObject",
-          operation: "GetObject",
-          bucket: source.bucket,
-          key: source.key,
-        });
-      }
-    };
   }
 }

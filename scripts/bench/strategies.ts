@@ -11,7 +11,7 @@ import { ffmpegCut } from "../../origin/cut/ffmpeg-cut.js";
 import { createEpisodeCutter } from "../../origin/cut/episode-cutter.js";
 import type { OriginParts } from "../../origin/origin.js";
 import { SeekIndexStore } from "../../origin/store/seek-index-store.js";
-import { detectSeekMode } from "../../origin/source-format.js";
+import { seekModeOfSource } from "./seek-mode.js";
 
 export type StrategyName = "baseline-download" | "baseline-ffmpeg-url" | "edgeclip" | "edgeclip-precise";
 
@@ -71,7 +71,7 @@ function ffmpegOverUrl(parts: OriginParts): ClipCutter {
       const location = s3Location(req.episode);
       const { bucket, key } = location;
       const store = parts.store();
-      const mode = await detectSeekMode(store.sourceReader(location));
+      const mode = await seekModeOfSource(parts.openSource(req.episode, req.deadline));
       const result = await ffmpegCut({
         ffmpegPath: parts.ffmpegPath,
         source: { url: await store.presignSource(location, 900) },

@@ -1,8 +1,8 @@
 import { open, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { detectFormat, writeSyncsafe } from "../../../core/mp3/index.js";
-import { detectSeekMode, type RangeReader } from "../../../origin/source-format.js";
-import { aacTwentySeconds, cbrTenMinutes, vbrWithId3 } from "../helpers/fixtures.js";
+import { detectFormat, writeSyncsafe } from "../../core/mp3/index.js";
+import { detectSeekMode, type RangeReader } from "../../scripts/bench/seek-mode.js";
+import { aacTwentySeconds, cbrTenMinutes, vbrWithId3 } from "../origin/helpers/fixtures.js";
 
 /** Reads ranges of a local file, counting them: the real reader does the same against S3. */
 function fileReader(file: string, reads: [number, number][]): RangeReader {
