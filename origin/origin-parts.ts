@@ -1,0 +1,37 @@
+import { EpisodeCatalog, isHttpsLocation } from "./catalog/episode-catalog.js";
+import type { OriginClients } from "./config/clients.js";
+import type { OriginDeps, OriginParts } from "./origin.js";
+import { httpsAudioSource, s3AudioSource } from "./sources/audio-source.js";
+import { httpsSourcePolicy } from "./sources/https/policy.js";
+import { ClipStore } from "./store/clip-store.js";
+import { SeekIndexStore } from "./store/seek-index-store.js";
+
+/** The origin's parts, each created on first use and then shared by every request of the container. */
+export function originParts(deps: OriginDeps, clients: OriginClients, ffmpegPath: string): OriginParts {
+  const { config } = deps;
+  let store: ClipStore | undefined;
+  let catalog: EpisodeCatalog | undefined;
+  let indexes: SeekIndexStore | undefined;
+  return {
+    s3: () => clients.s3(),
+    openSource: (episode, deadline) =>
+      isHttpsLocation(episode.audio)
+        ? httpsAudioSource(episode.audio.url, {
+            ...(deps.httpsPolicy ?? httpsSourcePolicy(config)),
+            // Reads still waiting at the deadline stop there: the answer is a 504, not a Lambda kill.
+            signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+          })
+        : s3AudioSource(clients.s3(), episode.audio),
+    store: () => (store ??= new ClipStore(clients.s3(), config.clipsBucket, config.presignExpiresS)),
+    indexes: () => (indexes ??= new SeekIndexStore(clients.s3(), config.clipsBucket)),
+    catalog: () =>
+      (catalog ??= new EpisodeCatalog(clients.mongo().db(config.mongodbDb), {
+        collections: config.collections,
+        fields: config.episodeFields,
+        rawBucket: config.rawBucket,
+        hosts: clients.mongoHosts(),
+        selectionTimeoutMs: config.mongoServerSelectionTimeoutMs,
+      })),
+    ffmpegPath,
+  };
+}
