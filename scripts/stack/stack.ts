@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,10 +8,11 @@ import { loadConfig } from "../../origin/config/config.js";
 import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
 import { createOrigin } from "../../origin/origin.js";
 import type { LogSink } from "../../origin/observe/request-log.js";
-import { dbSetupTargetFromEnv, runDbSetup } from "../catalog/db-setup.js";
+import { dbSetupTargetFromEnv, runDbSetup, type DbSetupTarget } from "../catalog/db-setup.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
-import { guardChild, guardDir, releaseChild, releaseDir } from "../services/orphan-guard.js";
+import { guardDir, releaseDir } from "../services/orphan-guard.js";
+import { startWranglerDev, type Cleanups } from "./wrangler-dev.js";
 import { claimPublication, publishStack, unpublishStack, type LocalStackInfo } from "./published-stack.js";
 import { makeDemoAudio, registerDemoEpisode } from "./demo-episode.js";
 
@@ -40,31 +40,25 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-}
-
-/** Stops a process and everything it started (wrangler runs workerd as a child). */
-function killGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
-  return new Promise((resolve) => {
-    const hard = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 5000);
-    child.once("exit", () => {
-      clearTimeout(hard);
-      resolve();
+/** The demo episode, generated once into .cache/demo and registered as `episodes add` would. */
+async function addDemoEpisode(services: LocalServices, target: DbSetupTarget, log: (line: string) => void) {
+  log("demo episode: generating and uploading…");
+  const s3 = new S3Client(s3ClientConfig(services.s3));
+  const mongo = await new MongoClient(services.mongodbUri).connect();
+  try {
+    const file = await makeDemoAudio(path.join(root, ".cache", "demo"));
+    await registerDemoEpisode({
+      s3,
+      rawBucket: LOCAL_BUCKETS.raw,
+      clipsBucket: LOCAL_BUCKETS.clips,
+      db: mongo.db(target.dbName),
+      episodes: target.names.episodes,
+      file,
     });
-    process.kill(-child.pid!, "SIGTERM");
-  });
+  } finally {
+    s3.destroy();
+    await mongo.close();
+  }
 }
 
 /**
@@ -74,7 +68,7 @@ function killGroup(child: ChildProcess): Promise<void> {
  */
 export async function startStack({ edgePort, originPort, log, originLog, publish }: StackOptions): Promise<Stack> {
   if (publish) await claimPublication(publish);
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanups: Cleanups = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
   };
@@ -85,23 +79,7 @@ export async function startStack({ edgePort, originPort, log, originLog, publish
     const target = dbSetupTargetFromEnv({ ...process.env, MONGODB_URI: services.mongodbUri });
     await runDbSetup(target, log);
 
-    log("demo episode: generating and uploading…");
-    const s3 = new S3Client(s3ClientConfig(services.s3));
-    const mongo = await new MongoClient(services.mongodbUri).connect();
-    try {
-      const file = await makeDemoAudio(path.join(root, ".cache", "demo"));
-      await registerDemoEpisode({
-        s3,
-        rawBucket: LOCAL_BUCKETS.raw,
-        clipsBucket: LOCAL_BUCKETS.clips,
-        db: mongo.db(target.dbName),
-        episodes: target.names.episodes,
-        file,
-      });
-    } finally {
-      s3.destroy();
-      await mongo.close();
-    }
+    await addDemoEpisode(services, target, log);
 
     // A fresh secret per start: only this Worker can call this origin.
     const secret = randomBytes(24).toString("hex");
@@ -130,45 +108,7 @@ export async function startStack({ edgePort, originPort, log, originLog, publish
     // clips the catalog no longer knows.
     const edgeState = await mkdtemp(path.join(tmpdir(), "edgeclip-edge-"));
     cleanups.push(() => rm(edgeState, { recursive: true, force: true }));
-    log("edge: starting wrangler dev…");
-    const wrangler = spawn(
-      process.execPath,
-      [
-        path.join(root, "node_modules", "wrangler", "bin", "wrangler.js"),
-        "dev",
-        "--ip",
-        "127.0.0.1",
-        "--port",
-        String(edgePort),
-        "--var",
-        `ORIGIN_URL:${server.url}`,
-        "--var",
-        `ORIGIN_SECRET:${secret}`,
-        "--persist-to",
-        edgeState,
-        "--show-interactive-dev-session=false",
-      ],
-      {
-        cwd: root,
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-      },
-    );
-    // Its whole process group (wrangler and workerd), also if we die without running the cleanups.
-    const group = -(wrangler.pid ?? 0);
-    if (group !== 0) guardChild(group);
-    cleanups.push(() => killGroup(wrangler).then(() => group !== 0 && releaseChild(group)));
-    let wranglerOutput = "";
-    const keep = (chunk: Buffer) => {
-      wranglerOutput = (wranglerOutput + chunk.toString()).slice(-4000);
-    };
-    wrangler.stdout?.on("data", keep);
-    wrangler.stderr?.on("data", keep);
-    const edgeUrl = `http://127.0.0.1:${edgePort}`;
-    await waitForHttp(`${edgeUrl}/healthz`, wrangler, 60_000).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\n--- wrangler dev output ---\n${wranglerOutput}`);
-    });
+    const edgeUrl = await startWranglerDev({ edgePort, originUrl: server.url, secret, edgeState, log, cleanups });
     const info: LocalStackInfo = {
       pid: process.pid,
       mongodbUri: services.mongodbUri,
