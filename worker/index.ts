@@ -1,5 +1,5 @@
 import { Router, type IRequest } from "itty-router";
-import { ClipError } from "../core/index.js";
+import { CLIP_PATH_PREFIX, CLIP_ROUTE, ClipError } from "../core/index.js";
 import { handleClip } from "./clip/handle-clip.js";
 import type { GenerationLimit } from "./clip/context.js";
 import { workerConfig, WorkerConfigError, type Env } from "./config/env.js";
@@ -95,16 +95,14 @@ const router = Router<EdgeRequest, Args>({
 router
   .get("/", () => playerPage())
   .get("/healthz", () => json({ ok: true }, 200, { "cache-control": "no-store" }))
-  .options("/api/v1/audio_clips/:episode_id", (request, env) =>
-    preflight(request as unknown as Request, config(env).allowedOrigins),
-  )
-  .get("/api/v1/audio_clips/:episode_id", clip)
-  .head("/api/v1/audio_clips/:episode_id", clip)
-  .all("/api/v1/audio_clips/:episode_id", () => {
+  .options(CLIP_ROUTE, (request, env) => preflight(request as unknown as Request, config(env).allowedOrigins))
+  .get(CLIP_ROUTE, clip)
+  .head(CLIP_ROUTE, clip)
+  .all(CLIP_ROUTE, () => {
     throw new ClipError("method_not_allowed", "Use GET, HEAD or OPTIONS");
   })
   .all("*", () => {
-    throw new ClipError("not_found", "No such endpoint; clips live under /api/v1/audio_clips/{episode_id}");
+    throw new ClipError("not_found", `No such endpoint; clips live under ${CLIP_PATH_PREFIX}{episode_id}`);
   });
 
 export default {

@@ -1,3 +1,4 @@
+import { CLIP_ROUTE_KEY } from "../../core/index.js";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,7 +14,7 @@ export interface LocalOriginServer {
   close(): Promise<void>;
 }
 
-const ROUTE_KEY = "GET /api/v1/audio_clips/{episode_id}";
+const ROUTE_KEY = CLIP_ROUTE_KEY;
 // API Gateway's integration timeout; the handler's own deadline logic works against it.
 const LAMBDA_TIMEOUT_MS = 29_000;
 

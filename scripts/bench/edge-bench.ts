@@ -2,7 +2,7 @@
 // returns a constant body of the same size, in the same run (so the ratio, not the absolute, is the figure).
 // Two sizes: a 30 s clip, where moving the bytes dominates, and a small one, where the per-request work of
 // the edge (routing, parsing, the cache lookup) shows.
-import { CLIP_HEADERS } from "../../core/index.js";
+import { CLIP_HEADERS, clipPath } from "../../core/index.js";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rm } from "node:fs/promises";
@@ -159,7 +159,7 @@ async function measureSizes(
   const rows: EdgeRow[] = [];
   const ratios: EdgeRatio[] = [];
   for (const { label, bytes } of SIZES) {
-    const clipUrl = new URL(`/api/v1/audio_clips/b${bytes}?start_time_ms=0&duration_ms=30000`, edgeUrl).toString();
+    const clipUrl = new URL(clipPath(`b${bytes}`, { start_time_ms: 0, duration_ms: 30_000 }), edgeUrl).toString();
     const constUrl = new URL(`/?size=${bytes}`, baseUrl).toString();
     const bases: Figures[] = [];
     const hits: Figures[] = [];

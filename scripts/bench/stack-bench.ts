@@ -1,6 +1,6 @@
 // One miss and then hits through the whole local stack (wrangler dev → origin → FerretDB/versitygw), as a
 // browser sees them: the miss shows what the edge adds to the origin's time, the hits what a listener gets.
-import { CLIP_HEADERS } from "../../core/index.js";
+import { CLIP_HEADERS, clipPath } from "../../core/index.js";
 import { freeLoopbackPort } from "../services/free-port.js";
 import { startStack } from "../stack/stack.js";
 import { quantile } from "../lib/quantile.js";
@@ -37,7 +37,7 @@ export async function benchStack(log: (line: string) => void): Promise<StackFigu
     log: () => {},
   });
   try {
-    const url = new URL("/api/v1/audio_clips/demo?start_time_ms=60000&duration_ms=30000", stack.edgeUrl).toString();
+    const url = new URL(clipPath("demo", { start_time_ms: 60_000, duration_ms: 30_000 }), stack.edgeUrl).toString();
     const miss = await timedGet(url);
     // Let the edge finish filling its cache (waitUntil) before timing hits.
     await new Promise((r) => setTimeout(r, 300));

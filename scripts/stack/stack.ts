@@ -14,7 +14,8 @@ import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } 
 import { guardDir, releaseDir } from "../services/orphan-guard.js";
 import { startWranglerDev, type Cleanups } from "./wrangler-dev.js";
 import { claimPublication, publishStack, unpublishStack, type LocalStackInfo } from "./published-stack.js";
-import { makeDemoAudio, registerDemoEpisode } from "./demo-episode.js";
+import { DEMO_EPISODE_ID, makeDemoAudio, registerDemoEpisode } from "./demo-episode.js";
+import { clipPath } from "../../core/index.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -128,7 +129,7 @@ export async function startStack({ edgePort, originPort, log, originLog, publish
     return {
       edgeUrl,
       originUrl: server.url,
-      demoClipUrl: `${edgeUrl}/api/v1/audio_clips/demo?start_time_ms=5000&duration_ms=10000`,
+      demoClipUrl: `${edgeUrl}${clipPath(DEMO_EPISODE_ID, { start_time_ms: 5000, duration_ms: 10_000 })}`,
       info,
       stop,
     };

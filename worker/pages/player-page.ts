@@ -1,3 +1,5 @@
+import { CLIP_PATH_PREFIX } from "../../core/index.js";
+
 /**
  * The player page at the edge root: pick an episode and a range, play the clip, see which layer served
  * it and how long it took, copy its URL. Plain HTML and a few lines of script, no build step.
@@ -48,7 +50,7 @@ async function play(event) {
   const episode = $("episode").value.trim();
   const startMs = Math.round(Number($("start").value) * 1000);
   const durationMs = Math.round(Number($("duration").value) * 1000);
-  const url = new URL("/api/v1/audio_clips/" + encodeURIComponent(episode), location.href);
+  const url = new URL(${JSON.stringify(CLIP_PATH_PREFIX)} + encodeURIComponent(episode), location.href);
   url.searchParams.set("start_time_ms", String(startMs));
   url.searchParams.set("duration_ms", String(durationMs));
   $("url").textContent = url.href;
