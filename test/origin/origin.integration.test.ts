@@ -1,12 +1,11 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIP_CACHE_CONTROL, seekIndexKey } from "../../core/index.js";
 import { createOrigin } from "../../origin/origin.js";
 import { id3v2TagLength } from "../../core/mp3/index.js";
 import { alignClip, decodedDurationMs, probeCodec, probeDurationMs } from "./helpers/audio.js";
+import { downloadFolder, type Downloads } from "./helpers/download.js";
 import { aacTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "./helpers/fixtures.js";
 import {
   BUCKETS,
@@ -20,9 +19,9 @@ import {
   tempEntries,
   testS3,
   uploadFixture,
-  v2Event,
   type TestOrigin,
 } from "./helpers/harness.js";
+import { v2Event } from "./helpers/api-gateway-event.js";
 
 /** One MP3 frame at 44.1 kHz: 1152 samples. */
 const FRAME_MS = 26.2;
@@ -30,29 +29,21 @@ const FRAME_MS = 26.2;
 let t: TestOrigin;
 let cbr: Fixture;
 let cbrEpisode: string;
-let work: string;
+let downloads: Downloads;
 
 beforeAll(async () => {
-  [t, cbr, work] = await Promise.all([
+  [t, cbr, downloads] = await Promise.all([
     startTestOrigin(),
     cbrTenMinutes(),
-    mkdtemp(path.join(os.tmpdir(), "edgeclip-origin-clips-")),
+    downloadFolder("edgeclip-origin-clips-"),
   ]);
   cbrEpisode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
 });
 
 afterAll(async () => {
   await t?.close();
-  await rm(work, { recursive: true, force: true });
+  await downloads?.remove();
 });
-
-async function download(url: string, name: string): Promise<string> {
-  const res = await fetch(url);
-  expect(res.status).toBe(200);
-  const file = path.join(work, name);
-  await writeFile(file, new Uint8Array(await res.arrayBuffer()));
-  return file;
-}
 
 const clipPath = (episode: string, startMs: number, durationMs: number) =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
@@ -117,7 +108,7 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
   });
 
   it("the pre-signed URL returns the clip: its duration is within one frame and it starts where asked", async () => {
-    const file = await download(missUrl, "cbr-30s.mp3");
+    const file = await downloads.download(missUrl, "cbr-30s.mp3");
     expect(await probeCodec(file)).toBe("mp3");
     // The Xing/Info header that the temp-file output made possible (it carries the frame count).
     const bytes = await readFile(file);
@@ -207,7 +198,7 @@ describe("later misses of an indexed episode", () => {
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames+ffmpeg" });
     expect(new URL(res.json.clip_url).pathname).toMatch(/\.precise\.mp3$/);
-    const file = await download(res.json.clip_url, "precise.mp3");
+    const file = await downloads.download(res.json.clip_url, "precise.mp3");
     expect(Math.abs((await decodedDurationMs(file)) - duration)).toBeLessThanOrEqual(1);
     const aligned = await alignClip(cbr.file, file, start);
     expect(aligned.correlation).toBeGreaterThan(0.9);
@@ -226,7 +217,7 @@ describe("episode bounds", () => {
     const end = res.json.clip_end_ms;
     expect(end).toBeLessThanOrEqual(cbr.durationMs);
     expect(end).toBeGreaterThan(cbr.durationMs - 2 * FRAME_MS);
-    const file = await download(res.json.clip_url, "clamped.mp3");
+    const file = await downloads.download(res.json.clip_url, "clamped.mp3");
     expect(Math.abs((await decodedDurationMs(file)) - (end - start))).toBeLessThanOrEqual(1);
     // The key is the requested range; a hit reports the clamp from the object's metadata.
     expect(await clipKeys(cbrEpisode)).toContain(`audio_clips/${cbrEpisode}/${start}-${start + 30_000}.mp3`);
@@ -259,7 +250,7 @@ describe("other sources", () => {
     const res = await t.request(clipPath(episode, 100_000, 20_000));
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
-    const file = await download(res.json.clip_url, "vbr-20s.mp3");
+    const file = await downloads.download(res.json.clip_url, "vbr-20s.mp3");
     expect(Math.abs((await decodedDurationMs(file)) - 20_000)).toBeLessThanOrEqual(FRAME_MS);
     const aligned = await alignClip(vbr.file, file, 100_000);
     expect(aligned.correlation).toBeGreaterThan(0.9);
@@ -273,7 +264,7 @@ describe("other sources", () => {
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg" });
     expect(t.ffmpegRuns.at(-1)).toContain("libmp3lame");
-    const file = await download(res.json.clip_url, "from-aac.mp3");
+    const file = await downloads.download(res.json.clip_url, "from-aac.mp3");
     expect(await probeCodec(file)).toBe("mp3");
     expect(Math.abs((await probeDurationMs(file)) - 10_000)).toBeLessThanOrEqual(2 * FRAME_MS);
   });

@@ -11,7 +11,8 @@ import { loadConfig } from "../../origin/config/config.js";
 import { createOrigin } from "../../origin/origin.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
 import { s3ClientConfig } from "../../scripts/services/local-services.js";
-import { LAMBDA, SECRET, signFor, v2Event } from "../origin/helpers/harness.js";
+import { LAMBDA, SECRET, signFor } from "../origin/helpers/harness.js";
+import { v2Event } from "../origin/helpers/api-gateway-event.js";
 import { runScript, scriptEnv } from "./helpers/run-script.js";
 
 const run = promisify(execFile);

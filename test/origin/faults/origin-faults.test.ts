@@ -12,9 +12,9 @@ import {
   tempEntries,
   testEnv,
   uploadFixture,
-  v2Event,
   type TestOrigin,
 } from "../helpers/harness.js";
+import { v2Event } from "../helpers/api-gateway-event.js";
 
 /** The JSON lines written to stdout from now on (the Lambda handler logs there, as in Lambda). */
 function captureStdout(): () => Record<string, unknown>[] {

@@ -4,7 +4,6 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { MongoClient, type Db } from "mongodb";
 import { inject } from "vitest";
 import { canonicalPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../../core/index.js";
@@ -15,6 +14,7 @@ import { createOrigin, type Origin, type OriginDeps } from "../../../origin/orig
 import { LOCAL_BUCKETS } from "../../../scripts/services/env-lines.js";
 import { s3ClientConfig } from "../../../scripts/services/local-services.js";
 import { expectNoInternals } from "../../shared/public-answer.js";
+import { v2Event } from "./api-gateway-event.js";
 import type { Fixture } from "./fixtures.js";
 
 export const services = inject("services");
@@ -161,33 +161,6 @@ export async function signFor(
 ): Promise<Record<string, string>> {
   const req = parseClipUrl(new URL(pathAndQuery, "https://edge.example"));
   return signOriginRequest({ method, canonicalPath: canonicalPath(req) }, SECRET, nowMs);
-}
-
-/** An HTTP API (payload 2.0) event as API Gateway sends it for GET /api/v1/audio_clips/{episode_id}. */
-export function v2Event(pathAndQuery: string, headers: Record<string, string>, method = "GET"): APIGatewayProxyEventV2 {
-  const url = new URL(pathAndQuery, "https://abc123.execute-api.us-east-1.amazonaws.com");
-  return {
-    version: "2.0",
-    routeKey: "GET /api/v1/audio_clips/{episode_id}",
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers: { host: url.host, "user-agent": "edgeclip-worker", ...headers },
-    queryStringParameters: Object.fromEntries(url.searchParams),
-    pathParameters: { episode_id: url.pathname.split("/").pop() ?? "" },
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "abc123",
-      domainName: url.host,
-      domainPrefix: "abc123",
-      http: { method, path: url.pathname, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "edgeclip-worker" },
-      requestId: `req-${randomUUID()}`,
-      routeKey: "GET /api/v1/audio_clips/{episode_id}",
-      stage: "$default",
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    isBase64Encoded: false,
-  };
 }
 
 /** Uploads a fixture to the raw bucket once (same key and size → skipped) and returns its s3:// URL. */

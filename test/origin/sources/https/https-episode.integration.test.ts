@@ -1,10 +1,9 @@
 import type { LookupAddress } from "node:dns";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HttpsSourcePolicy } from "../../../../origin/sources/https/https-source.js";
 import { alignClip, decodedDurationMs } from "../../helpers/audio.js";
+import { downloadFolder, type Downloads } from "../../helpers/download.js";
 import { aacTwentySeconds, cbrTenMinutes, type Fixture } from "../../helpers/fixtures.js";
 import { seedEpisode, startTestOrigin, type TestOrigin } from "../../helpers/harness.js";
 import { startHttpsServer, testCertificate, type TestHttpsServer } from "../../helpers/https-server.js";
@@ -16,7 +15,7 @@ let mp3Server: TestHttpsServer;
 let aacServer: TestHttpsServer;
 let cbr: Fixture;
 let aac: Fixture;
-let dir: string;
+let downloads: Downloads;
 
 beforeAll(async () => {
   [cbr, aac] = await Promise.all([cbrTenMinutes(), aacTwentySeconds()]);
@@ -32,24 +31,18 @@ beforeAll(async () => {
     testOnly: { ca: tls.cert, allowAddresses: ["127.0.0.1"] },
   };
   t = await startTestOrigin({ httpsPolicy: policy });
-  dir = await mkdtemp(path.join(os.tmpdir(), "edgeclip-https-episode-"));
+  downloads = await downloadFolder("edgeclip-https-episode-");
 });
 
 afterAll(async () => {
   await t?.close();
   await mp3Server?.close();
   await aacServer?.close();
-  await rm(dir, { recursive: true, force: true });
+  await downloads?.remove();
 });
 
 const clipPath = (episode: string, startMs: number, durationMs: number) =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
-
-async function download(url: string, name: string): Promise<string> {
-  const file = path.join(dir, name);
-  await writeFile(file, new Uint8Array(await (await fetch(url)).arrayBuffer()));
-  return file;
-}
 
 describe("an https episode on an allow-listed host", () => {
   it("is indexed on first use and cut from its frames, with no FFmpeg and no whole-file download later", async () => {
@@ -69,7 +62,7 @@ describe("an https episode on an allow-listed host", () => {
     expect(Number(line.source_bytes_read)).toBeLessThanOrEqual(Number(line.clip_bytes) + 64 * 1024);
     // The URL's token never reaches a log line.
     expect(JSON.stringify(t.logs)).not.toContain("secret-token");
-    const file = await download(res.json.clip_url, "https-cbr.mp3");
+    const file = await downloads.download(res.json.clip_url, "https-cbr.mp3");
     expect(Math.abs((await decodedDurationMs(file)) - 30_000)).toBeLessThanOrEqual(1);
     const aligned = await alignClip(cbr.file, file, 300_000);
     expect(aligned.correlation).toBeGreaterThan(0.9);
@@ -98,7 +91,7 @@ describe("an https episode on an allow-listed host", () => {
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg", downloaded: true });
     // FFmpeg read a local temp file, never the URL (its own DNS lookups would skip the address checks).
     expect(t.ffmpegRuns.at(-1)?.join(" ")).not.toContain("https://");
-    const file = await download(res.json.clip_url, "https-aac.mp3");
+    const file = await downloads.download(res.json.clip_url, "https-aac.mp3");
     expect(Math.abs((await decodedDurationMs(file)) - 5_000)).toBeLessThanOrEqual(60);
   });
 
