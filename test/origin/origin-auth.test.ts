@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signOriginRequest } from "../../core/index.js";
-import { cbrTenMinutes } from "./helpers/fixtures.js";
 import {
   LAMBDA,
   SECRET,
   seedEpisode,
   signFor,
   startTestOrigin,
-  uploadFixture,
+  startOriginWithEpisode,
   type TestOrigin,
 } from "./helpers/harness.js";
 import { API_HOST, restApiEvent, v2Event } from "./helpers/api-gateway-event.js";
@@ -17,9 +16,7 @@ let episode: string;
 let path: string;
 
 beforeAll(async () => {
-  const [origin, cbr] = await Promise.all([startTestOrigin(), cbrTenMinutes()]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  ({ t, episode } = await startOriginWithEpisode());
   path = `/api/v1/audio_clips/${episode}?start_time_ms=60000&duration_ms=5000`;
 });
 

@@ -13,12 +13,13 @@ import {
   LAMBDA,
   SECRET,
   seedEpisode,
+  seedFixtureEpisode,
   services,
   signFor,
   startTestOrigin,
   tempEntries,
   testS3,
-  uploadFixture,
+  type Answer,
   type TestOrigin,
 } from "./helpers/harness.js";
 import { v2Event } from "./helpers/api-gateway-event.js";
@@ -37,7 +38,7 @@ beforeAll(async () => {
     cbrTenMinutes(),
     downloadFolder("edgeclip-origin-clips-"),
   ]);
-  cbrEpisode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  cbrEpisode = await seedFixtureEpisode(t.db, cbr);
 });
 
 afterAll(async () => {
@@ -48,6 +49,17 @@ afterAll(async () => {
 const clipPath = (episode: string, startMs: number, durationMs: number) =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
 
+/** A 200 for exactly the range asked for (no clamp), from the store (a hit) or newly cut (a miss). */
+function expectWholeClip(res: Answer, clip: { cacheHit: boolean; start: number; end: number }): void {
+  expect(res.status).toBe(200);
+  expect(res.json).toMatchObject({
+    cache_hit: clip.cacheHit,
+    clip_start_ms: clip.start,
+    clip_end_ms: clip.end,
+    clamped_to_episode_end: false,
+  });
+}
+
 describe("a miss, then a hit (10-min CBR episode)", () => {
   const start = 300_000;
   const duration = 30_000;
@@ -56,13 +68,7 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
   it("a miss indexes the episode on first use, copies the clip's frames, uploads, records and answers a pre-signed URL", async () => {
     const res = await t.request(clipPath(cbrEpisode, start, duration));
 
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({
-      cache_hit: false,
-      clip_start_ms: start,
-      clip_end_ms: start + duration,
-      clamped_to_episode_end: false,
-    });
+    expectWholeClip(res, { cacheHit: false, start, end: start + duration });
     expect(res.json.generation_time_ms).toBeGreaterThanOrEqual(0);
     // MP3 frames are copied in-process: no FFmpeg at all.
     expect(t.ffmpegRuns).toHaveLength(0);
@@ -134,13 +140,7 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
   it("a second request is a hit answered from the object's metadata, with no FFmpeg run and no episode lookup; it counts the request", async () => {
     const before = await t.db.collection("audio_clips").findOne({ episode_id: cbrEpisode });
     const res = await t.request(clipPath(cbrEpisode, start, duration));
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({
-      cache_hit: true,
-      clip_start_ms: start,
-      clip_end_ms: start + duration,
-      clamped_to_episode_end: false,
-    });
+    expectWholeClip(res, { cacheHit: true, start, end: start + duration });
     expect(t.ffmpegRuns).toHaveLength(0);
     const steps = Object.keys((t.logs.at(-1)?.steps ?? {}) as object);
     // A hit checks the store, counts itself and answers; no step that makes a clip runs.
@@ -246,7 +246,7 @@ describe("episode bounds", () => {
 describe("other sources", () => {
   it("a VBR MP3 behind a large ID3v2 tag: exact seek, right duration and start", async () => {
     const vbr = await vbrWithId3();
-    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(vbr), durationMs: vbr.durationMs });
+    const episode = await seedFixtureEpisode(t.db, vbr);
     const res = await t.request(clipPath(episode, 100_000, 20_000));
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
@@ -259,7 +259,7 @@ describe("other sources", () => {
 
   it("a non-MP3 source (AAC) is re-encoded to MP3", async () => {
     const aac = await aacTwentySeconds();
-    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(aac), durationMs: aac.durationMs });
+    const episode = await seedFixtureEpisode(t.db, aac);
     const res = await t.request(clipPath(episode, 5_000, 10_000));
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg" });

@@ -1,9 +1,8 @@
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cbrTenMinutes } from "../helpers/fixtures.js";
 import { fakeFfmpeg, type FakeFfmpeg } from "../helpers/fake-ffmpeg.js";
-import { seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../helpers/harness.js";
+import { startOriginWithEpisode, type TestOrigin } from "../helpers/harness.js";
 import { clipPath, expectNothingLeft, expectOneClip } from "../helpers/leftovers.js";
 
 // FFmpeg faults with a stand-in binary at FFMPEG_PATH that the test rewrites: the real FFmpeg (recovery),
@@ -19,9 +18,7 @@ const precise = (startMs: number) => clipPath(episode, startMs, 5000, "&precise=
 beforeAll(async () => {
   ffmpeg = await fakeFfmpeg("edgeclip-ffmpeg-faults-");
   await ffmpeg.useReal();
-  const [origin, cbr] = await Promise.all([startTestOrigin({ env: { FFMPEG_PATH: ffmpeg.path } }), cbrTenMinutes()]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  ({ t, episode } = await startOriginWithEpisode({ env: { FFMPEG_PATH: ffmpeg.path } }));
 });
 
 beforeEach(() => ffmpeg.useReal());

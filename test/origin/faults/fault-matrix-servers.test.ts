@@ -1,16 +1,7 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { controlServer } from "../../setup/control.js";
-import { cbrTenMinutes } from "../helpers/fixtures.js";
-import {
-  BUCKETS,
-  seedEpisode,
-  services,
-  startTestOrigin,
-  testS3,
-  uploadFixture,
-  type TestOrigin,
-} from "../helpers/harness.js";
+import { BUCKETS, services, testS3, startOriginWithEpisode, type TestOrigin } from "../helpers/harness.js";
 import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "../helpers/leftovers.js";
 
 // The fault matrix for the origin's servers, on the real local servers: "down" stops the process, "slow"
@@ -43,19 +34,14 @@ async function recover(): Promise<void> {
 const SHORT_LAMBDA = { getRemainingTimeInMillis: () => 8000 };
 
 beforeAll(async () => {
-  const [origin, cbr] = await Promise.all([
-    startTestOrigin({
-      beforeStep: async (step) => {
-        if (before?.step !== step) return;
-        const { kind, fault: what } = before;
-        before = undefined;
-        await fault(kind, what);
-      },
-    }),
-    cbrTenMinutes(),
-  ]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  ({ t, episode } = await startOriginWithEpisode({
+    beforeStep: async (step) => {
+      if (before?.step !== step) return;
+      const { kind, fault: what } = before;
+      before = undefined;
+      await fault(kind, what);
+    },
+  }));
   // Warm: connections open and the seek index built, as in a container that has served before.
   expect((await t.request(clipPath(episode, 0))).status).toBe(200);
 });

@@ -15,7 +15,7 @@ import { LOCAL_BUCKETS } from "../../../scripts/services/env-lines.js";
 import { s3ClientConfig } from "../../../scripts/services/local-services.js";
 import { expectNoInternals } from "../../shared/public-answer.js";
 import { v2Event } from "./api-gateway-event.js";
-import type { Fixture } from "./fixtures.js";
+import { cbrTenMinutes, type Fixture } from "./fixtures.js";
 
 export const services = inject("services");
 export const SECRET = "test-origin-secret-0123456789";
@@ -184,6 +184,19 @@ export async function seedEpisode(
     .collection("episodes")
     .insertOne({ episode_id: id, audio_url: episode.audioUrl, duration_ms: episode.durationMs });
   return id;
+}
+
+/** Seeds an episode whose audio is this fixture, uploaded to the raw bucket. */
+export async function seedFixtureEpisode(db: Db, fixture: Fixture): Promise<string> {
+  return seedEpisode(db, { audioUrl: await uploadFixture(fixture), durationMs: fixture.durationMs });
+}
+
+/** A test origin with one episode seeded from the 10-minute CBR fixture, the source most tests cut from. */
+export async function startOriginWithEpisode(
+  overrides: Parameters<typeof startTestOrigin>[0] = {},
+): Promise<{ t: TestOrigin; episode: string }> {
+  const [t, cbr] = await Promise.all([startTestOrigin(overrides), cbrTenMinutes()]);
+  return { t, episode: await seedFixtureEpisode(t.db, cbr) };
 }
 
 /** Keys of the clip objects of one episode in the clips bucket. */

@@ -5,15 +5,14 @@ import { canonicalPath, parseClipUrl, SIGNATURE_HEADER, signOriginRequest } from
 import { stdoutSink } from "../../../origin/observe/request-log.js";
 import { freeLoopbackPort } from "../../../scripts/services/free-port.js";
 import { fakeFfmpeg, type FakeFfmpeg } from "../helpers/fake-ffmpeg.js";
-import { cbrTenMinutes } from "../helpers/fixtures.js";
 import {
   BUCKETS,
   seedEpisode,
   services,
   startTestOrigin,
   testS3,
-  uploadFixture,
   type Answer,
+  startOriginWithEpisode,
   type TestOrigin,
 } from "../helpers/harness.js";
 import { clipPath } from "../helpers/leftovers.js";
@@ -129,15 +128,10 @@ beforeAll(async () => {
   await ffmpeg.useReal();
   mongoUri = uriWithPassword();
   capture();
-  const [origin, cbr] = await Promise.all([
-    startTestOrigin({
-      log: stdoutSink,
-      env: { ORIGIN_SECRET: ORIGIN_SECRETS.join(","), MONGODB_URI: mongoUri, FFMPEG_PATH: ffmpeg.path },
-    }),
-    cbrTenMinutes(),
-  ]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  ({ t, episode } = await startOriginWithEpisode({
+    log: stdoutSink,
+    env: { ORIGIN_SECRET: ORIGIN_SECRETS.join(","), MONGODB_URI: mongoUri, FFMPEG_PATH: ffmpeg.path },
+  }));
 });
 
 afterEach(() => {
