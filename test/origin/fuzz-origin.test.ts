@@ -12,6 +12,7 @@ import {
   signOriginRequest,
 } from "../../core/index.js";
 import type { ApiGatewayEvent } from "../../origin/lambda/event.js";
+import { fuzzTally } from "../shared/fuzz-tally.js";
 import { EDGE_SIZES, FUZZ_SEED, clipPath, clipQuery } from "../core/helpers/fuzz-inputs.js";
 import { httpApiEvent, restApiEvent } from "./helpers/api-gateway-event.js";
 import { LAMBDA, SECRET, startTestOrigin, type TestOrigin } from "./helpers/harness.js";
@@ -26,17 +27,16 @@ const RUNS = 10_000;
 const MAX_LOOKUPS = 700;
 
 let t: TestOrigin;
-let startedAt = 0;
-const tally: Record<string, number> = {};
-const count = (key: string) => void (tally[key] = (tally[key] ?? 0) + 1);
+const run = fuzzTally();
+const { counts: tally, count } = run;
 
 beforeAll(async () => {
   t = await startTestOrigin();
-  startedAt = Date.now();
+  run.start();
 });
 
 afterAll(async () => {
-  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  const seconds = run.seconds();
   console.log(`fuzz-origin: ${tally.events ?? 0} events in ${seconds} s (seed ${FUZZ_SEED}); ${JSON.stringify(tally)}`);
   await t?.close();
 });

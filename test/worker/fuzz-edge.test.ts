@@ -14,6 +14,7 @@ import {
   type ClipRequest,
   type UrlSigningKey,
 } from "../../core/index.js";
+import { fuzzTally } from "../shared/fuzz-tally.js";
 import { EDGE_SIZES, FUZZ_SEED, adversarialNumber, clipPathAndQuery } from "../core/helpers/fuzz-inputs.js";
 import { EDGE, disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
 import { clipAnswer, startStubOrigin, stubBytes, type StubAnswer, type StubOrigin } from "./helpers/stub-origin.js";
@@ -83,9 +84,8 @@ async function judge(req: IncomingMessage, origin: StubOrigin, violations: strin
 let open: Edge;
 let locked: Edge;
 let origin: FuzzOrigin;
-let startedAt = 0;
-const tally: Record<string, number> = {};
-const count = (key: string) => void (tally[key] = (tally[key] ?? 0) + 1);
+const run = fuzzTally();
+const { counts: tally, count } = run;
 
 beforeAll(async () => {
   origin = await startFuzzOrigin();
@@ -100,11 +100,11 @@ beforeAll(async () => {
       },
     }),
   ]);
-  startedAt = Date.now();
+  run.start();
 });
 
 afterAll(async () => {
-  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  const seconds = run.seconds();
   console.log(
     `fuzz-edge: ${tally["requests sent"] ?? 0} requests in ${seconds} s (seed ${FUZZ_SEED}), ${origin?.calls ?? 0} reached the origin; ${JSON.stringify(tally)}`,
   );
