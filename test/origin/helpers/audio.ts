@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { expect } from "vitest";
+import { alignClip, decodedDurationMs } from "../../../scripts/lib/audio-compare.js";
 
 const run = promisify(execFile);
 
@@ -16,4 +18,21 @@ export async function probeCodec(file: string): Promise<string> {
     ...["-v", "error", "-select_streams", "a:0", "-show_entries", "stream=codec_name", "-of", "csv=p=0", file],
   ]);
   return stdout.trim();
+}
+
+export interface CutWant {
+  startMs: number;
+  durationMs: number;
+  /** How far the decoded length may be from durationMs. */
+  durationWithinMs: number;
+  /** How far from startMs the clip's audio may begin in the source. */
+  startWithinMs: number;
+}
+
+/** The clip is the source's audio from startMs for durationMs: its decoded length, and where it lines up. */
+export async function expectCutFrom(sourceFile: string, clipFile: string, want: CutWant): Promise<void> {
+  expect(Math.abs((await decodedDurationMs(clipFile)) - want.durationMs)).toBeLessThanOrEqual(want.durationWithinMs);
+  const aligned = await alignClip(sourceFile, clipFile, want.startMs);
+  expect(aligned.correlation).toBeGreaterThan(0.9);
+  expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(want.startWithinMs);
 }
