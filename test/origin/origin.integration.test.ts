@@ -121,12 +121,7 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
     const tag = id3v2TagLength(bytes) ?? 0;
     const frame = bytes.subarray(tag, tag + 64).toString("latin1");
     expect(frame).toMatch(/Info|Xing/);
-    await expectCutFrom(cbr.file, file, {
-      startMs: start,
-      durationMs: duration,
-      durationWithinMs: FRAME_MS,
-      startWithinMs: FRAME_MS,
-    });
+    await expectCutFrom(cbr.file, file, start, duration, { lengthMs: FRAME_MS, startMs: FRAME_MS });
   });
 
   it("the same URL with one signature character changed is refused by the S3 server", async () => {
@@ -201,12 +196,7 @@ describe("later misses of an indexed episode", () => {
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames+ffmpeg" });
     expect(new URL(res.json.clip_url).pathname).toMatch(/\.precise\.mp3$/);
     const file = await downloads.download(res.json.clip_url, "precise.mp3");
-    await expectCutFrom(cbr.file, file, {
-      startMs: start,
-      durationMs: duration,
-      durationWithinMs: 1,
-      startWithinMs: 1,
-    });
+    await expectCutFrom(cbr.file, file, start, duration, { lengthMs: 1, startMs: 1 });
   });
 });
 
@@ -255,12 +245,7 @@ describe("other sources", () => {
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
     const file = await downloads.download(res.json.clip_url, "vbr-20s.mp3");
-    await expectCutFrom(vbr.file, file, {
-      startMs: 100_000,
-      durationMs: 20_000,
-      durationWithinMs: FRAME_MS,
-      startWithinMs: FRAME_MS,
-    });
+    await expectCutFrom(vbr.file, file, 100_000, 20_000, { lengthMs: FRAME_MS, startMs: FRAME_MS });
   });
 
   it("a non-MP3 source (AAC) is re-encoded to MP3", async () => {

@@ -20,19 +20,22 @@ export async function probeCodec(file: string): Promise<string> {
   return stdout.trim();
 }
 
-export interface CutWant {
+/** How far a clip may be from what was asked: its decoded length, and where its audio starts in the source. */
+export interface CutTolerance {
+  lengthMs: number;
   startMs: number;
-  durationMs: number;
-  /** How far the decoded length may be from durationMs. */
-  durationWithinMs: number;
-  /** How far from startMs the clip's audio may begin in the source. */
-  startWithinMs: number;
 }
 
-/** The clip is the source's audio from startMs for durationMs: its decoded length, and where it lines up. */
-export async function expectCutFrom(sourceFile: string, clipFile: string, want: CutWant): Promise<void> {
-  expect(Math.abs((await decodedDurationMs(clipFile)) - want.durationMs)).toBeLessThanOrEqual(want.durationWithinMs);
-  const aligned = await alignClip(sourceFile, clipFile, want.startMs);
+/** The clip is the source's audio from startMs for durationMs (within the tolerance). */
+export async function expectCutFrom(
+  sourceFile: string,
+  clipFile: string,
+  startMs: number,
+  durationMs: number,
+  within: CutTolerance,
+): Promise<void> {
+  expect(Math.abs((await decodedDurationMs(clipFile)) - durationMs)).toBeLessThanOrEqual(within.lengthMs);
+  const aligned = await alignClip(sourceFile, clipFile, startMs);
   expect(aligned.correlation).toBeGreaterThan(0.9);
-  expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(want.startWithinMs);
+  expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(within.startMs);
 }

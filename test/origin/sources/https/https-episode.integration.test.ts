@@ -63,12 +63,7 @@ describe("an https episode on an allow-listed host", () => {
     // The URL's token never reaches a log line.
     expect(JSON.stringify(t.logs)).not.toContain("secret-token");
     const file = await downloads.download(res.json.clip_url, "https-cbr.mp3");
-    await expectCutFrom(cbr.file, file, {
-      startMs: 300_000,
-      durationMs: 30_000,
-      durationWithinMs: 1,
-      startWithinMs: 26.2,
-    });
+    await expectCutFrom(cbr.file, file, 300_000, 30_000, { lengthMs: 1, startMs: 26.2 });
   });
 
   it("a re-upload at the same URL (new ETag) is noticed and re-indexed", async () => {
