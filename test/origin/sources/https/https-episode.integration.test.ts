@@ -44,12 +44,13 @@ afterAll(async () => {
 const clipPath = (episode: string, startMs: number, durationMs: number) =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
 
+/** An episode whose audio is at this URL on a test server, with the fixture's duration in the catalog. */
+const episodeAt = (audioUrl: string, fixture: Fixture) =>
+  seedEpisode(t.db, { audioUrl, durationMs: fixture.durationMs });
+
 describe("an https episode on an allow-listed host", () => {
   it("is indexed on first use and cut from its frames, with no FFmpeg and no whole-file download later", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `https://audio.test:${mp3Server.port}/audio.mp3?token=secret-token`,
-      durationMs: cbr.durationMs,
-    });
+    const episode = await episodeAt(`https://audio.test:${mp3Server.port}/audio.mp3?token=secret-token`, cbr);
     const first = await t.request(clipPath(episode, 60_000, 10_000));
     expect(first.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
@@ -67,10 +68,7 @@ describe("an https episode on an allow-listed host", () => {
   });
 
   it("a re-upload at the same URL (new ETag) is noticed and re-indexed", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `https://audio.test:${mp3Server.port}/audio.mp3`,
-      durationMs: cbr.durationMs,
-    });
+    const episode = await episodeAt(`https://audio.test:${mp3Server.port}/audio.mp3`, cbr);
     expect((await t.request(clipPath(episode, 10_000, 5_000))).status).toBe(200);
     mp3Server.replaceFile(await readFile(cbr.file));
     const res = await t.request(clipPath(episode, 20_000, 5_000));
@@ -79,10 +77,7 @@ describe("an https episode on an allow-listed host", () => {
   });
 
   it("a non-MP3 https source is fetched through the checked session and re-encoded", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `https://audio.test:${aacServer.port}/audio.mp3`,
-      durationMs: aac.durationMs,
-    });
+    const episode = await episodeAt(`https://audio.test:${aacServer.port}/audio.mp3`, aac);
     const res = await t.request(clipPath(episode, 5_000, 5_000));
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg", downloaded: true });
@@ -93,10 +88,7 @@ describe("an https episode on an allow-listed host", () => {
   });
 
   it("a host not on the allow-list is a 422 that names the setting, and nothing is written", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `https://other.test:${mp3Server.port}/audio.mp3`,
-      durationMs: cbr.durationMs,
-    });
+    const episode = await episodeAt(`https://other.test:${mp3Server.port}/audio.mp3`, cbr);
     const res = await t.request(clipPath(episode, 0, 5_000));
     expect(res.status).toBe(422);
     expect(res.detail).toContain("not in SOURCE_HOST_ALLOWLIST");
@@ -104,10 +96,7 @@ describe("an https episode on an allow-listed host", () => {
   });
 
   it("a source host that never answers is given up at the request's deadline: 504, nothing written", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `https://audio.test:${mp3Server.port}/hang`,
-      durationMs: cbr.durationMs,
-    });
+    const episode = await episodeAt(`https://audio.test:${mp3Server.port}/hang`, cbr);
     // 4.5 s left, minus the 3 s margin: the deadline is 1.5 s away, well before the policy's 5 s read timeout.
     const res = await t.request(clipPath(episode, 0, 5_000), { lambda: { getRemainingTimeInMillis: () => 4_500 } });
     expect(res.status).toBe(504);
@@ -116,10 +105,7 @@ describe("an https episode on an allow-listed host", () => {
   });
 
   it("an http:// audio location is refused: only https is read", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `http://audio.test:${mp3Server.port}/audio.mp3`,
-      durationMs: cbr.durationMs,
-    });
+    const episode = await episodeAt(`http://audio.test:${mp3Server.port}/audio.mp3`, cbr);
     const res = await t.request(clipPath(episode, 0, 5_000));
     expect(res.status).toBe(422);
     expect(res.detail).toMatch(/no usable audio location/);
