@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signClipUrl, type UrlSigningKey } from "../../core/index.js";
 import { runWarm } from "../../scripts/warm/run-warm.js";
 import { parseWarmList, type WarmItem } from "../../scripts/warm/warm-list.js";
-import { EDGE, startEdge, startScriptedOrigin, type Edge, type ScriptedOrigin } from "./helpers/edge.js";
+import { EDGE, startEdge, type Edge } from "./helpers/edge.js";
+import { startScriptedOrigin, type ScriptedOrigin } from "./helpers/stub-origin.js";
 
 // `npm run warm` against the real Worker in workerd, for what the local stack does not turn on: URL signing
 // and the generation rate limit. The origin behind it is scripted (its clips are not what is tested here).
