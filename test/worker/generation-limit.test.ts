@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { startEdge, type Edge } from "./helpers/edge.js";
 import { scriptedEdgePerTest } from "./helpers/edge-session.js";
+import { inOneRateWindow } from "./helpers/rate-window.js";
 import { startScriptedOrigin } from "./helpers/stub-origin.js";
 
 // The generation limit through workerd's real Rate Limiting binding, at the limits wrangler.toml deploys
@@ -23,17 +24,6 @@ async function deployedRateLimit(name: string): Promise<{ limit: number; periodM
 
 async function deployedLimit(name: string): Promise<number> {
   return (await deployedRateLimit(name)).limit;
-}
-
-/**
- * The binding counts in fixed windows (Date.now() / period, in workerd as at Cloudflare): start right after a
- * window begins, so a busy machine's slow requests cross as few window edges as possible, and say how many
- * windows a run touched, which is how many limits' worth it may be served.
- */
-async function atWindowStart(periodMs: number): Promise<() => number> {
-  await new Promise((resolve) => setTimeout(resolve, periodMs - (Date.now() % periodMs) + 50));
-  const first = Math.floor(Date.now() / periodMs);
-  return () => Math.floor(Date.now() / periodMs) - first + 1;
 }
 
 async function edgeAtDeployedLimits(): Promise<Edge> {
@@ -73,7 +63,8 @@ describe("the generation limit charges only new origin calls (real rate-limit bi
   it("a client asking for ever more new clips gets 429 soon; its cached clips and other addresses still play", async () => {
     live.edge = await edgeAtDeployedLimits();
     const { limit: burst, periodMs } = await deployedRateLimit("GENERATE_BURST");
-    const windowsTouched = await atWindowStart(periodMs);
+    // A whole window for the run: a busy machine's slow requests then cross as few window edges as possible.
+    const windowsTouched = await inOneRateWindow(periodMs, periodMs);
     expect((await live.edge.fetch(clip(0), from("203.0.113.7"))).status).toBe(200);
     // Three limits' worth at once: far more than one window allows, sent together so they land in one window.
     const answers = await Promise.all(

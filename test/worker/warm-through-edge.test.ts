@@ -3,6 +3,7 @@ import { signClipUrl, type UrlSigningKey } from "../../core/index.js";
 import { runWarm } from "../../scripts/warm/run-warm.js";
 import { parseWarmList, type WarmItem } from "../../scripts/warm/warm-list.js";
 import { EDGE, startEdge, type Edge } from "./helpers/edge.js";
+import { inOneRateWindow } from "./helpers/rate-window.js";
 import { startScriptedOrigin, type ScriptedOrigin } from "./helpers/stub-origin.js";
 
 // `npm run warm` against the real Worker in workerd, for what the local stack does not turn on: URL signing
@@ -53,6 +54,8 @@ describe("warm through an edge that rate-limits generation", () => {
     edges.push(edge);
     const waits: number[] = [];
     const slept: number[] = [];
+    // The whole run in one 60 s window of the binding, with room for a busy machine.
+    await inOneRateWindow(60_000, 20_000);
     const summary = await runWarm(EDGE, items, {
       concurrency: 1,
       fetchFn: through(edge),
