@@ -50,7 +50,7 @@ window.listen = async (t, ms) => {
   rec = null;
   let first = all.findIndex((x) => Math.abs(x) > 1e-4);
   if (first < 0) first = all.length;
-  return { samples: all.slice(first, first + Math.round(ctx.sampleRate * 0.4)), duration: a.duration };
+  return { samples: all.slice(first, first + Math.round(ctx.sampleRate * 0.4)), duration: a.duration, lead: first };
 };
 /** Seeks to t, plays to the end, returns the duration the element reports then. */
 window.playToEnd = async (t) => {
