@@ -11,8 +11,15 @@
 import { ClipError } from "../errors.js";
 import { readExact, type ByteSource } from "./byte-source.js";
 import { crc16 } from "./crc16.js";
-import { decodeFrameHeader, encodeFrameHeader, mainDataCapacity, type FrameHeader } from "./frame-header.js";
+import {
+  decodeFrameHeader,
+  encodeFrameHeader,
+  mainDataCapacity,
+  readUint32BE,
+  type FrameHeader,
+} from "./frame-header.js";
 import { spanForFrames, walkFrames, type FrameSpan } from "./frame-walk.js";
+import { repackFrames, type SourceFrame } from "./repack.js";
 import {
   anchorFrames,
   gatherReservoir,
@@ -62,6 +69,8 @@ export interface ClipResult {
   leadInComplete: boolean;
   encoderDelay: number;
   encoderPadding: number;
+  /** VBR frames repacked to this constant bitrate (lossless), so players seek by arithmetic; else null. */
+  repackedKbps: number | null;
 }
 
 function msToSamples(ms: number, sampleRate: number): number {
@@ -120,29 +129,27 @@ function reservoirFrames(index: SeekIndex): number {
   return Math.ceil(maxReservoir(index.version) / Math.max(1, capacity));
 }
 
-function readHeader(frame: Uint8Array): number {
-  return new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0);
+/** Where the clip's audio starts: frames k0… and, when needed, a synthesized carrier frame in front. */
+interface LeadIn {
+  k0: number;
+  carrier: Uint8Array | null;
+  leadInComplete: boolean;
 }
 
-/** Builds the clip from `bytes` = source[plan.span.start, plan.span.end). */
-export function buildClip(index: SeekIndex, plan: CutPlan, bytes: Uint8Array): ClipResult {
+function walkedAccess(index: SeekIndex, plan: CutPlan, bytes: Uint8Array): FrameAccess {
   const { span } = plan;
-  if (bytes.length !== span.end - span.start) {
-    throw new RangeError(`expected ${span.end - span.start} source bytes, got ${bytes.length}`);
-  }
   const walked = walkFrames(index, span, bytes, span.start);
-  const spf = index.samplesPerFrame;
-  const k = plan.firstFrame;
-  const m = plan.lastFrame;
-  const access: FrameAccess = {
+  return {
     bytes,
     header: (f) => (f >= span.fromFrame ? walked.headers[f - span.fromFrame] : undefined),
     offset: (f) =>
       f >= span.fromFrame && f < span.toFrame ? (walked.offsets[f - span.fromFrame] ?? 0) - span.start : undefined,
   };
-  const template = access.header(k);
-  if (!template) throw new RangeError("first wanted frame outside the walked span");
-  // Real frames when their reservoir fits under the delay limit; otherwise a carrier frame.
+}
+
+/** Real frames when their reservoir fits under the delay limit; otherwise a carrier frame. */
+function chooseLeadIn(index: SeekIndex, plan: CutPlan, access: FrameAccess, template: FrameHeader): LeadIn {
+  const k = plan.firstFrame;
   const anchor = k - anchorFrames(index.version);
   let k0 = anchor <= 0 ? 0 : reservoirStart(access, anchor);
   let carrier: Uint8Array | null = null;
@@ -154,49 +161,85 @@ export function buildClip(index: SeekIndex, plan: CutPlan, bytes: Uint8Array): C
       carrier = silentFrame(template, reservoir);
     } else {
       leadInComplete = false;
-      k0 = Math.max(span.fromFrame, k - plan.maxLeadIn);
+      k0 = Math.max(plan.span.fromFrame, k - plan.maxLeadIn);
     }
   }
-  const t0 = timelineOffset(index);
-  const delayFrom = (firstSlot: number): number => plan.startSample + t0 - firstSlot * spf - DECODER_DELAY;
   // Within 529 samples of the start of a file without gapless info there is nothing to trim; a silent
   // frame in front (decoder state after it equals a fresh start) makes room for the delay.
-  if (!carrier && k0 === 0 && delayFrom(0) < 0) carrier = silentFrame(template, new Uint8Array(0));
-  const virtualStart = carrier ? k0 - 1 : k0; // the carrier takes the frame slot before k0
-  const encoderDelay = delayFrom(virtualStart);
-  const encoderPadding = (m + 1) * spf - (plan.endSample + t0) + DECODER_DELAY;
+  if (!carrier && k0 === 0 && delayFrom(index, plan, 0) < 0) carrier = silentFrame(template, new Uint8Array(0));
+  return { k0, carrier, leadInComplete };
+}
 
-  // Copy frames k0..m; bytes between frames (junk the index skipped) are left out.
-  const pieces: { from: number; to: number; header: FrameHeader }[] = [];
-  for (let f = k0; f <= m; f++) {
+/** The LAME delay that makes a clip whose first frame takes slot `firstSlot` start at plan.startSample. */
+function delayFrom(index: SeekIndex, plan: CutPlan, firstSlot: number): number {
+  return plan.startSample + timelineOffset(index) - firstSlot * index.samplesPerFrame - DECODER_DELAY;
+}
+
+/** The clip's audio frames in order: the carrier (if any), then source frames k0…m without the junk between them. */
+function clipFrames(access: FrameAccess, lead: LeadIn, lastFrame: number): SourceFrame[] {
+  const frames: SourceFrame[] = [];
+  if (lead.carrier) {
+    const header = decodeFrameHeader(readUint32BE(lead.carrier, 0));
+    if (!header) throw new RangeError("carrier frame without a valid header");
+    frames.push({ header, bytes: lead.carrier });
+  }
+  for (let f = lead.k0; f <= lastFrame; f++) {
     const header = access.header(f);
     const at = access.offset(f);
     if (!header || at === undefined) throw new RangeError(`frame ${f} outside the walked span`);
-    pieces.push({ from: at, to: at + header.frameLength, header });
+    frames.push({ header, bytes: access.bytes.subarray(at, at + header.frameLength) });
   }
-  const count = pieces.length + (carrier ? 1 : 0);
-  const starts = new Float64Array(count);
-  let audioBytes = carrier?.length ?? 0;
-  let sameBitrate =
-    carrier === null || decodeFrameHeader(readHeader(carrier))?.bitrateKbps === pieces[0]?.header.bitrateKbps;
-  pieces.forEach((piece, i) => {
-    starts[i + (carrier ? 1 : 0)] = audioBytes;
-    audioBytes += piece.to - piece.from;
-    if (piece.header.bitrateKbps !== pieces[0]?.header.bitrateKbps) sameBitrate = false;
-  });
-  const audio = new Uint8Array(audioBytes);
-  if (carrier) audio.set(carrier);
-  pieces.forEach((piece, i) => audio.set(bytes.subarray(piece.from, piece.to), starts[i + (carrier ? 1 : 0)] ?? 0));
+  return frames;
+}
 
+interface ClipAudio {
+  audio: Uint8Array;
+  /** Offset of each frame in `audio`. */
+  starts: Float64Array;
+  /** Every frame has the same size: players seek by arithmetic, and the header says Info. */
+  constant: boolean;
+  /** A frame of the audio, for the Info frame's header fields. */
+  template: FrameHeader;
+  repackedKbps: number | null;
+}
+
+/**
+ * The frames back to back. Frames of differing bitrates are repacked to one frame size (lossless) so
+ * that players seek exactly; a CBR source is copied as it is, and so is VBR that cannot be repacked.
+ */
+function assembleAudio(frames: readonly SourceFrame[], template: FrameHeader, exactFrom: number | null): ClipAudio {
+  const starts = new Float64Array(frames.length);
+  const bitrate = frames[0]?.header.bitrateKbps;
+  if (exactFrom !== null && frames.some((f) => f.header.bitrateKbps !== bitrate)) {
+    const repacked = repackFrames(frames, exactFrom);
+    const header = repacked && decodeFrameHeader(readUint32BE(repacked.audio, 0));
+    if (repacked && header) {
+      starts.forEach((_, i) => (starts[i] = i * repacked.frameLength));
+      return { audio: repacked.audio, starts, constant: true, template: header, repackedKbps: repacked.bitrateKbps };
+    }
+  }
+  let length = 0;
+  frames.forEach((f, i) => {
+    starts[i] = length;
+    length += f.bytes.length;
+  });
+  const audio = new Uint8Array(length);
+  frames.forEach((f, i) => audio.set(f.bytes, starts[i] ?? 0));
+  const constant = frames.every((f) => f.header.bitrateKbps === bitrate);
+  return { audio, starts, constant, template, repackedKbps: null };
+}
+
+function infoFrame(index: SeekIndex, clip: ClipAudio, encoderDelay: number, encoderPadding: number): Uint8Array {
   const lame = index.lame;
   const portable =
     lame && PORTABLE_ENCODERS.some((e) => String.fromCharCode(...lame.encoderBytes.subarray(0, 4)) === e);
-  const info = writeInfoFrame({
-    template,
-    kind: sameBitrate ? "Info" : "Xing",
+  const count = clip.starts.length;
+  return writeInfoFrame({
+    template: clip.template,
+    kind: clip.constant ? "Info" : "Xing",
     frames: count,
-    audioBytes,
-    toc: buildToc(count, audioBytes, (f) => starts[f] ?? 0),
+    audioBytes: clip.audio.length,
+    toc: buildToc(count, clip.audio.length, (f) => clip.starts[f] ?? 0),
     quality: index.xingQuality ?? 0,
     lame: {
       encoderBytes: portable ? lame.encoderBytes : FALLBACK_ENCODER,
@@ -208,21 +251,51 @@ export function buildClip(index: SeekIndex, plan: CutPlan, bytes: Uint8Array): C
       presetAndSurround: lame?.presetAndSurround ?? 0,
       encoderDelay,
       encoderPadding,
-      musicCrc: crc16(audio),
+      musicCrc: crc16(clip.audio),
     },
   });
-  const out = new Uint8Array(info.length + audio.length);
+}
+
+export interface ClipOptions {
+  /** Repack VBR frames to a constant frame size (default true); false keeps the source's frames and a Xing TOC. */
+  repack?: boolean;
+}
+
+/** Builds the clip from `bytes` = source[plan.span.start, plan.span.end). */
+export function buildClip(index: SeekIndex, plan: CutPlan, bytes: Uint8Array, options: ClipOptions = {}): ClipResult {
+  const { span } = plan;
+  if (bytes.length !== span.end - span.start) {
+    throw new RangeError(`expected ${span.end - span.start} source bytes, got ${bytes.length}`);
+  }
+  const access = walkedAccess(index, plan, bytes);
+  const template = access.header(plan.firstFrame);
+  if (!template) throw new RangeError("first wanted frame outside the walked span");
+  const lead = chooseLeadIn(index, plan, access, template);
+  const virtualStart = lead.carrier ? lead.k0 - 1 : lead.k0; // the carrier takes the frame slot before k0
+  const encoderDelay = delayFrom(index, plan, virtualStart);
+  const encoderPadding =
+    (plan.lastFrame + 1) * index.samplesPerFrame - (plan.endSample + timelineOffset(index)) + DECODER_DELAY;
+  // From the anchor on, frames must decode as they did in the source; before it they are trimmed lead-in.
+  const exactFrom = Math.max(0, plan.firstFrame - anchorFrames(index.version) - virtualStart);
+  const clip = assembleAudio(
+    clipFrames(access, lead, plan.lastFrame),
+    template,
+    (options.repack ?? true) ? exactFrom : null,
+  );
+  const info = infoFrame(index, clip, encoderDelay, encoderPadding);
+  const out = new Uint8Array(info.length + clip.audio.length);
   out.set(info);
-  out.set(audio, info.length);
+  out.set(clip.audio, info.length);
   return {
     bytes: out,
     plan,
-    frames: count,
-    leadInFrames: k - virtualStart,
-    carrierFrame: carrier !== null,
-    leadInComplete,
+    frames: clip.starts.length,
+    leadInFrames: plan.firstFrame - virtualStart,
+    carrierFrame: lead.carrier !== null,
+    leadInComplete: lead.leadInComplete,
     encoderDelay,
     encoderPadding,
+    repackedKbps: clip.repackedKbps,
   };
 }
 
@@ -232,8 +305,9 @@ export async function cutClip(
   source: ByteSource,
   startMs: number,
   endMs: number,
+  options: ClipOptions = {},
 ): Promise<ClipResult> {
   const plan = planCut(index, startMs, endMs);
   const bytes = await readExact(source, plan.span.start, plan.span.end);
-  return buildClip(index, plan, bytes);
+  return buildClip(index, plan, bytes, options);
 }

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { bytesSource } from "../../../core/mp3/byte-source.js";
+import { cutClip } from "../../../core/mp3/cut.js";
+import { parseFrameHeader } from "../../../core/mp3/frame-header.js";
+import { repackFrames, type SourceFrame } from "../../../core/mp3/repack.js";
+import { buildSeekIndex } from "../../../core/mp3/seek-index.js";
+import { readXing } from "../../../core/mp3/xing.js";
+import { decodePcm, fixtureBytes, tempMp3, type FixtureName } from "./fixtures.js";
+
+/** The audio frames of a whole file after its Info frame (the fixtures have no junk between frames). */
+function framesOf(bytes: Uint8Array): SourceFrame[] {
+  let at = 0;
+  if (bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) {
+    at =
+      10 + (((bytes[6]! & 0x7f) << 21) | ((bytes[7]! & 0x7f) << 14) | ((bytes[8]! & 0x7f) << 7) | (bytes[9]! & 0x7f));
+  }
+  const first = parseFrameHeader(bytes, at)!;
+  at += first.frameLength;
+  const frames: SourceFrame[] = [];
+  for (let h = parseFrameHeader(bytes, at); h && at + h.frameLength <= bytes.length; h = parseFrameHeader(bytes, at)) {
+    frames.push({ header: h, bytes: bytes.subarray(at, at + h.frameLength) });
+    at += h.frameLength;
+  }
+  return frames;
+}
+
+async function decode(bytes: Uint8Array): Promise<Float32Array> {
+  const tmp = tempMp3(bytes);
+  try {
+    return await decodePcm(tmp.path);
+  } finally {
+    tmp.remove();
+  }
+}
+
+describe("repacking VBR frames to one frame size", () => {
+  // Without an Info frame: its frame and byte counts would make FFmpeg trim one file and not the other.
+  it.each<FixtureName>(["vbr", "vbr48Mono"])(
+    "%s: FFmpeg decodes the repacked frames to the same samples",
+    async (name) => {
+      const frames = framesOf(await fixtureBytes(name));
+      const repacked = repackFrames(frames)!;
+      expect(repacked).not.toBeNull();
+      expect(repacked.audio.length).toBe(frames.length * repacked.frameLength);
+      const original = new Uint8Array(frames.reduce((n, f) => n + f.bytes.length, 0));
+      frames.reduce((at, f) => (original.set(f.bytes, at), at + f.bytes.length), 0);
+      const [want, got] = await Promise.all([decode(original), decode(repacked.audio)]);
+      expect(got.length).toBe(want.length);
+      let diff = 0;
+      for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs((got[i] ?? 0) - (want[i] ?? 0)));
+      console.info(`[repack ${name}] ${repacked.bitrateKbps} kbps, ${frames.length} frames, max diff ${diff}`);
+      expect(diff).toBe(0);
+    },
+  );
+
+  it.each<FixtureName>(["vbr", "vbr48Mono"])(
+    "%s clips: the repacked clip decodes to the same samples as the clip of source frames, with an Info header",
+    async (name) => {
+      const bytes = await fixtureBytes(name);
+      const index = await buildSeekIndex(bytesSource(bytes));
+      let repackedClips = 0;
+      for (let i = 0; i < 6; i++) {
+        const [startMs, endMs] = [i * 3271, i * 3271 + 2000 + i * 500];
+        const repacked = await cutClip(index, bytesSource(bytes), startMs, endMs);
+        const copied = await cutClip(index, bytesSource(bytes), startMs, endMs, { repack: false });
+        expect(readXing(copied.bytes)?.kind).toBe("Xing");
+        if (repacked.repackedKbps === null) continue;
+        repackedClips++;
+        expect(readXing(repacked.bytes)?.kind).toBe("Info");
+        expect(repacked).toMatchObject({ frames: copied.frames, encoderDelay: copied.encoderDelay });
+        const [want, got] = await Promise.all([decode(copied.bytes), decode(repacked.bytes)]);
+        expect(got).toEqual(want);
+      }
+      expect(repackedClips).toBeGreaterThanOrEqual(5);
+    },
+  );
+});
