@@ -69,7 +69,7 @@ export interface ClipResult {
   leadInComplete: boolean;
   encoderDelay: number;
   encoderPadding: number;
-  /** VBR frames repacked to this constant bitrate (lossless), so players seek by arithmetic; else null. */
+  /** Frames repacked (lossless) to this one bitrate so players seek by arithmetic; null: copied as they are. */
   repackedKbps: number | null;
 }
 
@@ -204,20 +204,22 @@ interface ClipAudio {
 }
 
 /**
- * The frames back to back. Frames of differing bitrates are repacked to one frame size (lossless) so
- * that players seek exactly; a CBR source is copied as it is, and so is VBR that cannot be repacked.
+ * The frames back to back, laid out so that players find frame i at first frame + i × average length:
+ * VBR is repacked (lossless) to the smallest bitrate that holds it, CBR whose padding bytes fall
+ * elsewhere is re-laid at its own bitrate, and frames all of one size are copied as they are. When
+ * repacking is impossible the frames are copied too (VBR then seeks by its Xing TOC).
  */
 function assembleAudio(frames: readonly SourceFrame[], template: FrameHeader, exactFrom: number | null): ClipAudio {
-  const starts = new Float64Array(frames.length);
-  const bitrate = frames[0]?.header.bitrateKbps;
-  if (exactFrom !== null && frames.some((f) => f.header.bitrateKbps !== bitrate)) {
-    const repacked = repackFrames(frames, exactFrom);
-    const header = repacked && decodeFrameHeader(readUint32BE(repacked.audio, 0));
-    if (repacked && header) {
-      starts.forEach((_, i) => (starts[i] = i * repacked.frameLength));
-      return { audio: repacked.audio, starts, constant: true, template: header, repackedKbps: repacked.bitrateKbps };
-    }
+  const bitrate = frames[0]?.header.bitrateKbps ?? 0;
+  const cbr = frames.every((f) => f.header.bitrateKbps === bitrate);
+  const oneSize = frames.every((f) => f.bytes.length === frames[0]?.bytes.length);
+  const repacked = exactFrom === null || oneSize ? null : repackFrames(frames, exactFrom, cbr ? [bitrate] : undefined);
+  const header = repacked && decodeFrameHeader(readUint32BE(repacked.audio, 0));
+  if (repacked && header) {
+    const starts = Float64Array.from(repacked.frameStarts);
+    return { audio: repacked.audio, starts, constant: true, template: header, repackedKbps: repacked.bitrateKbps };
   }
+  const starts = new Float64Array(frames.length);
   let length = 0;
   frames.forEach((f, i) => {
     starts[i] = length;
@@ -225,8 +227,7 @@ function assembleAudio(frames: readonly SourceFrame[], template: FrameHeader, ex
   });
   const audio = new Uint8Array(length);
   frames.forEach((f, i) => audio.set(f.bytes, starts[i] ?? 0));
-  const constant = frames.every((f) => f.header.bitrateKbps === bitrate);
-  return { audio, starts, constant, template, repackedKbps: null };
+  return { audio, starts, constant: cbr, template, repackedKbps: null };
 }
 
 function infoFrame(index: SeekIndex, clip: ClipAudio, encoderDelay: number, encoderPadding: number): Uint8Array {
@@ -234,7 +235,7 @@ function infoFrame(index: SeekIndex, clip: ClipAudio, encoderDelay: number, enco
   const portable =
     lame && PORTABLE_ENCODERS.some((e) => String.fromCharCode(...lame.encoderBytes.subarray(0, 4)) === e);
   const count = clip.starts.length;
-  return writeInfoFrame({
+  const spec = {
     template: clip.template,
     kind: clip.constant ? "Info" : "Xing",
     frames: count,
@@ -253,7 +254,12 @@ function infoFrame(index: SeekIndex, clip: ClipAudio, encoderDelay: number, enco
       encoderPadding,
       musicCrc: crc16(clip.audio),
     },
-  });
+  } as const;
+  // The byte count says the audio after this frame, not the whole file as LAME writes it: FFmpeg (so
+  // Chromium) and Firefox seek to first-audio-frame + fraction × bytes, so counting the Info frame too
+  // lands every seek up to one frame late (measured: Firefox +1 frame on every seek, LAME's own files too).
+  const sized = writeInfoFrame(spec);
+  return writeInfoFrame({ ...spec, audioBytes: Math.max(0, clip.audio.length - sized.length) });
 }
 
 export interface ClipOptions {

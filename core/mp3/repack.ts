@@ -32,9 +32,10 @@ interface MainData {
 }
 
 export interface Repacked {
-  /** The frames, back to back, every one `frameLength` bytes. */
+  /** The frames, back to back, all of one bitrate. */
   audio: Uint8Array;
-  frameLength: number;
+  /** Offset of each frame in `audio`: frame i at ceil(i × audio.length / frames). */
+  frameStarts: number[];
   bitrateKbps: number;
 }
 
@@ -65,81 +66,133 @@ function locateMainData(frames: readonly SourceFrame[]): { data: MainData[]; str
 }
 
 /**
- * Earliest new start of each frame's main data at `capacity` main-data bytes a frame; null if one does
- * not fit. Starts never go back before the previous frame's data end: decoders keep only what follows it.
+ * Frame i starts at ceil(i × total / count): the padding slot goes where players' arithmetic (first
+ * frame + i × average length) would otherwise land just past a frame's start. At 48 and 24 kHz every
+ * frame is the same size; at 44.1 kHz some carry the padding byte, as in any CBR file.
  */
-function place(data: readonly MainData[], capacity: number, reservoir: number): number[] | null {
+interface Layout {
+  frameStarts: number[];
+  /** Start of each frame's main-data region in the main-data stream. */
+  regionStarts: number[];
+  headers: FrameHeader[];
+  total: number;
+}
+
+function layout(first: FrameHeader, count: number, bitrateKbps: number): Layout | null {
+  const plain = constantHeader(first, bitrateKbps, false);
+  const padded = constantHeader(first, bitrateKbps, true);
+  if (!plain || !padded) return null;
+  const average = (first.samplesPerFrame / 8) * ((bitrateKbps * 1000) / first.sampleRate);
+  const total = Math.round(count * average);
+  const frameStarts: number[] = [];
+  const regionStarts: number[] = [];
+  const headers: FrameHeader[] = [];
+  let region = 0;
+  for (let i = 0; i < count; i++) {
+    const at = Math.ceil((i * total) / count);
+    const length = Math.ceil(((i + 1) * total) / count) - at;
+    const h = length === padded.frameLength ? padded : plain;
+    if (length !== h.frameLength) return null;
+    frameStarts.push(at);
+    regionStarts.push(region);
+    headers.push(h);
+    region += h.frameLength - 4 - h.sideInfoLength;
+  }
+  return { frameStarts, regionStarts, headers, total };
+}
+
+/**
+ * Earliest new start of each frame's main data; null if one does not fit by its frame's end. Starts
+ * never go back before the previous frame's data end: decoders keep only what follows it.
+ */
+function place(data: readonly MainData[], lay: Layout, reservoir: number): number[] | null {
   const starts: number[] = [];
   let end = 0;
   for (const [i, d] of data.entries()) {
-    const start = Math.max(end, i * capacity - reservoir);
-    if (start + d.length > (i + 1) * capacity) return null;
+    const region = lay.regionStarts[i] ?? 0;
+    const h = lay.headers[i];
+    const start = Math.max(end, region - reservoir);
+    if (!h || start + d.length > region + h.frameLength - 4 - h.sideInfoLength) return null;
     starts.push(start);
     end = start + d.length;
   }
   return starts;
 }
 
-function constantHeader(template: FrameHeader, bitrateKbps: number): FrameHeader | null {
+function constantHeader(template: FrameHeader, bitrateKbps: number, padding: boolean): FrameHeader | null {
   const raw = encodeFrameHeader({
     version: template.version,
     layer: 3,
     bitrateKbps,
     sampleRate: template.sampleRate,
     channelMode: template.channelMode,
+    padding,
     flagsFrom: template.raw,
   });
   return decodeFrameHeader(raw);
 }
 
 /**
- * Repacks Layer III frames of one stream to the smallest standard bitrate at which every frame's main
- * data fits; null when none does (or the frames are not a valid stream), so the caller keeps them as
+ * Repacks Layer III frames of one stream to the smallest standard bitrate (of `bitrates`, default all)
+ * at which every frame's main data fits; null when none does (or the frames are not a valid stream), so the caller keeps them as
  * they are. Frames keep their channel mode extension and flags. Frames before `exactFrom` are lead-in
  * whose output is trimmed: one whose main data lies before the first frame becomes silent. From
  * `exactFrom` on, such a frame (decoders play the part they have) means no repacking.
  */
-export function repackFrames(frames: readonly SourceFrame[], exactFrom = 0): Repacked | null {
+export function repackFrames(
+  frames: readonly SourceFrame[],
+  exactFrom = 0,
+  bitrates?: readonly number[],
+): Repacked | null {
   const first = frames[0]?.header;
   const located = first ? locateMainData(frames) : null;
   if (!first || !located || located.data.some((d, i) => i >= exactFrom && !d.complete)) return null;
   const reservoir = maxReservoir(first.version);
-  for (const bitrateKbps of allowedBitrates(first.version, 3)) {
-    const probe = constantHeader(first, bitrateKbps);
-    if (!probe) continue;
-    const capacity = probe.frameLength - 4 - probe.sideInfoLength;
-    const starts = place(located.data, capacity, reservoir);
-    if (!starts) continue;
-    const audio = new Uint8Array(frames.length * probe.frameLength);
-    frames.forEach((f, i) => {
-      const h = constantHeader(f.header, bitrateKbps) ?? probe;
-      const at = i * probe.frameLength;
-      const d = located.data[i] ?? { start: 0, length: 0, complete: false };
-      new DataView(audio.buffer).setUint32(at, h.raw);
-      if (d.complete) {
-        const side = sideInfoOffset(f.header);
-        audio.set(f.bytes.subarray(side, side + f.header.sideInfoLength), at + 4);
-      }
-      const start = starts[i] ?? 0;
-      // A silent frame points where the next data may start: decoders keep only the bytes after that point.
-      setMainDataBegin(audio.subarray(at), h, i * capacity - start);
-      writeMainData(audio, probe.frameLength, capacity, start, located.stream.subarray(d.start, d.start + d.length));
-    });
-    return { audio, frameLength: probe.frameLength, bitrateKbps };
+  for (const bitrateKbps of bitrates ?? allowedBitrates(first.version, 3)) {
+    const lay = layout(first, frames.length, bitrateKbps);
+    const starts = lay && place(located.data, lay, reservoir);
+    if (!lay || !starts) continue;
+    const audio = new Uint8Array(lay.total);
+    frames.forEach((f, i) => writeFrame(audio, lay, i, f, located, starts[i] ?? 0));
+    return { audio, frameStarts: lay.frameStarts, bitrateKbps };
   }
   return null;
 }
 
+/** Frame i of the layout: its header (keeping the source frame's mode extension and flags), side info, main data. */
+function writeFrame(
+  audio: Uint8Array,
+  lay: Layout,
+  i: number,
+  f: SourceFrame,
+  located: { data: MainData[]; stream: Uint8Array },
+  start: number,
+): void {
+  const at = lay.frameStarts[i] ?? 0;
+  const plain = lay.headers[i]!;
+  const h = constantHeader(f.header, plain.bitrateKbps, plain.padding) ?? plain;
+  const d = located.data[i] ?? { start: 0, length: 0, complete: false };
+  new DataView(audio.buffer).setUint32(at, h.raw);
+  if (d.complete) {
+    const side = sideInfoOffset(f.header);
+    audio.set(f.bytes.subarray(side, side + f.header.sideInfoLength), at + 4);
+  }
+  // A silent frame points where the next data may start: decoders keep only the bytes after that point.
+  setMainDataBegin(audio.subarray(at), h, (lay.regionStarts[i] ?? 0) - start);
+  writeMainData(audio, lay, start, located.stream.subarray(d.start, d.start + d.length));
+}
+
 /** Writes `bytes` at main-data stream position `pos`, across the main-data regions of the frames. */
-function writeMainData(audio: Uint8Array, frameLength: number, capacity: number, pos: number, bytes: Uint8Array): void {
-  const head = frameLength - capacity;
+function writeMainData(audio: Uint8Array, lay: Layout, pos: number, bytes: Uint8Array): void {
+  let frame = 0;
   let done = 0;
   while (done < bytes.length) {
     const p = pos + done;
-    const frame = Math.floor(p / capacity);
-    const into = p - frame * capacity;
-    const take = Math.min(bytes.length - done, capacity - into);
-    audio.set(bytes.subarray(done, done + take), frame * frameLength + head + into);
+    while ((lay.regionStarts[frame + 1] ?? Infinity) <= p) frame++;
+    const h = lay.headers[frame]!;
+    const into = p - (lay.regionStarts[frame] ?? 0);
+    const take = Math.min(bytes.length - done, h.frameLength - 4 - h.sideInfoLength - into);
+    audio.set(bytes.subarray(done, done + take), (lay.frameStarts[frame] ?? 0) + 4 + h.sideInfoLength + into);
     done += take;
   }
 }
