@@ -19,7 +19,7 @@ import {
   type FrameHeader,
 } from "./frame-header.js";
 import { spanForFrames, walkFrames, type FrameSpan } from "./frame-walk.js";
-import { repackFrames, type SourceFrame } from "./repack.js";
+import { repackFrames, type RepackOptions, type SourceFrame } from "./repack.js";
 import {
   anchorFrames,
   gatherReservoir,
@@ -201,6 +201,8 @@ interface ClipAudio {
   /** A frame of the audio, for the Info frame's header fields. */
   template: FrameHeader;
   repackedKbps: number | null;
+  /** Lead-in frames repacking left out at the front. */
+  dropped: number;
 }
 
 /**
@@ -209,15 +211,17 @@ interface ClipAudio {
  * elsewhere is re-laid at its own bitrate, and frames all of one size are copied as they are. When
  * repacking is impossible the frames are copied too (VBR then seeks by its Xing TOC).
  */
-function assembleAudio(frames: readonly SourceFrame[], template: FrameHeader, exactFrom: number | null): ClipAudio {
+function assembleAudio(frames: readonly SourceFrame[], template: FrameHeader, repack: RepackOptions | null): ClipAudio {
   const bitrate = frames[0]?.header.bitrateKbps ?? 0;
   const cbr = frames.every((f) => f.header.bitrateKbps === bitrate);
   const oneSize = frames.every((f) => f.bytes.length === frames[0]?.bytes.length);
-  const repacked = exactFrom === null || oneSize ? null : repackFrames(frames, exactFrom, cbr ? [bitrate] : undefined);
+  const repacked =
+    repack === null || oneSize ? null : repackFrames(frames, cbr ? { ...repack, bitrates: [bitrate] } : repack);
   const header = repacked && decodeFrameHeader(readUint32BE(repacked.audio, 0));
   if (repacked && header) {
     const starts = Float64Array.from(repacked.frameStarts);
-    return { audio: repacked.audio, starts, constant: true, template: header, repackedKbps: repacked.bitrateKbps };
+    const { audio, bitrateKbps, dropped } = repacked;
+    return { audio, starts, constant: true, template: header, repackedKbps: bitrateKbps, dropped };
   }
   const starts = new Float64Array(frames.length);
   let length = 0;
@@ -227,7 +231,7 @@ function assembleAudio(frames: readonly SourceFrame[], template: FrameHeader, ex
   });
   const audio = new Uint8Array(length);
   frames.forEach((f, i) => audio.set(f.bytes, starts[i] ?? 0));
-  return { audio, starts, constant: cbr, template, repackedKbps: null };
+  return { audio, starts, constant: cbr, template, repackedKbps: null, dropped: 0 };
 }
 
 function infoFrame(index: SeekIndex, clip: ClipAudio, encoderDelay: number, encoderPadding: number): Uint8Array {
@@ -277,17 +281,19 @@ export function buildClip(index: SeekIndex, plan: CutPlan, bytes: Uint8Array, op
   const template = access.header(plan.firstFrame);
   if (!template) throw new RangeError("first wanted frame outside the walked span");
   const lead = chooseLeadIn(index, plan, access, template);
-  const virtualStart = lead.carrier ? lead.k0 - 1 : lead.k0; // the carrier takes the frame slot before k0
-  const encoderDelay = delayFrom(index, plan, virtualStart);
-  const encoderPadding =
-    (plan.lastFrame + 1) * index.samplesPerFrame - (plan.endSample + timelineOffset(index)) + DECODER_DELAY;
+  const leadStart = lead.carrier ? lead.k0 - 1 : lead.k0; // the carrier takes the frame slot before k0
   // From the anchor on, frames must decode as they did in the source; before it they are trimmed lead-in.
-  const exactFrom = Math.max(0, plan.firstFrame - anchorFrames(index.version) - virtualStart);
+  const exactFrom = Math.max(0, plan.firstFrame - anchorFrames(index.version) - leadStart);
+  const repack = { exactFrom, dropLeadIn: delayFrom(index, plan, leadStart + exactFrom) >= 0 };
   const clip = assembleAudio(
     clipFrames(access, lead, plan.lastFrame),
     template,
-    (options.repack ?? true) ? exactFrom : null,
+    (options.repack ?? true) ? repack : null,
   );
+  const virtualStart = leadStart + clip.dropped;
+  const encoderDelay = delayFrom(index, plan, virtualStart);
+  const encoderPadding =
+    (plan.lastFrame + 1) * index.samplesPerFrame - (plan.endSample + timelineOffset(index)) + DECODER_DELAY;
   const info = infoFrame(index, clip, encoderDelay, encoderPadding);
   const out = new Uint8Array(info.length + clip.audio.length);
   out.set(info);
@@ -297,7 +303,7 @@ export function buildClip(index: SeekIndex, plan: CutPlan, bytes: Uint8Array, op
     plan,
     frames: clip.starts.length,
     leadInFrames: plan.firstFrame - virtualStart,
-    carrierFrame: lead.carrier !== null,
+    carrierFrame: lead.carrier !== null && clip.dropped === 0,
     leadInComplete: lead.leadInComplete,
     encoderDelay,
     encoderPadding,

@@ -37,6 +37,8 @@ export interface Repacked {
   /** Offset of each frame in `audio`: frame i at ceil(i × audio.length / frames). */
   frameStarts: number[];
   bitrateKbps: number;
+  /** Lead-in frames left out at the front (their reservoir bytes moved into the frames kept). */
+  dropped: number;
 }
 
 /**
@@ -133,28 +135,39 @@ function constantHeader(template: FrameHeader, bitrateKbps: number, padding: boo
 }
 
 /**
- * Repacks Layer III frames of one stream to the smallest standard bitrate (of `bitrates`, default all)
- * at which every frame's main data fits; null when none does (or the frames are not a valid stream), so the caller keeps them as
+ * Repacks Layer III frames of one stream to the smallest standard bitrate (of `bitrates`) at which
+ * every frame's main data fits; null when none does (or the frames are not a valid stream), so the caller keeps them as
  * they are. Frames keep their channel mode extension and flags. Frames before `exactFrom` are lead-in
  * whose output is trimmed: one whose main data lies before the first frame becomes silent. From
  * `exactFrom` on, such a frame (decoders play the part they have) means no repacking.
  */
-export function repackFrames(
-  frames: readonly SourceFrame[],
-  exactFrom = 0,
-  bitrates?: readonly number[],
-): Repacked | null {
+export interface RepackOptions {
+  /** Frames before this one are trimmed lead-in (see repackFrames). */
+  exactFrom?: number;
+  /** Bitrates to try, ascending; default every one the version allows. */
+  bitrates?: readonly number[];
+  /** The lead-in before exactFrom may be left out when its reservoir fits in the frames kept. */
+  dropLeadIn?: boolean;
+}
+
+export function repackFrames(frames: readonly SourceFrame[], options: RepackOptions = {}): Repacked | null {
+  const { exactFrom = 0, bitrates } = options;
   const first = frames[0]?.header;
   const located = first ? locateMainData(frames) : null;
   if (!first || !located || located.data.some((d, i) => i >= exactFrom && !d.complete)) return null;
   const reservoir = maxReservoir(first.version);
   for (const bitrateKbps of bitrates ?? allowedBitrates(first.version, 3)) {
-    const lay = layout(first, frames.length, bitrateKbps);
-    const starts = lay && place(located.data, lay, reservoir);
-    if (!lay || !starts) continue;
-    const audio = new Uint8Array(lay.total);
-    frames.forEach((f, i) => writeFrame(audio, lay, i, f, located, starts[i] ?? 0));
-    return { audio, frameStarts: lay.frameStarts, bitrateKbps };
+    // The lead-in before exactFrom only carries its reservoir: when that fits in the first kept frame,
+    // leave it out (a shorter LAME delay, and one or two frames less to download).
+    for (const dropped of exactFrom > 0 && options.dropLeadIn ? [exactFrom, 0] : [0]) {
+      const data = located.data.slice(dropped);
+      const lay = layout(first, data.length, bitrateKbps);
+      const starts = lay && place(data, lay, reservoir);
+      if (!lay || !starts) continue;
+      const audio = new Uint8Array(lay.total);
+      data.forEach((d, i) => writeFrame(audio, lay, i, frames[i + dropped]!, d, located.stream, starts[i] ?? 0));
+      return { audio, frameStarts: lay.frameStarts, bitrateKbps, dropped };
+    }
   }
   return null;
 }
@@ -165,13 +178,13 @@ function writeFrame(
   lay: Layout,
   i: number,
   f: SourceFrame,
-  located: { data: MainData[]; stream: Uint8Array },
+  d: MainData,
+  stream: Uint8Array,
   start: number,
 ): void {
   const at = lay.frameStarts[i] ?? 0;
   const plain = lay.headers[i]!;
   const h = constantHeader(f.header, plain.bitrateKbps, plain.padding) ?? plain;
-  const d = located.data[i] ?? { start: 0, length: 0, complete: false };
   new DataView(audio.buffer).setUint32(at, h.raw);
   if (d.complete) {
     const side = sideInfoOffset(f.header);
@@ -179,7 +192,7 @@ function writeFrame(
   }
   // A silent frame points where the next data may start: decoders keep only the bytes after that point.
   setMainDataBegin(audio.subarray(at), h, (lay.regionStarts[i] ?? 0) - start);
-  writeMainData(audio, lay, start, located.stream.subarray(d.start, d.start + d.length));
+  writeMainData(audio, lay, start, stream.subarray(d.start, d.start + d.length));
 }
 
 /** Writes `bytes` at main-data stream position `pos`, across the main-data regions of the frames. */
