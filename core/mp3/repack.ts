@@ -1,12 +1,13 @@
 /**
- * Lossless repacking of Layer III frames to one constant frame size, the way mp3packer does: the bit
+ * Lossless repacking of Layer III frames to one bitrate, the way mp3packer does: the bit
  * reservoir (main_data_begin) lets a frame's main data start up to 511 bytes (255 in MPEG-2/2.5) before
  * it, so main data can move between frames as long as each frame's data is whole by the end of that
  * frame. Only side information (main_data_begin) and headers (bitrate, padding, CRC) change; the
  * scale factors and Huffman bits are copied, so a decoder produces the same samples.
  *
  * Why: players seek in a VBR clip through its Xing TOC (1/256 of the file per step, about 80 ms on a
- * 20 s clip), while every frame of a constant size sits at an offset they compute exactly.
+ * 20 s clip), while in a CBR stream laid out as frame i at ceil(i × bytes / frames) they compute every
+ * frame's offset exactly (measured in Firefox; Chromium's own arithmetic drifts, see the seek test).
  */
 import {
   allowedBitrates,
@@ -25,7 +26,7 @@ export interface SourceFrame {
 }
 
 interface MainData {
-  /** Where the frame's main data sits in the old main-data stream, and its length; null: incomplete. */
+  /** Where the frame's main data sits in the old main-data stream, and its length (0 when incomplete). */
   start: number;
   length: number;
   complete: boolean;
