@@ -25,6 +25,15 @@ export const SYSTEM_TOOLS = [
     for: ["test"],
     required: false,
   },
+  {
+    // The seek test also plays clips in Firefox ESR; skipped without it (outside CI).
+    tool: "firefox-esr",
+    probe: ["firefox-esr", "--version"],
+    apt: "firefox-esr",
+    brew: "--cask firefox",
+    for: ["test"],
+    required: false,
+  },
   { tool: "unzip", probe: ["unzip", "-v"], apt: "unzip", brew: "unzip", for: ["test"], required: true },
   {
     tool: "espeak-ng",
