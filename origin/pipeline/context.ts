@@ -1,4 +1,4 @@
-import type { ClipExtent, ClipJsonResponse, ParsedClip } from "../../core/index.js";
+import type { ClipExtent, ClipFacts, ClipJsonResponse, ParsedClip } from "../../core/index.js";
 import type { ClipRecord, EpisodeCatalog, Episode } from "../catalog/episode-catalog.js";
 import type { OriginConfig } from "../config/config.js";
 import type { ClipCutter, CutOutcome } from "../cut/clip-cutter.js";
@@ -19,6 +19,8 @@ export interface RequestContext {
 /** What one clip request learns on its way through the steps; `clip` is parsed before the first. */
 export interface ClipContext extends RequestContext {
   readonly clip: ParsedClip;
+  /** The caller (the Worker) takes a fresh clip's bytes in the answer (ORIGIN_ACCEPT). */
+  readonly takesBytes: boolean;
   /** The object already in the store: a hit. */
   found?: StoredClip;
   episode?: Episode;
@@ -30,8 +32,12 @@ export interface ClipContext extends RequestContext {
   /** The popularity count under way (waited for, briefly, before answering). */
   counting?: Promise<void>;
   /** Set by the last step. */
-  result?: ClipJsonResponse;
+  result?: ClipAnswer;
 }
+
+/** The origin's answer: the JSON with a pre-signed URL, or a fresh clip's bytes with the same facts. */
+export type ClipAnswer =
+  { kind: "url"; body: ClipJsonResponse } | { kind: "bytes"; facts: ClipFacts; bytes: Uint8Array };
 
 /** The parts the steps use, created lazily so a request that stops early never opens a connection. */
 export interface StepDeps {

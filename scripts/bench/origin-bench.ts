@@ -2,11 +2,11 @@
 // on real local servers, once per strategy, with only the read-and-cut step swapped.
 import { S3Client } from "@aws-sdk/client-s3";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { canonicalPath, clipPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../core/index.js";
-import { loadConfig } from "../../origin/config/config.js";
+import { loadConfig, type OriginConfig } from "../../origin/config/config.js";
 import { startLocalOrigin } from "../../origin/dev/local-server.js";
 import { createOrigin, type Origin } from "../../origin/origin.js";
 import { dbSetupTargetFromEnv, runDbSetup, withCatalog } from "../catalog/db-setup.js";
@@ -16,6 +16,8 @@ import { quantile } from "../lib/quantile.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
 import { startCountingProxy, type CountingProxy } from "./counting-proxy.js";
+import { limitRunner, type LimitRunner, type LimitSample } from "./limit-bench.js";
+import { limitFigures, stepMedians, type LimitFigures } from "./step-figures.js";
 import { BENCH_EPISODES, benchEpisode, type BenchEpisode } from "./episodes.js";
 import { STRATEGIES, strategyCutter, type StrategyName } from "./strategies.js";
 
@@ -32,6 +34,10 @@ export interface OriginCase {
   start_error_ms: number | null;
   /** Clip end minus requested end. */
   end_error_ms: number | null;
+  /** Median per step of the origin's own step timings (its log line's `steps`) over the runs. */
+  steps_p50_ms: Record<string, number>;
+  /** edgeclip rows only: the limit row, measured interleaved with this row's misses. */
+  limit?: LimitFigures;
 }
 
 export const POSITIONS_MS = [60_000, 45 * 60_000] as const;
@@ -48,25 +54,40 @@ interface Bench {
   secret: string;
   work: string;
   files: Record<BenchEpisode, string>;
+  /** The origin's last log line (misses are sequential, so it is the last miss's). */
+  lastLine?: string;
+  limit?: LimitRunner;
 }
+
+/** The origin's configuration: its S3 behind the counting proxy. The limit row uses the very same. */
+function benchConfig(bench: Bench): OriginConfig {
+  const { services } = bench;
+  return loadConfig({
+    MONGODB_URI: services.mongodbUri,
+    MONGODB_DB: bench.dbName,
+    CLIPS_BUCKET: LOCAL_BUCKETS.clips,
+    S3_ENDPOINT: bench.proxy.url,
+    S3_FORCE_PATH_STYLE: "true",
+    AWS_REGION: services.s3.region,
+    ORIGIN_SECRET: bench.secret,
+    ...(process.env.FFMPEG_PATH ? { FFMPEG_PATH: process.env.FFMPEG_PATH } : {}),
+  });
+}
+
+const s3Credentials = (services: LocalServices) => ({
+  accessKeyId: services.s3.accessKeyId,
+  secretAccessKey: services.s3.secretAccessKey,
+});
 
 /** The real origin, its S3 behind the counting proxy, with only the read-and-cut step swapped. */
 async function strategyOrigin(bench: Bench, strategy: StrategyName): Promise<Origin> {
-  const { services } = bench;
   return createOrigin({
-    config: loadConfig({
-      MONGODB_URI: services.mongodbUri,
-      MONGODB_DB: bench.dbName,
-      CLIPS_BUCKET: LOCAL_BUCKETS.clips,
-      S3_ENDPOINT: bench.proxy.url,
-      S3_FORCE_PATH_STYLE: "true",
-      AWS_REGION: services.s3.region,
-      ORIGIN_SECRET: bench.secret,
-      ...(process.env.FFMPEG_PATH ? { FFMPEG_PATH: process.env.FFMPEG_PATH } : {}),
-    }),
-    s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+    config: benchConfig(bench),
+    s3Credentials: s3Credentials(bench.services),
     cutter: strategyCutter(strategy, LOCAL_BUCKETS.clips),
-    log: () => {},
+    log: (line) => {
+      bench.lastLine = line;
+    },
   });
 }
 
@@ -83,6 +104,9 @@ async function measureCase(
   bench.log(`  ${strategy.padEnd(20)} ${source} at ${position / 60_000} min: ${runs} misses…`);
   const times: number[] = [];
   const bytes: number[] = [];
+  const steps: Record<string, number>[] = [];
+  const limits: LimitSample[] = [];
+  const sourceSize = (await stat(bench.files[source])).size;
   let first: ClipJsonResponse | undefined;
   for (let run = 0; run < runs; run++) {
     // A different start per run and strategy (by a few ms) makes every request a miss.
@@ -91,7 +115,14 @@ async function measureCase(
     const answer = await miss(originUrl, source, start, bench.secret, strategy === "edgeclip-precise");
     times.push(answer.generation_time_ms);
     bytes.push(proxy.bytes());
+    steps.push((JSON.parse(bench.lastLine ?? "{}") as { steps?: Record<string, number> }).steps ?? {});
     first ??= answer;
+    if (strategy === "edgeclip" && bench.limit) {
+      // Right after each miss, the same clip's bytes from the same place: the pair sees the same servers' mood.
+      const offset = Math.floor((sourceSize * position) / (60 * 60_000));
+      const key = `bench-limit/${source}/${position}/${run}.mp3`;
+      limits.push(await bench.limit.miss(source, offset, answer.file_size_bytes, key));
+    }
   }
   const clip = path.join(bench.work, `${strategy}-${source}-${position}.mp3`);
   await writeFile(clip, new Uint8Array(await (await fetch(first!.clip_url)).arrayBuffer()));
@@ -105,6 +136,8 @@ async function measureCase(
     source_bytes: quantile(bytes, 0.5),
     clip_bytes: first!.file_size_bytes,
     ...errors,
+    steps_p50_ms: stepMedians(steps),
+    ...(limits.length > 0 ? { limit: limitFigures(limits) } : {}),
   };
 }
 
@@ -149,6 +182,7 @@ export async function benchOrigin(opts: {
       if (opts.strategies && !opts.strategies.includes(strategy)) continue;
       const origin = await strategyOrigin(bench, strategy);
       const server = await startLocalOrigin(origin, { port: 0 });
+      if (strategy === "edgeclip") bench.limit = limitRunner(benchConfig(bench), s3Credentials(services));
       try {
         for (const source of Object.keys(files) as BenchEpisode[]) {
           for (const position of POSITIONS_MS)
@@ -157,6 +191,8 @@ export async function benchOrigin(opts: {
       } finally {
         await server.close();
         await origin.close();
+        await bench.limit?.close();
+        delete bench.limit;
       }
     }
     return cases;

@@ -7,7 +7,7 @@ import { cut } from "./cut.js";
 import { lookupEpisode } from "./lookup-episode.js";
 import { method } from "./method.js";
 import { prefetchIndex } from "./prefetch-index.js";
-import { presign } from "./presign.js";
+import { inlineBytes, presign } from "./presign.js";
 import { record } from "./record.js";
 import { requireSignature } from "./require-signature.js";
 import { upload } from "./upload.js";
@@ -26,6 +26,7 @@ export function clipSteps(deps: StepDeps): readonly Step<ClipContext>[] {
     upload(deps),
     record(deps),
     countRequest(deps),
+    inlineBytes,
     presign(deps),
   ];
 }
