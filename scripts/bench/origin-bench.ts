@@ -5,7 +5,6 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { canonicalPath, clipPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../core/index.js";
 import { loadConfig, type OriginConfig } from "../../origin/config/config.js";
 import { startLocalOrigin } from "../../origin/dev/local-server.js";
 import { createOrigin, type Origin } from "../../origin/origin.js";
@@ -16,6 +15,7 @@ import { quantile } from "../lib/quantile.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
 import { startCountingProxy, type CountingProxy } from "./counting-proxy.js";
+import { CLIP_MS, miss, type MissAnswer } from "./origin-miss.js";
 import { limitRunner, type LimitRunner, type LimitSample } from "./limit-bench.js";
 import { limitFigures, stepMedians, type LimitFigures } from "./step-figures.js";
 import { BENCH_EPISODES, benchEpisode, type BenchEpisode } from "./episodes.js";
@@ -41,7 +41,6 @@ export interface OriginCase {
 }
 
 export const POSITIONS_MS = [60_000, 45 * 60_000] as const;
-const CLIP_MS = 30_000;
 /** How far from the requested start the alignment looks: near first, then wide (FFmpeg's VBR fast seek can land 30 s off). */
 const SEARCH_S = [2, 40] as const;
 
@@ -107,7 +106,7 @@ async function measureCase(
   const steps: Record<string, number>[] = [];
   const limits: LimitSample[] = [];
   const sourceSize = (await stat(bench.files[source])).size;
-  let first: ClipJsonResponse | undefined;
+  let first: MissAnswer | undefined;
   for (let run = 0; run < runs; run++) {
     // A different start per run and strategy (by a few ms) makes every request a miss.
     const start = position + s * 100 + run;
@@ -125,7 +124,7 @@ async function measureCase(
     }
   }
   const clip = path.join(bench.work, `${strategy}-${source}-${position}.mp3`);
-  await writeFile(clip, new Uint8Array(await (await fetch(first!.clip_url)).arrayBuffer()));
+  await writeFile(clip, first!.bytes);
   const errors = await accuracy(bench.files[source], clip, position + s * 100, CLIP_MS);
   return {
     source,
@@ -201,27 +200,6 @@ export async function benchOrigin(opts: {
     await services.stop();
     await rm(work, { recursive: true, force: true });
   }
-}
-
-async function miss(
-  base: string,
-  episode: string,
-  startMs: number,
-  secret: string,
-  precise: boolean,
-): Promise<ClipJsonResponse> {
-  const pathAndQuery = clipPath(episode, {
-    start_time_ms: startMs,
-    duration_ms: CLIP_MS,
-    ...(precise ? { precise: 1 } : {}),
-  });
-  const req = parseClipUrl(new URL(pathAndQuery, base));
-  const headers = await signOriginRequest({ method: "GET", canonicalPath: canonicalPath(req) }, secret, Date.now());
-  const res = await fetch(new URL(pathAndQuery, base), { headers });
-  const body = (await res.json()) as ClipJsonResponse;
-  if (res.status !== 200) throw new Error(`origin answered ${res.status} for ${pathAndQuery}: ${JSON.stringify(body)}`);
-  if (body.cache_hit) throw new Error(`expected a miss for ${pathAndQuery}, got a hit`);
-  return body;
 }
 
 async function accuracy(

@@ -67,6 +67,9 @@ describe("lookup order: origin, then edge cache, then R2", () => {
     expect(first.headers.get("content-length")).toBe(String(bytes.length));
     expect(bytes.subarray(0, 3).toString("latin1")).toMatch(/^(ID3|\xff)/);
     expect(originCalls - before).toBe(1);
+    // #15: the fresh clip came back inside the origin's answer, so the edge fetched nothing from S3.
+    const originLine = () => t.logs.filter((l) => l.msg === "clip request").at(-1);
+    expect(originLine()).toMatchObject({ outcome: "generated", answer: "bytes" });
     await filled(60_000);
 
     const cached = await edge.fetch(clipPath(60_000));
@@ -84,6 +87,9 @@ describe("lookup order: origin, then edge cache, then R2", () => {
     await (await edge.bucket()).delete(clipKey(60_000));
     const originHit = await edge.fetch(clipPath(60_000));
     expect(originHit.headers.get("x-edgeclip-layer")).toBe("origin-hit");
+    // A hit has no bytes in the origin's memory: its pre-signed URL is the way, and the bytes are the same.
+    expect(originLine()).toMatchObject({ outcome: "hit", answer: "url" });
+    expect(originHit.headers.get("etag")).toBe(etag);
     expect(Buffer.from(await originHit.arrayBuffer()).equals(bytes)).toBe(true);
     expect(originCalls - before).toBe(2);
   });
