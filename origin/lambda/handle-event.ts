@@ -42,6 +42,8 @@ export async function handleEvent(
       deadline: requestDeadline(context, config.ffmpegTimeoutMarginMs, startedAt),
       marginMs: config.ffmpegTimeoutMarginMs,
       log: fields,
+      later: (late: Record<string, unknown>) =>
+        writeLog(log, { request_id: fields.request_id, edge_request_id: fields.edge_request_id, ...late }),
     };
     const answer = await pipeline.run(base, beforeStep);
     const facts = answer.kind === "url" ? answer.body : answer.facts;

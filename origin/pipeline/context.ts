@@ -14,6 +14,11 @@ export interface RequestContext {
   readonly marginMs: number;
   /** Fields for the request's single log line. */
   readonly log: Record<string, unknown>;
+  /**
+   * Writes a line of its own, under the request's id, for an outcome the answer did not wait for (a failed
+   * popularity count). In Lambda it may be written at the container's next invocation.
+   */
+  readonly later: (fields: Record<string, unknown>) => void;
 }
 
 /** What one clip request learns on its way through the steps; `clip` is parsed before the first. */
@@ -29,8 +34,6 @@ export interface ClipContext extends RequestContext {
   cut?: CutOutcome;
   stored?: "created" | "existed";
   recorded?: "inserted" | "existed";
-  /** The popularity count under way (waited for, briefly, before answering). */
-  counting?: Promise<void>;
   /** Set by the last step. */
   result?: ClipAnswer;
 }

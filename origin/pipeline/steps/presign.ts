@@ -50,7 +50,6 @@ export const presign = (deps: StepDeps): Step<ClipContext> => ({
   when: (ctx) => !sendsBytes(ctx),
   async run(ctx) {
     const url = await deps.store().presignClip(ctx.clip.objectKey);
-    await ctx.counting;
     ctx.result = { kind: "url", body: { clip_url: url, ...facts(ctx) } };
   },
 });
