@@ -28,6 +28,8 @@ export interface ClipContext extends RequestContext {
   readonly takesBytes: boolean;
   /** The object already in the store: a hit. */
   found?: StoredClip;
+  /** The catalog read, started before the store check (prefetch-episode); awaited only by a miss. */
+  episodeRead?: Promise<Episode | undefined>;
   episode?: Episode;
   /** What the clip covers: clamped at the episode's end, then at the audio's. */
   extent?: ClipExtent;

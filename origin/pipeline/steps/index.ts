@@ -4,7 +4,7 @@ import { authenticate } from "./authenticate.js";
 import { checkStore } from "./check-store.js";
 import { countRequest } from "./count-request.js";
 import { cut } from "./cut.js";
-import { lookupEpisode } from "./lookup-episode.js";
+import { lookupEpisode, prefetchEpisode } from "./lookup-episode.js";
 import { method } from "./method.js";
 import { prefetchIndex } from "./prefetch-index.js";
 import { inlineBytes, presign } from "./presign.js";
@@ -20,6 +20,7 @@ export function clipSteps(deps: StepDeps): readonly Step<ClipContext>[] {
   return [
     authenticate(deps),
     prefetchIndex(deps),
+    prefetchEpisode(deps),
     checkStore(deps),
     lookupEpisode(deps),
     cut(deps),
