@@ -67,6 +67,23 @@ export async function clipFromMetadata(
   };
 }
 
+/**
+ * The facts recorded beside a body of `size` bytes, without reading it: undefined unless the range, the
+ * size (equal to `size`) and the ETag are all recorded, so anything less complete takes the reading path.
+ */
+export function recordedFacts(
+  get: (name: string) => string | null | undefined,
+  size: number,
+): Omit<Clip, "bytes"> | undefined {
+  const start = Number(get(META.startMs));
+  const end = Number(get(META.endMs));
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= start) return undefined;
+  const recordedSize = get(META.sizeBytes);
+  const etag = get(META.etag);
+  if (!recordedSize || Number(recordedSize) !== size || !etag) return undefined;
+  return { startMs: start, endMs: end, clamped: get(META.clamped) === "true", etag, generationTimeMs: 0 };
+}
+
 /** What the origin step gives the edge: the clip, and whether the origin had it or cut it. */
 export interface OriginResult {
   clip: Clip;

@@ -3,6 +3,7 @@ import type { WorkerConfig } from "../config/env.js";
 import type { InFlight, Lead } from "../origin/in-flight.js";
 import type { EdgeCache } from "../storage/clip-storage.js";
 import type { Clip, Layer, OriginFetcher } from "./clip.js";
+import type { ServedClip } from "./served-clip.js";
 
 /** The per-address limits on new origin calls, each with the window its Retry-After names. */
 export interface GenerationLimit {
@@ -33,7 +34,9 @@ export interface EdgeClipContext extends RequestStamp {
   readonly request: Request;
   readonly url: URL;
   readonly clip: ParsedClip;
-  /** The clip, once a layer has it. */
+  /** An edge cache hit, its bytes still in the cache: nothing behind the cache runs and nothing is filled. */
+  cached?: ServedClip;
+  /** The clip, once a layer behind the edge cache has it (its bytes in memory, for the fills). */
   found?: { clip: Clip; layer: Layer };
   /** Set when this request starts the origin call that identical misses join. */
   lead?: Lead;
@@ -42,5 +45,5 @@ export interface EdgeClipContext extends RequestStamp {
   response?: Response;
 }
 
-export const notFound = (ctx: EdgeClipContext): boolean => ctx.found === undefined;
-export const leads = (ctx: EdgeClipContext): boolean => ctx.found === undefined && ctx.lead !== undefined;
+export const notFound = (ctx: EdgeClipContext): boolean => ctx.found === undefined && ctx.cached === undefined;
+export const leads = (ctx: EdgeClipContext): boolean => notFound(ctx) && ctx.lead !== undefined;

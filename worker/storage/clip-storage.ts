@@ -3,20 +3,15 @@ import { clipFromMetadata, clipMetadata, type Clip } from "../clip/clip.js";
 
 /**
  * The two storage layers in front of the origin. The edge cache stores a plain 200 with the metadata as
- * headers (the Cache API refuses 206 and Range is sliced by us); R2 stores the same bytes under the S3 key.
+ * headers (the Cache API refuses to store a 206, and answers a Range against the 200 itself: edge-cache-read.ts);
+ * R2 stores the same bytes under the S3 key.
  */
-const HEADER_PREFIX = "x-edgeclip-";
+export const EDGE_CACHE_HEADER_PREFIX = "x-edgeclip-";
+const HEADER_PREFIX = EDGE_CACHE_HEADER_PREFIX;
 
 export interface EdgeCache {
   match(key: Request): Promise<Response | undefined>;
   put(key: Request, response: Response): Promise<void>;
-}
-
-export async function readEdgeCache(cache: EdgeCache, key: Request): Promise<Clip | undefined> {
-  const hit = await cache.match(key);
-  if (!hit || hit.status !== 200) return undefined;
-  const bytes = await hit.arrayBuffer();
-  return clipFromMetadata(bytes, (name) => hit.headers.get(HEADER_PREFIX + name));
 }
 
 export async function writeEdgeCache(cache: EdgeCache, key: Request, clip: Clip): Promise<void> {
