@@ -12,11 +12,18 @@ export interface Clip {
   etag: string;
   /** Origin's generation time; 0 when the clip already existed. */
   generationTimeMs: number;
+  /** The bytes' whole SHA-256 (hex), when this request hashed them: R2 checks it on upload and keeps it. */
+  sha256?: string;
+}
+
+export const etagOfSha256 = (hex: string): string => `"${hex.slice(0, 32)}"`;
+
+export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", bytes));
 }
 
 export async function strongEtag(bytes: ArrayBuffer): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return `"${toHex(digest).slice(0, 32)}"`;
+  return etagOfSha256(await sha256Hex(bytes));
 }
 
 /**
@@ -29,12 +36,12 @@ export const META = {
   etag: "etag",
 } as const;
 
-export function clipMetadata(clip: Clip): Record<string, string> {
+export function clipMetadata(clip: Omit<Clip, "bytes">, size: number): Record<string, string> {
   return {
     [META.startMs]: String(clip.startMs),
     [META.endMs]: String(clip.endMs),
     [META.clamped]: String(clip.clamped),
-    [META.sizeBytes]: String(clip.bytes.byteLength),
+    [META.sizeBytes]: String(size),
     [META.etag]: clip.etag,
   };
 }

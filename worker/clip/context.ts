@@ -34,8 +34,11 @@ export interface EdgeClipContext extends RequestStamp {
   readonly request: Request;
   readonly url: URL;
   readonly clip: ParsedClip;
-  /** An edge cache hit, its bytes still in the cache: nothing behind the cache runs and nothing is filled. */
-  cached?: ServedClip;
+  /**
+   * A hit whose bytes stay a stream until the response sends them: the edge cache's, or R2's when R2 vouches
+   * for them (its copy into the edge cache is already among the fills). Nothing behind it runs.
+   */
+  cached?: { clip: ServedClip; layer: Extract<Layer, "edge-cache" | "r2"> };
   /** The clip, once a layer behind the edge cache has it (its bytes in memory, for the fills). */
   found?: { clip: Clip; layer: Layer };
   /** Set when this request starts the origin call that identical misses join. */

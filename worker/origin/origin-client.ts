@@ -10,7 +10,7 @@ import {
   type ClipJsonResponse,
   type ClipRequest,
 } from "../../core/index.js";
-import { strongEtag, type OriginFetcher } from "../clip/clip.js";
+import { etagOfSha256, sha256Hex, type OriginFetcher } from "../clip/clip.js";
 import type { WorkerConfig } from "../config/env.js";
 
 function isTimeout(err: unknown): boolean {
@@ -112,13 +112,16 @@ export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetc
     const answer = await askOrigin(config, fetchFn, req, requestId, signal);
     const { facts } = answer;
     const bytes = answer.bytes ?? (await fetchClipBytes(fetchFn, answer.facts.clip_url, signal));
+    // Hashed once here: the ETag, and the checksum R2 verifies when the fill writes the clip.
+    const sha256 = await sha256Hex(bytes);
     return {
       clip: {
         bytes,
         startMs: facts.clip_start_ms,
         endMs: facts.clip_end_ms ?? req.endMs,
         clamped: facts.clamped_to_episode_end === true,
-        etag: await strongEtag(bytes),
+        etag: etagOfSha256(sha256),
+        sha256,
         generationTimeMs: facts.generation_time_ms ?? 0,
       },
       layer: facts.cache_hit ? "origin-hit" : "generated",

@@ -7,6 +7,6 @@ export const edgeCache = ({ cache }: ClipDeps): Step<EdgeClipContext> => ({
   name: "edge-cache",
   async run(ctx) {
     const served = await readEdgeCache(cache, cacheKey(ctx), ctx.request);
-    if (served) ctx.cached = served;
+    if (served) ctx.cached = { clip: served, layer: "edge-cache" };
   },
 });

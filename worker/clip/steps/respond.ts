@@ -18,7 +18,7 @@ function edgeUrl(ctx: EdgeClipContext, deps: ClipDeps): string {
 }
 
 function served(ctx: EdgeClipContext): { clip: ServedClip; layer: Layer } {
-  if (ctx.cached) return { clip: ctx.cached, layer: "edge-cache" };
+  if (ctx.cached) return ctx.cached;
   if (ctx.found) return { clip: servedFromBytes(ctx.found.clip), layer: ctx.found.layer };
   throw new ClipError("internal", "No layer produced the clip");
 }
