@@ -6,7 +6,9 @@
 //   3. one miss and hits through the whole local stack.
 // Progress goes to stderr with --json, whose last stdout line is one JSON object.
 import { benchEdge, type EdgeRatio, type EdgeRow } from "./bench/edge-bench.js";
+import { costLines } from "./bench/cost.js";
 import { benchOrigin } from "./bench/origin-bench.js";
+import { quantile } from "./lib/quantile.js";
 import { machineLine, originTable, stackLine } from "./bench/report.js";
 import { benchStack, type StackFigures } from "./bench/stack-bench.js";
 import { STRATEGIES, type StrategyName } from "./bench/strategies.js";
@@ -44,8 +46,24 @@ await runCommand({
       stack = await benchStack(log);
       stackLine(log, stack);
     }
-    if (!asJson) return;
     const edgeHit = edge?.rows.find((r) => r.name === "edge-cache-hit");
+    const misses = cases.filter((c) => c.strategy === "edgeclip");
+    const typical = misses[0];
+    if (typical) {
+      const edgeDur = Number(/dur=(\d+)/.exec(stack?.miss_edge_timing ?? "")?.[1]);
+      costLines(log, {
+        missMs: quantile(
+          misses.map((c) => c.p50_ms),
+          0.5,
+        ),
+        clipBytes: typical.clip_bytes,
+        s3Ops: typical.s3_ops,
+        // Not measured when the edge or stack benches are skipped: then a generous stand-in.
+        workerMsPerHit: edgeHit?.p50_ms ?? 5,
+        workerMsPerMiss: Number.isFinite(edgeDur) ? edgeDur : 100,
+      });
+    }
+    if (!asJson) return;
     console.log(
       JSON.stringify({
         cases,

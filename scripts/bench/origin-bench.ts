@@ -36,6 +36,8 @@ export interface OriginCase {
   end_error_ms: number | null;
   /** Median per step of the origin's own step timings (its log line's `steps`) over the runs. */
   steps_p50_ms: Record<string, number>;
+  /** Median per method of the S3 requests one miss made (HEAD, GET, PUT), counted by the proxy. */
+  s3_ops: Record<string, number>;
   /** edgeclip rows only: the limit row, measured interleaved with this row's misses. */
   limit?: LimitFigures;
 }
@@ -104,6 +106,7 @@ async function measureCase(
   const times: number[] = [];
   const bytes: number[] = [];
   const steps: Record<string, number>[] = [];
+  const ops: Record<string, number>[] = [];
   const limits: LimitSample[] = [];
   const sourceSize = (await stat(bench.files[source])).size;
   let first: MissAnswer | undefined;
@@ -114,6 +117,7 @@ async function measureCase(
     const answer = await miss(originUrl, source, start, bench.secret, strategy === "edgeclip-precise");
     times.push(answer.generation_time_ms);
     bytes.push(proxy.bytes());
+    ops.push(proxy.ops());
     steps.push((JSON.parse(bench.lastLine ?? "{}") as { steps?: Record<string, number> }).steps ?? {});
     first ??= answer;
     if (strategy === "edgeclip" && bench.limit) {
@@ -136,6 +140,7 @@ async function measureCase(
     clip_bytes: first!.file_size_bytes,
     ...errors,
     steps_p50_ms: stepMedians(steps),
+    s3_ops: stepMedians(ops),
     ...(limits.length > 0 ? { limit: limitFigures(limits) } : {}),
   };
 }
