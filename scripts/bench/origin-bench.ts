@@ -18,7 +18,8 @@ import { startCountingProxy, type CountingProxy } from "./counting-proxy.js";
 import { CLIP_MS, miss, type MissAnswer } from "./origin-miss.js";
 import { limitRunner, type LimitRunner, type LimitSample } from "./limit-bench.js";
 import { limitFigures, stepMedians, type LimitFigures } from "./step-figures.js";
-import { BENCH_EPISODES, benchEpisode, type BenchEpisode } from "./episodes.js";
+import { BENCH_EPISODES, LONG_EPISODE, benchEpisode, longEpisode, type BenchEpisode } from "./episodes.js";
+import { benchScale, type ScaleFigures } from "./scale-bench.js";
 import { STRATEGIES, strategyCutter, type StrategyName } from "./strategies.js";
 
 export interface OriginCase {
@@ -145,8 +146,30 @@ async function measureCase(
   };
 }
 
+/** The production origin (its cutter, a warm container's memory) behind the API Gateway stand-in, for the scale row. */
+async function scaleRow(bench: Bench): Promise<ScaleFigures> {
+  const origin = await createOrigin({
+    config: benchConfig(bench),
+    s3Credentials: s3Credentials(bench.services),
+    log: () => {},
+  });
+  const server = await startLocalOrigin(origin, { port: 0 });
+  try {
+    return await benchScale({
+      originUrl: server.url,
+      secret: bench.secret,
+      episode: "cbr128-60min",
+      longEpisode: LONG_EPISODE.name,
+      log: bench.log,
+    });
+  } finally {
+    await server.close();
+    await origin.close();
+  }
+}
+
 /** Buckets, schema and the episodes, registered as `npm run episodes add` does (upload, measure, index). */
-async function prepare(services: LocalServices, files: Record<BenchEpisode, string>, log: Bench["log"]) {
+async function prepare(services: LocalServices, files: Record<string, string>, log: Bench["log"]) {
   for (const bucket of Object.values(LOCAL_BUCKETS)) await createBucket(services, bucket);
   const target = dbSetupTargetFromEnv({ ...process.env, MONGODB_URI: services.mongodbUri });
   await runDbSetup(target, () => {});
@@ -154,7 +177,7 @@ async function prepare(services: LocalServices, files: Record<BenchEpisode, stri
   try {
     const catalog = { s3, db: target, rawBucket: LOCAL_BUCKETS.raw, clipsBucket: LOCAL_BUCKETS.clips };
     await withCatalog(target, async (db) => {
-      for (const [name, file] of Object.entries(files) as [BenchEpisode, string][]) {
+      for (const [name, file] of Object.entries(files)) {
         log(`uploading ${name} and building its seek index…`);
         await registerEpisode(catalog, db, { id: name, source: file, log: () => {} });
       }
@@ -170,7 +193,9 @@ export async function benchOrigin(opts: {
   log: (line: string) => void;
   /** Default: all three. */
   strategies?: readonly StrategyName[];
-}): Promise<OriginCase[]> {
+  /** Also run the scale row (scale-bench.ts) on the same servers. */
+  scale?: boolean;
+}): Promise<{ cases: OriginCase[]; scale?: ScaleFigures }> {
   const { runs, log } = opts;
   const files = {} as Record<BenchEpisode, string>;
   for (const name of Object.keys(BENCH_EPISODES) as BenchEpisode[]) files[name] = await benchEpisode(name, log);
@@ -179,7 +204,8 @@ export async function benchOrigin(opts: {
   const work = await mkdtemp(path.join(os.tmpdir(), "edgeclip-bench-"));
   const proxy = await startCountingProxy(services.s3.endpoint, `/${LOCAL_BUCKETS.clips}/audio_clips/`);
   try {
-    const dbName = await prepare(services, files, log);
+    const long = opts.scale ? { [LONG_EPISODE.name]: await longEpisode(log) } : {};
+    const dbName = await prepare(services, { ...files, ...long }, log);
     const bench: Bench = { runs, log, services, proxy, dbName, secret: randomBytes(24).toString("hex"), work, files };
     const cases: OriginCase[] = [];
     for (const [s, strategy] of STRATEGIES.entries()) {
@@ -199,7 +225,8 @@ export async function benchOrigin(opts: {
         delete bench.limit;
       }
     }
-    return cases;
+    if (!opts.scale) return { cases };
+    return { cases, scale: await scaleRow(bench) };
   } finally {
     await proxy.close();
     await services.stop();
