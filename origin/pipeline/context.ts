@@ -3,6 +3,7 @@ import type { ClipRecord, EpisodeCatalog, Episode } from "../catalog/episode-cat
 import type { OriginConfig } from "../config/config.js";
 import type { ClipCutter, CutOutcome } from "../cut/clip-cutter.js";
 import type { OriginRequest } from "../lambda/event.js";
+import type { ReadMeter } from "../sources/s3-source.js";
 import type { ClipStore, StoredClip } from "../store/clip-store.js";
 
 /** What every request has before any step runs. */
@@ -33,6 +34,10 @@ export interface ClipContext extends RequestContext {
   episode?: Episode;
   /** What the clip covers: clamped at the episode's end, then at the audio's. */
   extent?: ClipExtent;
+  /** The cut started before the store check (speculate-cut); undefined inside when it did not apply. */
+  speculated?: Promise<CutOutcome | undefined>;
+  /** Source bytes and requests of this request's cuts, speculative or not. */
+  meter?: ReadMeter;
   cut?: CutOutcome;
   stored?: "created" | "existed";
   recorded?: "inserted" | "existed";

@@ -3,7 +3,7 @@ import type { ClipContext, RequestContext, StepDeps } from "../context.js";
 import { authenticate } from "./authenticate.js";
 import { checkStore } from "./check-store.js";
 import { countRequest } from "./count-request.js";
-import { cut } from "./cut.js";
+import { cut, speculateCut } from "./cut.js";
 import { lookupEpisode, prefetchEpisode } from "./lookup-episode.js";
 import { method } from "./method.js";
 import { prefetchIndex } from "./prefetch-index.js";
@@ -21,6 +21,7 @@ export function clipSteps(deps: StepDeps): readonly Step<ClipContext>[] {
     authenticate(deps),
     prefetchIndex(deps),
     prefetchEpisode(deps),
+    speculateCut(deps),
     checkStore(deps),
     lookupEpisode(deps),
     cut(deps),
