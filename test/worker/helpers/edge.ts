@@ -1,10 +1,7 @@
-import { readFile, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { Miniflare, type WorkerOptions } from "miniflare";
-import { CLIP_FACTS_HEADER } from "../../../core/index.js";
 import { expectNoInternals } from "../../shared/public-answer.js";
 import { buildWorkerBundle, type WorkerBundle } from "../../../scripts/lib/worker-bundle.js";
 
@@ -141,70 +138,4 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     },
     close: () => mf.dispose(),
   };
-}
-
-export interface ScriptedOrigin {
-  url: string;
-  calls: number;
-  /** What the next calls do: JSON with a URL (ok), the bytes in the answer (bytes, #15), a bytes answer whose
-   * size is not the one its facts name (short-bytes), a 500, or no answer. */
-  mode: "ok" | "bytes" | "short-bytes" | "slow" | "error";
-  bytes: Buffer;
-  /** Downloads of the clip from the "pre-signed" URL. */
-  downloads: number;
-  close(): Promise<void>;
-}
-
-/**
- * A scripted origin for faults the real one cannot be made to produce on demand (a 500, a hang).
- * It answers the origin's JSON contract and serves the bytes at its own "pre-signed" URL.
- */
-export async function startScriptedOrigin(port = 0): Promise<ScriptedOrigin> {
-  const state: ScriptedOrigin = {
-    url: "",
-    calls: 0,
-    mode: "ok",
-    bytes: Buffer.from(await readFile(new URL(import.meta.url))).subarray(0, 4000),
-    downloads: 0,
-    close: async () => {},
-  };
-  const server: Server = createServer((req, res) => {
-    if (req.url?.startsWith("/bytes")) {
-      state.downloads++;
-      res.writeHead(200, { "content-type": "audio/mpeg" }).end(state.bytes);
-      return;
-    }
-    state.calls++;
-    if (state.mode === "error") {
-      res
-        .writeHead(500, { "content-type": "application/json" })
-        .end(JSON.stringify({ error: { code: "internal", message: "boom" } }));
-      return;
-    }
-    if (state.mode === "slow") return; // never answers: the edge's timeout must fire
-    const facts = {
-      cache_hit: false,
-      generation_time_ms: 12,
-      clip_start_ms: 0,
-      clip_end_ms: 1000,
-      file_size_bytes: state.bytes.length,
-      clamped_to_episode_end: false,
-    };
-    if (state.mode === "bytes" || state.mode === "short-bytes") {
-      const body = state.mode === "bytes" ? state.bytes : state.bytes.subarray(0, 1000);
-      res.writeHead(200, { "content-type": "audio/mpeg", [CLIP_FACTS_HEADER]: JSON.stringify(facts) }).end(body);
-      return;
-    }
-    res
-      .writeHead(200, { "content-type": "application/json" })
-      .end(JSON.stringify({ clip_url: `${state.url}/bytes`, ...facts }));
-  });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return state;
 }
