@@ -148,10 +148,16 @@ async function measureCase(
 
 /** The production origin (its cutter, a warm container's memory) behind the API Gateway stand-in, for the scale row. */
 async function scaleRow(bench: Bench): Promise<ScaleFigures> {
+  const errors: Record<string, number> = {};
   const origin = await createOrigin({
     config: benchConfig(bench),
     s3Credentials: s3Credentials(bench.services),
-    log: () => {},
+    log: (line) => {
+      const entry = JSON.parse(line) as { status?: number; code?: string; error?: string };
+      if ((entry.status ?? 0) < 500) return;
+      const what = `${entry.code}: ${String(entry.error).slice(0, 100)}`;
+      errors[what] = (errors[what] ?? 0) + 1;
+    },
   });
   const server = await startLocalOrigin(origin, { port: 0 });
   try {
@@ -161,6 +167,7 @@ async function scaleRow(bench: Bench): Promise<ScaleFigures> {
       episode: "cbr128-60min",
       longEpisode: LONG_EPISODE.name,
       log: bench.log,
+      originErrors: () => ({ ...errors }),
     });
   } finally {
     await server.close();
