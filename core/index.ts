@@ -5,6 +5,7 @@ export * from "./contract/object-keys.js";
 export * from "./contract/clip-answer.js";
 export * from "./contract/clip-extent.js";
 export * from "./contract/negotiation.js";
+export * from "./contract/inline-clip.js";
 export * from "./contract/parsed-clip.js";
 export * from "./auth/hmac.js";
 export * from "./auth/origin-auth.js";

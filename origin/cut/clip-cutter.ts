@@ -37,4 +37,10 @@ export interface ClipCutter {
    */
   prepare?(episodeId: string): void;
   cut(req: CutRequest): Promise<CutOutcome>;
+  /**
+   * The cut, started before the store check has said it is needed (#15), only when it is cheap: an MP3 whose
+   * index is known, frames copied in-process. Undefined for anything else (FFmpeg, an index to build) and
+   * on any failure, which the real cut then meets and reports itself. Never throws.
+   */
+  speculate?(req: CutRequest): Promise<CutOutcome | undefined>;
 }

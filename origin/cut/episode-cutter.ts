@@ -41,6 +41,18 @@ export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
     prepare(episodeId) {
       deps.indexes().prefetch(episodeId);
     },
+    async speculate(req) {
+      if (req.precise) return undefined;
+      const audio = deps.openSource(req.episode, req.deadline);
+      try {
+        const found = await deps.indexes().known(req.episode.id, audio, req.meter);
+        return found?.kind === "mp3" ? await cutFrames(deps, req, audio, found) : undefined;
+      } catch {
+        return undefined;
+      } finally {
+        audio.close();
+      }
+    },
     async cut(req) {
       const audio = deps.openSource(req.episode, req.deadline);
       try {

@@ -67,7 +67,8 @@ export async function startLocalOrigin(
       .handle(toV2Event(req, req.headers.host ?? host), context as never)
       .then((answer) => {
         res.writeHead(answer.statusCode, answer.headers as Record<string, string> | undefined);
-        res.end(answer.body);
+        // API Gateway turns a base64 payload (a clip's bytes) back into binary on the wire.
+        res.end(answer.isBase64Encoded ? Buffer.from(answer.body, "base64") : answer.body);
       })
       .catch((err: unknown) => {
         res.writeHead(500, { "content-type": "application/json" });

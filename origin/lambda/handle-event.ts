@@ -42,16 +42,20 @@ export async function handleEvent(
       deadline: requestDeadline(context, config.ffmpegTimeoutMarginMs, startedAt),
       marginMs: config.ffmpegTimeoutMarginMs,
       log: fields,
+      later: (late: Record<string, unknown>) =>
+        writeLog(log, { request_id: fields.request_id, edge_request_id: fields.edge_request_id, ...late }),
     };
-    const body = await pipeline.run(base, beforeStep);
+    const answer = await pipeline.run(base, beforeStep);
+    const facts = answer.kind === "url" ? answer.body : answer.facts;
     Object.assign(fields, {
       status: 200,
-      outcome: body.cache_hit ? "hit" : "generated",
-      generation_time_ms: body.generation_time_ms,
-      file_size_bytes: body.file_size_bytes,
-      clamped: body.clamped_to_episode_end,
+      outcome: facts.cache_hit ? "hit" : "generated",
+      answer: answer.kind,
+      generation_time_ms: facts.generation_time_ms,
+      file_size_bytes: facts.file_size_bytes,
+      clamped: facts.clamped_to_episode_end,
     });
-    return clipResponse(body);
+    return clipResponse(answer);
   } catch (thrown) {
     const err = toClipError(thrown);
     Object.assign(fields, { status: err.status, outcome: "error", code: err.code, error: err.message });

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { errorBody, type ClipError, type ClipJsonResponse } from "../../core/index.js";
+import { CLIP_CONTENT_TYPE, CLIP_FACTS_HEADER, clipFactsHeader, errorBody, type ClipError } from "../../core/index.js";
+import type { ClipAnswer } from "../pipeline/context.js";
 import { ALLOWED_METHODS } from "../pipeline/steps/method.js";
 
 /** The shape both API Gateway payload versions (1.0 and 2.0) accept from a proxy integration. */
@@ -8,8 +9,22 @@ export type LambdaHttpResponse = APIGatewayProxyResult;
 // The JSON carries a pre-signed URL (a bearer credential) or an error: neither may sit in a shared cache.
 const BASE_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
-export function clipResponse(body: ClipJsonResponse): LambdaHttpResponse {
-  return { statusCode: 200, headers: { ...BASE_HEADERS }, body: JSON.stringify(body) };
+/** The JSON, or the clip's bytes (base64 in the payload, binary from API Gateway) with its facts in a header. */
+export function clipResponse(answer: ClipAnswer): LambdaHttpResponse {
+  if (answer.kind === "url")
+    return { statusCode: 200, headers: { ...BASE_HEADERS }, body: JSON.stringify(answer.body) };
+  const { bytes } = answer;
+  return {
+    statusCode: 200,
+    // The bytes are for the Worker, which caches them itself: no shared cache between it and the origin may.
+    headers: {
+      "content-type": CLIP_CONTENT_TYPE,
+      "cache-control": "no-store",
+      [CLIP_FACTS_HEADER]: clipFactsHeader(answer.facts),
+    },
+    body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"),
+    isBase64Encoded: true,
+  };
 }
 
 /**

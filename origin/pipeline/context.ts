@@ -1,8 +1,9 @@
-import type { ClipExtent, ClipJsonResponse, ParsedClip } from "../../core/index.js";
+import type { ClipExtent, ClipFacts, ClipJsonResponse, ParsedClip } from "../../core/index.js";
 import type { ClipRecord, EpisodeCatalog, Episode } from "../catalog/episode-catalog.js";
 import type { OriginConfig } from "../config/config.js";
 import type { ClipCutter, CutOutcome } from "../cut/clip-cutter.js";
 import type { OriginRequest } from "../lambda/event.js";
+import type { ReadMeter } from "../sources/s3-source.js";
 import type { ClipStore, StoredClip } from "../store/clip-store.js";
 
 /** What every request has before any step runs. */
@@ -14,24 +15,39 @@ export interface RequestContext {
   readonly marginMs: number;
   /** Fields for the request's single log line. */
   readonly log: Record<string, unknown>;
+  /**
+   * Writes a line of its own, under the request's id, for an outcome the answer did not wait for (a failed
+   * popularity count). In Lambda it may be written at the container's next invocation.
+   */
+  readonly later: (fields: Record<string, unknown>) => void;
 }
 
 /** What one clip request learns on its way through the steps; `clip` is parsed before the first. */
 export interface ClipContext extends RequestContext {
   readonly clip: ParsedClip;
+  /** The caller (the Worker) takes a fresh clip's bytes in the answer (ORIGIN_ACCEPT). */
+  readonly takesBytes: boolean;
   /** The object already in the store: a hit. */
   found?: StoredClip;
+  /** The catalog read, started before the store check (prefetch-episode); awaited only by a miss. */
+  episodeRead?: Promise<Episode | undefined>;
   episode?: Episode;
   /** What the clip covers: clamped at the episode's end, then at the audio's. */
   extent?: ClipExtent;
+  /** The cut started before the store check (speculate-cut); undefined inside when it did not apply. */
+  speculated?: Promise<CutOutcome | undefined>;
+  /** Source bytes and requests of this request's cuts, speculative or not. */
+  meter?: ReadMeter;
   cut?: CutOutcome;
   stored?: "created" | "existed";
   recorded?: "inserted" | "existed";
-  /** The popularity count under way (waited for, briefly, before answering). */
-  counting?: Promise<void>;
   /** Set by the last step. */
-  result?: ClipJsonResponse;
+  result?: ClipAnswer;
 }
+
+/** The origin's answer: the JSON with a pre-signed URL, or a fresh clip's bytes with the same facts. */
+export type ClipAnswer =
+  { kind: "url"; body: ClipJsonResponse } | { kind: "bytes"; facts: ClipFacts; bytes: Uint8Array };
 
 /** The parts the steps use, created lazily so a request that stops early never opens a connection. */
 export interface StepDeps {

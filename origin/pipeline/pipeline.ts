@@ -1,12 +1,12 @@
-import { parseClip, runSteps, type ClipJsonResponse, type ClipLimits, type StepRunOptions } from "../../core/index.js";
+import { acceptsClipBytes, parseClip, runSteps, type ClipLimits, type StepRunOptions } from "../../core/index.js";
 import { deadlinePassed, stepOverran } from "../lambda/deadline.js";
-import type { ClipContext, RequestContext, StepDeps } from "./context.js";
+import type { ClipAnswer, ClipContext, RequestContext, StepDeps } from "./context.js";
 import { clipSteps, gateSteps } from "./steps/index.js";
 
 export type BeforeStep = (name: string, ctx: RequestContext) => void | Promise<void>;
 
 export interface Pipeline {
-  run(base: RequestContext, beforeStep?: BeforeStep): Promise<ClipJsonResponse>;
+  run(base: RequestContext, beforeStep?: BeforeStep): Promise<ClipAnswer>;
 }
 
 /**
@@ -39,7 +39,7 @@ export function createPipeline(deps: StepDeps, limits: ClipLimits): Pipeline {
       timings.parse = Date.now() - began;
       const { episodeId, startMs, endMs } = clip.request;
       Object.assign(base.log, { episode_id: episodeId, start_ms: startMs, end_ms: endMs });
-      const ctx: ClipContext = { ...base, clip };
+      const ctx: ClipContext = { ...base, clip, takesBytes: acceptsClipBytes(base.request.header("accept")) };
       await runSteps(steps, ctx, options());
       if (!ctx.result) throw new Error("pipeline ended without a result");
       return ctx.result;

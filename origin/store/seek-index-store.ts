@@ -88,6 +88,11 @@ export class SeekIndexStore {
   }
 
   async lookup(episodeId: string, source: AudioSource, meter: ReadMeter): Promise<IndexLookup> {
+    return (await this.known(episodeId, source, meter)) ?? this.build(episodeId, source, meter);
+  }
+
+  /** What is known without scanning the source: in memory, or stored; undefined when it would take a build. */
+  async known(episodeId: string, source: AudioSource, meter: ReadMeter): Promise<IndexLookup | undefined> {
     const where = source.label;
     const cached = this.memory.get(episodeId);
     if (cached && cached.loc === where) {
@@ -99,11 +104,9 @@ export class SeekIndexStore {
     const known = this.notMp3.get(episodeId);
     if (known?.where === where) return known.found;
     const stored = await this.readStored(episodeId, source, meter);
-    if (stored) {
-      this.remember(episodeId, where, stored.index, stored.version);
-      return { kind: "mp3", ...stored, origin: "stored" };
-    }
-    return this.build(episodeId, source, meter);
+    if (!stored) return undefined;
+    this.remember(episodeId, where, stored.index, stored.version);
+    return { kind: "mp3", ...stored, origin: "stored" };
   }
 
   /** Drops what is known about an episode, e.g. after its source changed under the index. */

@@ -11,6 +11,8 @@ export interface CountingProxy {
   /** Bytes of GET response bodies since the last reset, except under `ignorePrefix`. */
   bytes(): number;
   requests(): number;
+  /** Every request through the proxy since the last reset, by method (the cost table's S3 operations). */
+  ops(): Record<string, number>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -20,7 +22,10 @@ export async function startCountingProxy(target: string, ignorePrefix: string): 
   const upstream = new URL(target);
   let bytes = 0;
   let requests = 0;
+  let ops: Record<string, number> = {};
   const server = http.createServer((req, res) => {
+    const method = req.method ?? "GET";
+    ops[method] = (ops[method] ?? 0) + 1;
     const counted = req.method === "GET" && !(req.url ?? "").startsWith(ignorePrefix);
     if (counted) requests++;
     const out = http.request(
@@ -61,9 +66,11 @@ export async function startCountingProxy(target: string, ignorePrefix: string): 
     url: `http://127.0.0.1:${port}`,
     bytes: () => bytes,
     requests: () => requests,
+    ops: () => ({ ...ops }),
     reset() {
       bytes = 0;
       requests = 0;
+      ops = {};
     },
     close: () =>
       new Promise<void>((resolve) => {

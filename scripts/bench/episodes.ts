@@ -15,11 +15,31 @@ export const BENCH_EPISODES = {
 
 export type BenchEpisode = keyof typeof BENCH_EPISODES;
 
+/** The scale row's longest clip (#15): 5 minutes at 320 kb/s, cut from a 6-minute episode. */
+export const LONG_EPISODE = {
+  name: "cbr320-6min",
+  args: ["-c:a", "libmp3lame", "-b:a", "320k"],
+  seconds: 360,
+} as const;
+
+export function benchEpisode(name: BenchEpisode, log: (line: string) => void): Promise<string> {
+  return generated(name, BENCH_EPISODES[name], 3600, log);
+}
+
+export function longEpisode(log: (line: string) => void): Promise<string> {
+  return generated(LONG_EPISODE.name, LONG_EPISODE.args, LONG_EPISODE.seconds, log);
+}
+
 /**
  * Pink noise plus a pulsing tone: cheap to generate for an hour, not trivially compressible, and never
  * periodic, so cross-correlating a clip with the source has one clear best match.
  */
-export async function benchEpisode(name: BenchEpisode, log: (line: string) => void): Promise<string> {
+async function generated(
+  name: string,
+  encode: readonly string[],
+  seconds: number,
+  log: (line: string) => void,
+): Promise<string> {
   const path = join(DIR, `bench-${name}.mp3`);
   if (existsSync(path)) return path;
   mkdirSync(DIR, { recursive: true });
@@ -27,10 +47,10 @@ export async function benchEpisode(name: BenchEpisode, log: (line: string) => vo
   const tmp = `${path}.${process.pid}.tmp`;
   await run(process.env.FFMPEG_PATH ?? "ffmpeg", [
     ...["-hide_banner", "-loglevel", "error", "-y"],
-    ...["-f", "lavfi", "-i", "anoisesrc=d=3600:c=pink:r=44100:a=0.08"],
-    ...["-f", "lavfi", "-i", "sine=f=220:r=44100:d=3600"],
+    ...["-f", "lavfi", "-i", `anoisesrc=d=${seconds}:c=pink:r=44100:a=0.08`],
+    ...["-f", "lavfi", "-i", `sine=f=220:r=44100:d=${seconds}`],
     ...["-filter_complex", "[1]volume=0.2,apulsator=hz=0.3[t];[0][t]amix=inputs=2,aformat=channel_layouts=stereo"],
-    ...BENCH_EPISODES[name],
+    ...encode,
     ...["-f", "mp3", tmp],
   ]);
   renameSync(tmp, path);

@@ -2,11 +2,10 @@
 // on real local servers, once per strategy, with only the read-and-cut step swapped.
 import { S3Client } from "@aws-sdk/client-s3";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { canonicalPath, clipPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../core/index.js";
-import { loadConfig } from "../../origin/config/config.js";
+import { loadConfig, type OriginConfig } from "../../origin/config/config.js";
 import { startLocalOrigin } from "../../origin/dev/local-server.js";
 import { createOrigin, type Origin } from "../../origin/origin.js";
 import { dbSetupTargetFromEnv, runDbSetup, withCatalog } from "../catalog/db-setup.js";
@@ -16,7 +15,11 @@ import { quantile } from "../lib/quantile.js";
 import { LOCAL_BUCKETS } from "../services/env-lines.js";
 import { createBucket, s3ClientConfig, startLocalServices, type LocalServices } from "../services/local-services.js";
 import { startCountingProxy, type CountingProxy } from "./counting-proxy.js";
-import { BENCH_EPISODES, benchEpisode, type BenchEpisode } from "./episodes.js";
+import { CLIP_MS, miss, type MissAnswer } from "./origin-miss.js";
+import { limitRunner, type LimitRunner, type LimitSample } from "./limit-bench.js";
+import { limitFigures, stepMedians, type LimitFigures } from "./step-figures.js";
+import { BENCH_EPISODES, LONG_EPISODE, benchEpisode, longEpisode, type BenchEpisode } from "./episodes.js";
+import { benchScale, type ScaleFigures } from "./scale-bench.js";
 import { STRATEGIES, strategyCutter, type StrategyName } from "./strategies.js";
 
 export interface OriginCase {
@@ -32,10 +35,15 @@ export interface OriginCase {
   start_error_ms: number | null;
   /** Clip end minus requested end. */
   end_error_ms: number | null;
+  /** Median per step of the origin's own step timings (its log line's `steps`) over the runs. */
+  steps_p50_ms: Record<string, number>;
+  /** Median per method of the S3 requests one miss made (HEAD, GET, PUT), counted by the proxy. */
+  s3_ops: Record<string, number>;
+  /** edgeclip rows only: the limit row, measured interleaved with this row's misses. */
+  limit?: LimitFigures;
 }
 
 export const POSITIONS_MS = [60_000, 45 * 60_000] as const;
-const CLIP_MS = 30_000;
 /** How far from the requested start the alignment looks: near first, then wide (FFmpeg's VBR fast seek can land 30 s off). */
 const SEARCH_S = [2, 40] as const;
 
@@ -48,25 +56,40 @@ interface Bench {
   secret: string;
   work: string;
   files: Record<BenchEpisode, string>;
+  /** The origin's last log line (misses are sequential, so it is the last miss's). */
+  lastLine?: string;
+  limit?: LimitRunner;
 }
+
+/** The origin's configuration: its S3 behind the counting proxy. The limit row uses the very same. */
+function benchConfig(bench: Bench): OriginConfig {
+  const { services } = bench;
+  return loadConfig({
+    MONGODB_URI: services.mongodbUri,
+    MONGODB_DB: bench.dbName,
+    CLIPS_BUCKET: LOCAL_BUCKETS.clips,
+    S3_ENDPOINT: bench.proxy.url,
+    S3_FORCE_PATH_STYLE: "true",
+    AWS_REGION: services.s3.region,
+    ORIGIN_SECRET: bench.secret,
+    ...(process.env.FFMPEG_PATH ? { FFMPEG_PATH: process.env.FFMPEG_PATH } : {}),
+  });
+}
+
+const s3Credentials = (services: LocalServices) => ({
+  accessKeyId: services.s3.accessKeyId,
+  secretAccessKey: services.s3.secretAccessKey,
+});
 
 /** The real origin, its S3 behind the counting proxy, with only the read-and-cut step swapped. */
 async function strategyOrigin(bench: Bench, strategy: StrategyName): Promise<Origin> {
-  const { services } = bench;
   return createOrigin({
-    config: loadConfig({
-      MONGODB_URI: services.mongodbUri,
-      MONGODB_DB: bench.dbName,
-      CLIPS_BUCKET: LOCAL_BUCKETS.clips,
-      S3_ENDPOINT: bench.proxy.url,
-      S3_FORCE_PATH_STYLE: "true",
-      AWS_REGION: services.s3.region,
-      ORIGIN_SECRET: bench.secret,
-      ...(process.env.FFMPEG_PATH ? { FFMPEG_PATH: process.env.FFMPEG_PATH } : {}),
-    }),
-    s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+    config: benchConfig(bench),
+    s3Credentials: s3Credentials(bench.services),
     cutter: strategyCutter(strategy, LOCAL_BUCKETS.clips),
-    log: () => {},
+    log: (line) => {
+      bench.lastLine = line;
+    },
   });
 }
 
@@ -83,7 +106,11 @@ async function measureCase(
   bench.log(`  ${strategy.padEnd(20)} ${source} at ${position / 60_000} min: ${runs} misses…`);
   const times: number[] = [];
   const bytes: number[] = [];
-  let first: ClipJsonResponse | undefined;
+  const steps: Record<string, number>[] = [];
+  const ops: Record<string, number>[] = [];
+  const limits: LimitSample[] = [];
+  const sourceSize = (await stat(bench.files[source])).size;
+  let first: MissAnswer | undefined;
   for (let run = 0; run < runs; run++) {
     // A different start per run and strategy (by a few ms) makes every request a miss.
     const start = position + s * 100 + run;
@@ -91,10 +118,18 @@ async function measureCase(
     const answer = await miss(originUrl, source, start, bench.secret, strategy === "edgeclip-precise");
     times.push(answer.generation_time_ms);
     bytes.push(proxy.bytes());
+    ops.push(proxy.ops());
+    steps.push((JSON.parse(bench.lastLine ?? "{}") as { steps?: Record<string, number> }).steps ?? {});
     first ??= answer;
+    if (strategy === "edgeclip" && bench.limit) {
+      // Right after each miss, the same clip's bytes from the same place: the pair sees the same servers' mood.
+      const offset = Math.floor((sourceSize * position) / (60 * 60_000));
+      const key = `bench-limit/${source}/${position}/${run}.mp3`;
+      limits.push(await bench.limit.miss(source, offset, answer.file_size_bytes, key));
+    }
   }
   const clip = path.join(bench.work, `${strategy}-${source}-${position}.mp3`);
-  await writeFile(clip, new Uint8Array(await (await fetch(first!.clip_url)).arrayBuffer()));
+  await writeFile(clip, first!.bytes);
   const errors = await accuracy(bench.files[source], clip, position + s * 100, CLIP_MS);
   return {
     source,
@@ -105,11 +140,43 @@ async function measureCase(
     source_bytes: quantile(bytes, 0.5),
     clip_bytes: first!.file_size_bytes,
     ...errors,
+    steps_p50_ms: stepMedians(steps),
+    s3_ops: stepMedians(ops),
+    ...(limits.length > 0 ? { limit: limitFigures(limits) } : {}),
   };
 }
 
+/** The production origin (its cutter, a warm container's memory) behind the API Gateway stand-in, for the scale row. */
+async function scaleRow(bench: Bench): Promise<ScaleFigures> {
+  const errors: Record<string, number> = {};
+  const origin = await createOrigin({
+    config: benchConfig(bench),
+    s3Credentials: s3Credentials(bench.services),
+    log: (line) => {
+      const entry = JSON.parse(line) as { status?: number; code?: string; error?: string };
+      if ((entry.status ?? 0) < 500) return;
+      const what = `${entry.code}: ${String(entry.error).slice(0, 100)}`;
+      errors[what] = (errors[what] ?? 0) + 1;
+    },
+  });
+  const server = await startLocalOrigin(origin, { port: 0 });
+  try {
+    return await benchScale({
+      originUrl: server.url,
+      secret: bench.secret,
+      episode: "cbr128-60min",
+      longEpisode: LONG_EPISODE.name,
+      log: bench.log,
+      originErrors: () => ({ ...errors }),
+    });
+  } finally {
+    await server.close();
+    await origin.close();
+  }
+}
+
 /** Buckets, schema and the episodes, registered as `npm run episodes add` does (upload, measure, index). */
-async function prepare(services: LocalServices, files: Record<BenchEpisode, string>, log: Bench["log"]) {
+async function prepare(services: LocalServices, files: Record<string, string>, log: Bench["log"]) {
   for (const bucket of Object.values(LOCAL_BUCKETS)) await createBucket(services, bucket);
   const target = dbSetupTargetFromEnv({ ...process.env, MONGODB_URI: services.mongodbUri });
   await runDbSetup(target, () => {});
@@ -117,7 +184,7 @@ async function prepare(services: LocalServices, files: Record<BenchEpisode, stri
   try {
     const catalog = { s3, db: target, rawBucket: LOCAL_BUCKETS.raw, clipsBucket: LOCAL_BUCKETS.clips };
     await withCatalog(target, async (db) => {
-      for (const [name, file] of Object.entries(files) as [BenchEpisode, string][]) {
+      for (const [name, file] of Object.entries(files)) {
         log(`uploading ${name} and building its seek index…`);
         await registerEpisode(catalog, db, { id: name, source: file, log: () => {} });
       }
@@ -133,7 +200,9 @@ export async function benchOrigin(opts: {
   log: (line: string) => void;
   /** Default: all three. */
   strategies?: readonly StrategyName[];
-}): Promise<OriginCase[]> {
+  /** Also run the scale row (scale-bench.ts) on the same servers. */
+  scale?: boolean;
+}): Promise<{ cases: OriginCase[]; scale?: ScaleFigures }> {
   const { runs, log } = opts;
   const files = {} as Record<BenchEpisode, string>;
   for (const name of Object.keys(BENCH_EPISODES) as BenchEpisode[]) files[name] = await benchEpisode(name, log);
@@ -142,13 +211,15 @@ export async function benchOrigin(opts: {
   const work = await mkdtemp(path.join(os.tmpdir(), "edgeclip-bench-"));
   const proxy = await startCountingProxy(services.s3.endpoint, `/${LOCAL_BUCKETS.clips}/audio_clips/`);
   try {
-    const dbName = await prepare(services, files, log);
+    const long = opts.scale ? { [LONG_EPISODE.name]: await longEpisode(log) } : {};
+    const dbName = await prepare(services, { ...files, ...long }, log);
     const bench: Bench = { runs, log, services, proxy, dbName, secret: randomBytes(24).toString("hex"), work, files };
     const cases: OriginCase[] = [];
     for (const [s, strategy] of STRATEGIES.entries()) {
       if (opts.strategies && !opts.strategies.includes(strategy)) continue;
       const origin = await strategyOrigin(bench, strategy);
       const server = await startLocalOrigin(origin, { port: 0 });
+      if (strategy === "edgeclip") bench.limit = limitRunner(benchConfig(bench), s3Credentials(services));
       try {
         for (const source of Object.keys(files) as BenchEpisode[]) {
           for (const position of POSITIONS_MS)
@@ -157,35 +228,17 @@ export async function benchOrigin(opts: {
       } finally {
         await server.close();
         await origin.close();
+        await bench.limit?.close();
+        delete bench.limit;
       }
     }
-    return cases;
+    if (!opts.scale) return { cases };
+    return { cases, scale: await scaleRow(bench) };
   } finally {
     await proxy.close();
     await services.stop();
     await rm(work, { recursive: true, force: true });
   }
-}
-
-async function miss(
-  base: string,
-  episode: string,
-  startMs: number,
-  secret: string,
-  precise: boolean,
-): Promise<ClipJsonResponse> {
-  const pathAndQuery = clipPath(episode, {
-    start_time_ms: startMs,
-    duration_ms: CLIP_MS,
-    ...(precise ? { precise: 1 } : {}),
-  });
-  const req = parseClipUrl(new URL(pathAndQuery, base));
-  const headers = await signOriginRequest({ method: "GET", canonicalPath: canonicalPath(req) }, secret, Date.now());
-  const res = await fetch(new URL(pathAndQuery, base), { headers });
-  const body = (await res.json()) as ClipJsonResponse;
-  if (res.status !== 200) throw new Error(`origin answered ${res.status} for ${pathAndQuery}: ${JSON.stringify(body)}`);
-  if (body.cache_hit) throw new Error(`expected a miss for ${pathAndQuery}, got a hit`);
-  return body;
 }
 
 async function accuracy(

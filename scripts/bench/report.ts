@@ -14,20 +14,59 @@ export function originTable(log: Log, runs: number, cases: OriginCase[]): void {
     "source        at     strategy              p50 ms   p95 ms   source bytes   clip bytes   start err ms   end err ms",
   );
   for (const c of cases) {
-    log(
-      [
-        c.source.padEnd(13),
-        `${c.position_ms / 60_000}m`.padEnd(6),
-        c.strategy.padEnd(20),
-        c.p50_ms.toFixed(0).padStart(7),
-        c.p95_ms.toFixed(0).padStart(8),
-        kb(c.source_bytes).padStart(14),
-        kb(c.clip_bytes).padStart(12),
-        ms(c.start_error_ms).padStart(14),
-        ms(c.end_error_ms).padStart(12),
-      ].join(" "),
-    );
+    log(row(c));
+    if (c.limit) log(limitRow(c));
   }
+  ratios(log, cases);
+  stepBreakdown(log, cases);
+}
+
+function row(c: OriginCase): string {
+  return [
+    c.source.padEnd(13),
+    `${c.position_ms / 60_000}m`.padEnd(6),
+    c.strategy.padEnd(20),
+    c.p50_ms.toFixed(0).padStart(7),
+    c.p95_ms.toFixed(0).padStart(8),
+    kb(c.source_bytes).padStart(14),
+    kb(c.clip_bytes).padStart(12),
+    ms(c.start_error_ms).padStart(14),
+    ms(c.end_error_ms).padStart(12),
+  ].join(" ");
+}
+
+/** The limit row sits under the edgeclip row it was measured with; it reads only the clip's bytes. */
+function limitRow(c: OriginCase): string {
+  const l = c.limit!;
+  return [
+    c.source.padEnd(13),
+    `${c.position_ms / 60_000}m`.padEnd(6),
+    "limit".padEnd(20),
+    l.p50_ms.toFixed(0).padStart(7),
+    l.p95_ms.toFixed(0).padStart(8),
+    kb(c.clip_bytes).padStart(14),
+    kb(c.clip_bytes).padStart(12),
+  ].join(" ");
+}
+
+/** Where edgeclip's miss goes, step by step, beside the limit's three operations. */
+function stepBreakdown(log: Log, cases: OriginCase[]): void {
+  const rows = cases.filter((c) => c.strategy === "edgeclip");
+  if (rows.length === 0) return;
+  log("\nedgeclip miss per step (median ms of the origin's own step timings), and the limit's operations:");
+  for (const c of rows) {
+    const steps = Object.entries(c.steps_p50_ms)
+      .map(([name, v]) => `${name} ${v}`)
+      .join(", ");
+    log(`  ${c.source} at ${c.position_ms / 60_000}m: ${steps}`);
+    if (c.limit) {
+      const l = c.limit;
+      log(`    limit: catalog read ${ms(l.catalog_ms)}, ranged GET ${ms(l.get_ms)}, PUT ${ms(l.put_ms)}`);
+    }
+  }
+}
+
+function ratios(log: Log, cases: OriginCase[]): void {
   log("\nratios per row, edgeclip against each baseline (same source, same position, same run):");
   for (const c of cases.filter((x) => x.strategy.startsWith("edgeclip"))) {
     const same = (s: string) =>
@@ -40,6 +79,8 @@ export function originTable(log: Log, runs: number, cases: OriginCase[]): void {
       parts.push(`${(download.source_bytes / c.source_bytes).toFixed(0)}x fewer source bytes;`);
     }
     if (url) parts.push(`p50 ${(url.p50_ms / c.p50_ms).toFixed(1)}x faster than baseline-ffmpeg-url;`);
+    const limit = same("edgeclip")?.limit;
+    if (limit) parts.push(`p50 ${(c.p50_ms / limit.p50_ms).toFixed(1)}x the limit;`);
     parts.push(`source bytes - clip bytes = ${kb(c.source_bytes - c.clip_bytes)} (index read included)`);
     log(`  ${parts.join(" ")}`);
   }

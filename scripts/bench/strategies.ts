@@ -103,6 +103,13 @@ function edgeclip(parts: OriginParts, clipsBucket: string): ClipCutter {
       next = fresh(episodeId);
       cutter(next.indexes).prepare?.(episodeId);
     },
+    // As in production, the cut may start before the store check; it shares the prepared index store.
+    speculate(req) {
+      const prepared = next?.episodeId === req.episode.id ? next : undefined;
+      return prepared
+        ? (cutter(prepared.indexes).speculate?.(req) ?? Promise.resolve(undefined))
+        : Promise.resolve(undefined);
+    },
     cut(req) {
       const prepared = next?.episodeId === req.episode.id ? next : fresh(req.episode.id);
       next = undefined;

@@ -43,6 +43,21 @@ describe("origin trouble (scripted origin)", () => {
     expect(live.origin.calls).toBe(2);
   });
 
+  it("a bytes answer (#15) is served and cached without a download; one shorter than its facts say is a 502, not cached", async () => {
+    const origin = (live.origin = await startScriptedOrigin());
+    const edge = (live.edge = await startEdge({ originUrl: origin.url, originSecret: SECRET }));
+    origin.mode = "short-bytes";
+    const short = await edge.fetch(CLIP);
+    expect(short.status).toBe(502);
+    expect(await edge.cached(CLIP)).toBe(false);
+    origin.mode = "bytes";
+    const res = await edge.fetch(CLIP);
+    expect([res.status, res.headers.get("x-edgeclip-layer")]).toEqual([200, "generated"]);
+    expect(Buffer.from(await res.arrayBuffer()).equals(origin.bytes)).toBe(true);
+    expect(origin.downloads).toBe(0);
+    expect(origin.calls).toBe(2);
+  });
+
   it("origin hanging → 504 after ORIGIN_TIMEOUT_MS with Retry-After, nothing cached; then a retry works", async () => {
     live.origin = await startScriptedOrigin();
     live.origin.mode = "slow";

@@ -67,6 +67,9 @@ describe("lookup order: origin, then edge cache, then R2", () => {
     expect(first.headers.get("content-length")).toBe(String(bytes.length));
     expect(bytes.subarray(0, 3).toString("latin1")).toMatch(/^(ID3|\xff)/);
     expect(originCalls - before).toBe(1);
+    // #15: the fresh clip came back inside the origin's answer, so the edge fetched nothing from S3.
+    const originLine = () => t.logs.filter((l) => l.msg === "clip request").at(-1);
+    expect(originLine()).toMatchObject({ outcome: "generated", answer: "bytes" });
     await filled(60_000);
 
     const cached = await edge.fetch(clipPath(60_000));
@@ -78,12 +81,22 @@ describe("lookup order: origin, then edge cache, then R2", () => {
     const fromR2 = await edge.fetch(clipPath(60_000));
     expect(fromR2.headers.get("x-edgeclip-layer")).toBe("r2");
     expect(fromR2.headers.get("etag")).toBe(etag);
+    expect(fromR2.headers.get("content-length")).toBe(String(bytes.length));
     expect(Buffer.from(await fromR2.arrayBuffer()).equals(bytes)).toBe(true);
+    // #15: R2 vouched for the bytes (the SHA-256 it checked on upload), so they streamed, and the other branch
+    // of the same body filled the edge cache with the whole clip.
+    await expect.poll(() => edge.cached(clipPath(60_000))).toBe(true);
+    const refilled = await edge.fetch(clipPath(60_000));
+    expect(refilled.headers.get("x-edgeclip-layer")).toBe("edge-cache");
+    expect(Buffer.from(await refilled.arrayBuffer()).equals(bytes)).toBe(true);
 
     await edge.evict(clipPath(60_000));
     await (await edge.bucket()).delete(clipKey(60_000));
     const originHit = await edge.fetch(clipPath(60_000));
     expect(originHit.headers.get("x-edgeclip-layer")).toBe("origin-hit");
+    // A hit has no bytes in the origin's memory: its pre-signed URL is the way, and the bytes are the same.
+    expect(originLine()).toMatchObject({ outcome: "hit", answer: "url" });
+    expect(originHit.headers.get("etag")).toBe(etag);
     expect(Buffer.from(await originHit.arrayBuffer()).equals(bytes)).toBe(true);
     expect(originCalls - before).toBe(2);
   });
@@ -101,6 +114,10 @@ describe("lookup order: origin, then edge cache, then R2", () => {
       etag: res.headers.get("etag"),
     });
     expect(object?.size).toBe(size);
+    // Written with the bytes' SHA-256, which R2 checked and keeps: the ETag is its first half.
+    const sha256 = object?.checksums.sha256;
+    expect(sha256).toBeDefined();
+    expect(`"${Buffer.from(sha256!).toString("hex").slice(0, 32)}"`).toBe(res.headers.get("etag"));
     expect(object?.httpMetadata).toMatchObject({
       contentType: "audio/mpeg",
       cacheControl: "public, max-age=31536000, immutable",

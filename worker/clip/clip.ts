@@ -12,11 +12,18 @@ export interface Clip {
   etag: string;
   /** Origin's generation time; 0 when the clip already existed. */
   generationTimeMs: number;
+  /** The bytes' whole SHA-256 (hex), when this request hashed them: R2 checks it on upload and keeps it. */
+  sha256?: string;
+}
+
+export const etagOfSha256 = (hex: string): string => `"${hex.slice(0, 32)}"`;
+
+export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", bytes));
 }
 
 export async function strongEtag(bytes: ArrayBuffer): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return `"${toHex(digest).slice(0, 32)}"`;
+  return etagOfSha256(await sha256Hex(bytes));
 }
 
 /**
@@ -29,12 +36,12 @@ export const META = {
   etag: "etag",
 } as const;
 
-export function clipMetadata(clip: Clip): Record<string, string> {
+export function clipMetadata(clip: Omit<Clip, "bytes">, size: number): Record<string, string> {
   return {
     [META.startMs]: String(clip.startMs),
     [META.endMs]: String(clip.endMs),
     [META.clamped]: String(clip.clamped),
-    [META.sizeBytes]: String(clip.bytes.byteLength),
+    [META.sizeBytes]: String(size),
     [META.etag]: clip.etag,
   };
 }
@@ -65,6 +72,23 @@ export async function clipFromMetadata(
     etag,
     generationTimeMs: 0,
   };
+}
+
+/**
+ * The facts recorded beside a body of `size` bytes, without reading it: undefined unless the range, the
+ * size (equal to `size`) and the ETag are all recorded, so anything less complete takes the reading path.
+ */
+export function recordedFacts(
+  get: (name: string) => string | null | undefined,
+  size: number,
+): Omit<Clip, "bytes"> | undefined {
+  const start = Number(get(META.startMs));
+  const end = Number(get(META.endMs));
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= start) return undefined;
+  const recordedSize = get(META.sizeBytes);
+  const etag = get(META.etag);
+  if (!recordedSize || Number(recordedSize) !== size || !etag) return undefined;
+  return { startMs: start, endMs: end, clamped: get(META.clamped) === "true", etag, generationTimeMs: 0 };
 }
 
 /** What the origin step gives the edge: the clip, and whether the origin had it or cut it. */

@@ -3,6 +3,7 @@ import type { WorkerConfig } from "../config/env.js";
 import type { InFlight, Lead } from "../origin/in-flight.js";
 import type { EdgeCache } from "../storage/clip-storage.js";
 import type { Clip, Layer, OriginFetcher } from "./clip.js";
+import type { ServedClip } from "./served-clip.js";
 
 /** The per-address limits on new origin calls, each with the window its Retry-After names. */
 export interface GenerationLimit {
@@ -33,7 +34,12 @@ export interface EdgeClipContext extends RequestStamp {
   readonly request: Request;
   readonly url: URL;
   readonly clip: ParsedClip;
-  /** The clip, once a layer has it. */
+  /**
+   * A hit whose bytes stay a stream until the response sends them: the edge cache's, or R2's when R2 vouches
+   * for them (its copy into the edge cache is already among the fills). Nothing behind it runs.
+   */
+  cached?: { clip: ServedClip; layer: Extract<Layer, "edge-cache" | "r2"> };
+  /** The clip, once a layer behind the edge cache has it (its bytes in memory, for the fills). */
   found?: { clip: Clip; layer: Layer };
   /** Set when this request starts the origin call that identical misses join. */
   lead?: Lead;
@@ -42,5 +48,5 @@ export interface EdgeClipContext extends RequestStamp {
   response?: Response;
 }
 
-export const notFound = (ctx: EdgeClipContext): boolean => ctx.found === undefined;
-export const leads = (ctx: EdgeClipContext): boolean => ctx.found === undefined && ctx.lead !== undefined;
+export const notFound = (ctx: EdgeClipContext): boolean => ctx.found === undefined && ctx.cached === undefined;
+export const leads = (ctx: EdgeClipContext): boolean => notFound(ctx) && ctx.lead !== undefined;

@@ -1,5 +1,6 @@
 import { CLIP_CACHE_CONTROL, CLIP_HEADERS, CLIP_CONTENT_TYPE, ClipError } from "../../core/index.js";
-import type { Clip, Layer } from "../clip/clip.js";
+import type { Layer } from "../clip/clip.js";
+import type { ServedClip } from "../clip/served-clip.js";
 import { LAYER_HEADER, errorResponse } from "./http.js";
 import { parseRange } from "./range.js";
 
@@ -10,9 +11,17 @@ function etagMatches(header: string | null, etag: string): boolean {
   return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
 }
 
-/** The audio response players get, identical in headers from every layer. */
-export function audioResponse(request: Request, clip: Clip, layer: Layer, startedAt: number): Response {
-  const size = clip.bytes.byteLength;
+/**
+ * The audio response players get, identical in headers from every layer. The body is opened only when one
+ * is sent, so HEAD and 304 read no bytes and an edge cache hit streams them from the cache.
+ */
+export async function audioResponse(
+  request: Request,
+  clip: ServedClip,
+  layer: Layer,
+  startedAt: number,
+): Promise<Response> {
+  const size = clip.size;
   const headers = new Headers({
     "content-type": CLIP_CONTENT_TYPE,
     "cache-control": CLIP_CACHE_CONTROL,
@@ -25,11 +34,13 @@ export function audioResponse(request: Request, clip: Clip, layer: Layer, starte
   });
   if (clip.clamped) headers.set(CLIP_HEADERS.clamped, "true");
   if (etagMatches(request.headers.get("if-none-match"), clip.etag)) {
+    clip.release();
     return new Response(null, { status: 304, headers });
   }
   const range = parseRange(request.headers.get("range"), size);
   const head = request.method === "HEAD";
   if (range.kind === "unsatisfiable") {
+    clip.release();
     const response = errorResponse(
       new ClipError("range_not_satisfiable", `The requested range is outside the clip (0-${size - 1})`),
     );
@@ -39,8 +50,11 @@ export function audioResponse(request: Request, clip: Clip, layer: Layer, starte
   if (range.kind === "partial") {
     headers.set("content-range", `bytes ${range.start}-${range.end}/${size}`);
     headers.set("content-length", String(range.end - range.start + 1));
-    return new Response(head ? null : clip.bytes.slice(range.start, range.end + 1), { status: 206, headers });
+    if (head) clip.release();
+    const body = head ? null : await clip.open({ start: range.start, end: range.end });
+    return new Response(body, { status: 206, headers });
   }
   headers.set("content-length", String(size));
-  return new Response(head ? null : clip.bytes, { status: 200, headers });
+  if (head) clip.release();
+  return new Response(head ? null : await clip.open(), { status: 200, headers });
 }

@@ -23,3 +23,17 @@ export function parseRange(header: string | null, size: number): RangeResult {
   if (end < start) return { kind: "full" };
   return { kind: "partial", start, end };
 }
+
+/**
+ * The Range header to hand to the edge cache, which answers a single range against its stored 200 itself:
+ * only the forms parseRange may answer with a 206 (not "-0", not "5-2", not several ranges), else undefined.
+ */
+export function cacheRange(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match) return undefined;
+  const [, first = "", last = ""] = match;
+  if (first === "" && (last === "" || Number(last) === 0)) return undefined;
+  if (first !== "" && last !== "" && Number(last) < Number(first)) return undefined;
+  return `bytes=${first}-${last}`;
+}

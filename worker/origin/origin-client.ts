@@ -1,12 +1,16 @@
 import {
+  CLIP_FACTS_HEADER,
   ClipError,
+  ORIGIN_ACCEPT,
   canonicalPath,
   isClipErrorBody,
+  parseClipFacts,
   signOriginRequest,
+  type ClipFacts,
   type ClipJsonResponse,
   type ClipRequest,
 } from "../../core/index.js";
-import { strongEtag, type OriginFetcher } from "../clip/clip.js";
+import { etagOfSha256, sha256Hex, type OriginFetcher } from "../clip/clip.js";
 import type { WorkerConfig } from "../config/env.js";
 
 function isTimeout(err: unknown): boolean {
@@ -33,20 +37,37 @@ function originRefusal(status: number, body: unknown): ClipError {
   return new ClipError("bad_gateway", `The origin answered ${status}${said}`);
 }
 
-/** The signed request to the origin; its JSON answer, which describes the clip. */
+/** What the origin answered: the clip's description with a URL to fetch its bytes from, or the bytes themselves. */
+type OriginAnswer = { facts: ClipJsonResponse; bytes?: undefined } | { facts: ClipFacts; bytes: ArrayBuffer };
+
+/** A bytes answer (a fresh clip the origin sent along): its facts header, and bytes of the size it names. */
+async function bytesAnswer(answer: Response): Promise<OriginAnswer> {
+  const facts = parseClipFacts(answer.headers.get(CLIP_FACTS_HEADER));
+  if (!facts) throw new ClipError("bad_gateway", "The origin sent audio without a valid clip description");
+  const bytes = await answer.arrayBuffer();
+  if (bytes.byteLength !== facts.file_size_bytes) {
+    throw new ClipError(
+      "bad_gateway",
+      `The origin sent ${bytes.byteLength} bytes of audio for a clip of ${facts.file_size_bytes}`,
+    );
+  }
+  return { facts, bytes };
+}
+
+/** The signed request to the origin; its answer: JSON describing the clip, or (a fresh clip) its bytes. */
 async function askOrigin(
   config: WorkerConfig,
   fetchFn: typeof fetch,
   req: ClipRequest,
   requestId: string,
   signal: AbortSignal,
-): Promise<ClipJsonResponse> {
+): Promise<OriginAnswer> {
   const path = canonicalPath(req);
   let answer: Response;
   try {
     const auth = await signOriginRequest({ method: "GET", canonicalPath: path }, config.originSecret);
     answer = await fetchFn(config.originUrl + path, {
-      headers: { ...auth, accept: "application/json", "x-request-id": requestId },
+      headers: { ...auth, accept: ORIGIN_ACCEPT, "x-request-id": requestId },
       signal,
     });
   } catch (err) {
@@ -55,13 +76,16 @@ async function askOrigin(
     }
     throw new ClipError("bad_gateway", "The origin could not be reached", { cause: err });
   }
+  if (answer.ok && !/^application\/json/i.test(answer.headers.get("content-type") ?? "")) {
+    return bytesAnswer(answer);
+  }
   const body: unknown = await answer.json().catch(() => undefined);
   if (!answer.ok) throw originRefusal(answer.status, body);
   const json = body as Partial<ClipJsonResponse> | undefined;
   if (!json || typeof json.clip_url !== "string" || typeof json.clip_start_ms !== "number") {
     throw new ClipError("bad_gateway", "The origin's answer was not a clip description");
   }
-  return json as ClipJsonResponse;
+  return { facts: json as ClipJsonResponse };
 }
 
 /** The clip's bytes from the pre-signed URL the origin gave. */
@@ -77,23 +101,30 @@ async function fetchClipBytes(fetchFn: typeof fetch, url: string, signal: AbortS
   return audio.arrayBuffer();
 }
 
-/** Asks the origin for the clip (a signed request) and then fetches the bytes from its pre-signed URL. */
+/**
+ * Asks the origin for the clip (a signed request); a fresh clip small enough comes back in the answer, any
+ * other is fetched from the pre-signed URL the answer carries.
+ */
 export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetch): OriginFetcher {
   return async (req, requestId) => {
     // One budget for both: the origin's answer and the download together.
     const signal = AbortSignal.timeout(config.originTimeoutMs);
-    const json = await askOrigin(config, fetchFn, req, requestId, signal);
-    const bytes = await fetchClipBytes(fetchFn, json.clip_url, signal);
+    const answer = await askOrigin(config, fetchFn, req, requestId, signal);
+    const { facts } = answer;
+    const bytes = answer.bytes ?? (await fetchClipBytes(fetchFn, answer.facts.clip_url, signal));
+    // Hashed once here: the ETag, and the checksum R2 verifies when the fill writes the clip.
+    const sha256 = await sha256Hex(bytes);
     return {
       clip: {
         bytes,
-        startMs: json.clip_start_ms,
-        endMs: json.clip_end_ms ?? req.endMs,
-        clamped: json.clamped_to_episode_end === true,
-        etag: await strongEtag(bytes),
-        generationTimeMs: json.generation_time_ms ?? 0,
+        startMs: facts.clip_start_ms,
+        endMs: facts.clip_end_ms ?? req.endMs,
+        clamped: facts.clamped_to_episode_end === true,
+        etag: etagOfSha256(sha256),
+        sha256,
+        generationTimeMs: facts.generation_time_ms ?? 0,
       },
-      layer: json.cache_hit ? "origin-hit" : "generated",
+      layer: facts.cache_hit ? "origin-hit" : "generated",
     };
   };
 }

@@ -1,21 +1,19 @@
 import type { Step } from "../../../core/index.js";
 import type { ClipRecord, ClipContext, StepDeps } from "../context.js";
 
-/**
- * How long an answer waits for its request count. The count only ranks clips for `warm --popular`, so a
- * slow or failing MongoDB must not hold up a clip that is already in S3; past this the write finishes (or
- * fails) on its own, unlogged.
- */
-export const REQUEST_COUNT_WAIT_MS = 100;
-
-type CountOutcome = "counted" | "no record" | "recorded" | "failed" | "pending";
-type Counted = { outcome: CountOutcome; warn?: string };
+type CountOutcome = "counted" | "no record" | "recorded" | "failed";
 
 /**
  * Counts one answered request on the clip's record: every hit, and a generation whose record another
  * generator wrote (a new record already counts its own request). With `repair`, a hit on an object without
  * a record (an earlier request stored it, then lost MongoDB) writes the record, so the catalog catches up
- * with the store. Started here, waited for (at most REQUEST_COUNT_WAIT_MS) by presign, never throws.
+ * with the store.
+ *
+ * The answer never waits for it (#15): the count only ranks clips for `warm --popular`, and a clip already in
+ * S3 must not pay a MongoDB round trip, let alone a slow MongoDB. The request's line says "pending"; anything
+ * but a plain count (a failure, a repair) gets a line of its own when it settles. In Lambda the update has
+ * been written to MongoDB's socket before the answer leaves (the pool's idle connection is taken at once),
+ * so the server applies it even if the container is frozen before the reply arrives.
  */
 export const countRequest = (deps: StepDeps): Step<ClipContext> => ({
   name: "count-request",
@@ -29,7 +27,8 @@ export const countRequest = (deps: StepDeps): Step<ClipContext> => ({
     const repair: ClipRecord | undefined = found
       ? { ...facts, s3Key: ctx.clip.objectKey, sizeBytes: found.sizeBytes }
       : undefined;
-    const settled: Promise<Counted> = Promise.resolve()
+    ctx.log.request_count = "pending";
+    void Promise.resolve()
       .then(() => deps.catalog().countRequest(facts))
       .then(async (outcome): Promise<CountOutcome> => {
         if (outcome !== "no record" || !repair) return outcome;
@@ -37,23 +36,16 @@ export const countRequest = (deps: StepDeps): Step<ClipContext> => ({
         return "recorded";
       })
       .then(
-        (outcome) => ({ outcome }),
-        (err: unknown) => ({
-          outcome: "failed" as const,
-          warn: `request count not recorded: ${err instanceof Error ? err.message : String(err)}`,
-        }),
+        (outcome) => {
+          if (outcome !== "counted") ctx.later({ level: "info", msg: "request count", request_count: outcome });
+        },
+        (err: unknown) =>
+          ctx.later({
+            level: "warn",
+            msg: "request count",
+            request_count: "failed",
+            warn: `request count not recorded: ${err instanceof Error ? err.message : String(err)}`,
+          }),
       );
-    ctx.counting = boundedWait(settled).then(({ outcome, warn }) => {
-      ctx.log.request_count = outcome;
-      if (warn !== undefined) Object.assign(ctx.log, { level: "warn", warn });
-    });
   },
 });
-
-function boundedWait(settled: Promise<Counted>): Promise<Counted> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const waited = new Promise<Counted>((resolve) => {
-    timer = setTimeout(() => resolve({ outcome: "pending" }), REQUEST_COUNT_WAIT_MS);
-  });
-  return Promise.race([settled, waited]).finally(() => clearTimeout(timer));
-}

@@ -1,25 +1,57 @@
-import { endedEarly, type Step } from "../../../core/index.js";
+import { clipExtent, endedEarly, type Step } from "../../../core/index.js";
+import type { Episode } from "../../catalog/episode-catalog.js";
+import type { CutRequest } from "../../cut/clip-cutter.js";
+import type { ClipExtent } from "../../../core/index.js";
 import { newMeter } from "../../sources/s3-source.js";
 import { isMiss, need, type ClipContext, type StepDeps } from "../context.js";
+
+function cutRequest(ctx: ClipContext, episode: Episode, extent: ClipExtent): CutRequest {
+  ctx.meter ??= newMeter();
+  return {
+    episode,
+    startMs: extent.startMs,
+    endMs: extent.endMs,
+    precise: ctx.clip.request.precise,
+    deadline: ctx.deadline,
+    marginMs: ctx.marginMs,
+    meter: ctx.meter,
+  };
+}
+
+/**
+ * Starts the cut as soon as the catalog answers, without waiting for the store check (#15): a miss then waits
+ * for the slower of the HEAD and the catalog read plus the ranged GET, not for their sum. Only the cheap
+ * kind is started (frames of an MP3 whose index is known); on a hit it is dropped, one ranged GET of about
+ * the clip's size spent for nothing, which is why nothing more expensive is ever started this way.
+ */
+export const speculateCut = (deps: StepDeps): Step<ClipContext> => ({
+  name: "speculate-cut",
+  when: (ctx) => ctx.episodeRead !== undefined && !ctx.clip.request.precise,
+  run(ctx) {
+    const cutter = deps.cutter();
+    if (!cutter.speculate || !ctx.episodeRead) return;
+    const speculate = cutter.speculate.bind(cutter);
+    ctx.speculated = ctx.episodeRead
+      .then((episode) =>
+        episode ? speculate(cutRequest(ctx, episode, clipExtent(ctx.clip.request, episode.durationMs))) : undefined,
+      )
+      .catch(() => undefined);
+  },
+});
 
 export const cut = (deps: StepDeps): Step<ClipContext> => ({
   name: "cut",
   when: isMiss,
   async run(ctx) {
     const extent = need(ctx.extent, "the extent");
-    const meter = newMeter();
+    const req = cutRequest(ctx, need(ctx.episode, "the episode"), extent);
     try {
-      ctx.cut = await deps.cutter().cut({
-        episode: need(ctx.episode, "the episode"),
-        startMs: extent.startMs,
-        endMs: extent.endMs,
-        precise: ctx.clip.request.precise,
-        deadline: ctx.deadline,
-        marginMs: ctx.marginMs,
-        meter,
-      });
+      const speculated = await ctx.speculated;
+      // The speculative cut used the same catalog answer, so the same extent; anything it did not do is done here.
+      ctx.cut = speculated ?? (await deps.cutter().cut(req));
+      if (speculated) ctx.log.cut_started = "before the store check";
     } finally {
-      Object.assign(ctx.log, { source_bytes_read: meter.bytes, source_requests: meter.requests });
+      Object.assign(ctx.log, { source_bytes_read: req.meter.bytes, source_requests: req.meter.requests });
     }
     ctx.extent = endedEarly(extent, ctx.cut.audioEndMs);
     Object.assign(ctx.log, { cut_method: ctx.cut.method, clip_bytes: ctx.cut.bytes.length, ...ctx.cut.detail });

@@ -3,11 +3,11 @@ import type { ClipContext, RequestContext, StepDeps } from "../context.js";
 import { authenticate } from "./authenticate.js";
 import { checkStore } from "./check-store.js";
 import { countRequest } from "./count-request.js";
-import { cut } from "./cut.js";
-import { lookupEpisode } from "./lookup-episode.js";
+import { cut, speculateCut } from "./cut.js";
+import { lookupEpisode, prefetchEpisode } from "./lookup-episode.js";
 import { method } from "./method.js";
 import { prefetchIndex } from "./prefetch-index.js";
-import { presign } from "./presign.js";
+import { inlineBytes, presign } from "./presign.js";
 import { record } from "./record.js";
 import { requireSignature } from "./require-signature.js";
 import { upload } from "./upload.js";
@@ -20,12 +20,15 @@ export function clipSteps(deps: StepDeps): readonly Step<ClipContext>[] {
   return [
     authenticate(deps),
     prefetchIndex(deps),
+    prefetchEpisode(deps),
+    speculateCut(deps),
     checkStore(deps),
     lookupEpisode(deps),
     cut(deps),
     upload(deps),
     record(deps),
     countRequest(deps),
+    inlineBytes,
     presign(deps),
   ];
 }

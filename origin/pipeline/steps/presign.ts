@@ -1,38 +1,55 @@
-import { ClipError, type ClipJsonResponse, type Step } from "../../../core/index.js";
-import type { StoredClip } from "../../store/clip-store.js";
+import { INLINE_CLIP_MAX_BYTES, type ClipFacts, type Step } from "../../../core/index.js";
 import { need, type ClipContext, type StepDeps } from "../context.js";
 
-function answer(ctx: ClipContext, url: string, clip: StoredClip, cacheHit: boolean): ClipJsonResponse {
+/**
+ * The facts of the answer. A miss answers with its own cut even when another request stored the clip first
+ * (the PUT's 412): the same canonical request always yields the same bytes, so the object there is this one,
+ * and a second HEAD would only say so again.
+ */
+function facts(ctx: ClipContext): ClipFacts {
   const req = ctx.clip.request;
+  const generation_time_ms = Date.now() - ctx.startedAt;
+  if (ctx.found) {
+    return {
+      cache_hit: true,
+      generation_time_ms,
+      // Objects written by this origin carry their facts; fall back to the request for any that do not.
+      clip_start_ms: ctx.found.startMs ?? req.startMs,
+      clip_end_ms: ctx.found.endMs ?? req.endMs,
+      file_size_bytes: ctx.found.sizeBytes,
+      clamped_to_episode_end: ctx.found.clamped ?? false,
+    };
+  }
+  const { startMs, endMs, clamped } = need(ctx.extent, "the extent");
   return {
-    clip_url: url,
-    cache_hit: cacheHit,
-    generation_time_ms: Date.now() - ctx.startedAt,
-    // Objects written by this origin carry their facts; fall back to the request for any that do not.
-    clip_start_ms: clip.startMs ?? req.startMs,
-    clip_end_ms: clip.endMs ?? req.endMs,
-    file_size_bytes: clip.sizeBytes,
-    clamped_to_episode_end: clip.clamped ?? false,
+    cache_hit: false,
+    generation_time_ms,
+    clip_start_ms: startMs,
+    clip_end_ms: endMs,
+    file_size_bytes: need(ctx.cut, "the cut").bytes.length,
+    clamped_to_episode_end: clamped,
   };
 }
 
-/** What was stored: the hit's object, this cut, or (when another request stored it first) the object there. */
-async function storedClip(ctx: ClipContext, deps: StepDeps): Promise<StoredClip | undefined> {
-  if (ctx.found) return ctx.found;
-  if (ctx.stored === "existed") return deps.store().find(ctx.clip.objectKey);
-  const { startMs, endMs, clamped } = need(ctx.extent, "the extent");
-  return { startMs, endMs, clamped, sizeBytes: need(ctx.cut, "the cut").bytes.length };
-}
+/** A clip cut by this request that fits the response limit goes back in the answer, to a caller that takes it. */
+const sendsBytes = (ctx: ClipContext): boolean =>
+  ctx.takesBytes && ctx.found === undefined && ctx.cut !== undefined && ctx.cut.bytes.length <= INLINE_CLIP_MAX_BYTES;
+
+/** The answer: the clip's bytes themselves, so the Worker need not fetch from S3 what was just in memory here. */
+export const inlineBytes: Step<ClipContext> = {
+  name: "inline-bytes",
+  when: sendsBytes,
+  run(ctx) {
+    ctx.result = { kind: "bytes", facts: facts(ctx), bytes: need(ctx.cut, "the cut").bytes };
+  },
+};
 
 /** The answer: a pre-signed URL of the stored object and its facts. */
 export const presign = (deps: StepDeps): Step<ClipContext> => ({
   name: "presign",
+  when: (ctx) => !sendsBytes(ctx),
   async run(ctx) {
-    const stored = await storedClip(ctx, deps);
-    if (!stored)
-      throw new ClipError("service_unavailable", "S3 unavailable: the stored clip vanished", { retryAfterS: 1 });
     const url = await deps.store().presignClip(ctx.clip.objectKey);
-    await ctx.counting;
-    ctx.result = answer(ctx, url, stored, ctx.found !== undefined);
+    ctx.result = { kind: "url", body: { clip_url: url, ...facts(ctx) } };
   },
 });

@@ -6,7 +6,14 @@ import os from "node:os";
 import path from "node:path";
 import { MongoClient, type Db } from "mongodb";
 import { inject } from "vitest";
-import { canonicalPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../../core/index.js";
+import {
+  CLIP_FACTS_HEADER,
+  canonicalPath,
+  parseClipFacts,
+  parseClipUrl,
+  signOriginRequest,
+  type ClipJsonResponse,
+} from "../../../core/index.js";
 import { DEFAULT_COLLECTION_NAMES, setupDatabase } from "../../../origin/catalog/db-schema.js";
 import { loadConfig, type OriginConfig } from "../../../origin/config/config.js";
 import type { SpawnFn } from "../../../origin/cut/ffmpeg-cut.js";
@@ -59,6 +66,8 @@ export interface Answer {
   headers: Record<string, string>;
   body: Record<string, unknown>;
   json: ClipJsonResponse;
+  /** A bytes answer's audio (its facts are in `json`, without a clip_url). */
+  bytes?: Buffer;
   /** The origin's log line for this request. */
   logged: Record<string, unknown>;
   /** What the operator reads about an error: the log line's detail, else its message ("undefined" on success). */
@@ -124,8 +133,12 @@ export async function startTestOrigin(
       const headers = "headers" in opts ? opts.headers : await signFor(pathAndQuery);
       const before = logs.length;
       const res = await origin.handle(v2Event(pathAndQuery, headers ?? {}), opts.lambda ?? LAMBDA);
-      const body = JSON.parse(res.body) as Record<string, unknown>;
       const answerHeaders = (res.headers ?? {}) as Record<string, string>;
+      const bytes = res.isBase64Encoded ? Buffer.from(res.body, "base64") : undefined;
+      const body = (bytes ? (parseClipFacts(answerHeaders[CLIP_FACTS_HEADER]) ?? {}) : JSON.parse(res.body)) as Record<
+        string,
+        unknown
+      >;
       // Every error any origin test provokes (the fault matrix included) is checked for internals here.
       if (res.statusCode >= 400) {
         expectNoInternals({ status: res.statusCode, headers: answerHeaders, body: res.body }, internalNames(tmpRoot));
@@ -140,6 +153,7 @@ export async function startTestOrigin(
         headers: answerHeaders,
         body,
         json: body as unknown as ClipJsonResponse,
+        ...(bytes ? { bytes } : {}),
         logged,
         detail: String(logged.detail ?? logged.error),
       };

@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage } from "node:http";
-import type { ClipJsonResponse } from "../../../core/index.js";
+import { CLIP_FACTS_HEADER, type ClipJsonResponse } from "../../../core/index.js";
 import { listenOnLoopback } from "../../shared/loopback-server.js";
 
-/** What a stub answers a clip request with: a status and a JSON body, or no answer at all. */
-export type StubAnswer = { status: number; body: unknown } | "hang";
+/**
+ * What a stub answers a clip request with: a status and a JSON body, raw bytes with their headers (the
+ * origin's bytes answer, #15), or no answer at all.
+ */
+export type StubAnswer =
+  { status: number; body: unknown } | { status: number; raw: Buffer; headers: Record<string, string> } | "hang";
 
 export interface StubOrigin {
   url: string;
@@ -11,6 +15,8 @@ export interface StubOrigin {
   calls: number;
   /** What its "pre-signed" URL serves. */
   bytes: Buffer;
+  /** Downloads from that URL. */
+  downloads: number;
   close(): Promise<void>;
 }
 
@@ -27,15 +33,17 @@ export interface StubOptions {
  * scripts, and serves the clip's bytes at its own "pre-signed" URL (`${url}/bytes`).
  */
 export async function startStubOrigin(opts: StubOptions): Promise<StubOrigin> {
-  const state: StubOrigin = { url: "", calls: 0, bytes: opts.bytes, close: async () => {} };
+  const state: StubOrigin = { url: "", calls: 0, bytes: opts.bytes, downloads: 0, close: async () => {} };
   const server = createServer((req, res) => {
     if (req.url?.startsWith("/bytes")) {
+      state.downloads++;
       res.writeHead(200, { "content-type": "audio/mpeg" }).end(state.bytes);
       return;
     }
     state.calls++;
     void Promise.resolve(opts.answer(req, state)).then((answer) => {
       if (answer === "hang") return;
+      if ("raw" in answer) return void res.writeHead(answer.status, answer.headers).end(answer.raw);
       res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
     });
   });
@@ -64,9 +72,20 @@ export function clipAnswer(origin: StubOrigin, clip: { startMs: number; endMs: n
   return { status: 200, body };
 }
 
+/** The origin's bytes answer (#15) for a clip of the stub's bytes; `short` sends fewer than its facts name. */
+export function bytesAnswer(origin: StubOrigin, clip: { startMs: number; endMs: number }, short = false): StubAnswer {
+  const { clip_url: _url, ...facts } = (clipAnswer(origin, clip, 12) as { body: ClipJsonResponse }).body;
+  return {
+    status: 200,
+    raw: short ? origin.bytes.subarray(0, origin.bytes.length - 1) : origin.bytes,
+    headers: { "content-type": "audio/mpeg", [CLIP_FACTS_HEADER]: JSON.stringify(facts) },
+  };
+}
+
 export interface ScriptedOrigin extends StubOrigin {
-  /** What the next calls do. */
-  mode: "ok" | "slow" | "error";
+  /** What the next calls do: JSON with a URL (ok), the bytes in the answer (bytes, #15), a bytes answer
+   * shorter than its facts say (short-bytes), a 500, or no answer. */
+  mode: "ok" | "bytes" | "short-bytes" | "slow" | "error";
 }
 
 /**
@@ -81,6 +100,9 @@ export async function startScriptedOrigin(port = 0): Promise<ScriptedOrigin> {
       if (scripted.mode === "error") return { status: 500, body: { error: { code: "internal", message: "boom" } } };
       // Never answers: the edge's timeout must fire.
       if (scripted.mode === "slow") return "hang";
+      if (scripted.mode === "bytes" || scripted.mode === "short-bytes") {
+        return bytesAnswer(origin, { startMs: 0, endMs: 1000 }, scripted.mode === "short-bytes");
+      }
       return clipAnswer(origin, { startMs: 0, endMs: 1000 }, 12);
     },
   });

@@ -9,7 +9,9 @@ export const fillEdgeCache = ({ cache }: ClipDeps): Step<EdgeClipContext> => ({
   // Joiners leave the fills to their leader, who got the same bytes.
   when: (ctx) => ctx.found?.layer === "r2" || (ctx.lead !== undefined && ctx.found !== undefined),
   run(ctx) {
-    if (ctx.found) ctx.fills.push(["edge-cache", writeEdgeCache(cache, cacheKey(ctx), ctx.found.clip)]);
+    const clip = ctx.found?.clip;
+    if (clip)
+      ctx.fills.push(["edge-cache", writeEdgeCache(cache, cacheKey(ctx), clip, clip.bytes.byteLength, clip.bytes)]);
   },
 });
 

@@ -1,14 +1,27 @@
 import type { Step } from "../../../core/index.js";
-import { readR2 } from "../../storage/clip-storage.js";
+import { writeEdgeCache } from "../../storage/clip-storage.js";
+import { readR2 } from "../../storage/r2-read.js";
+import { cacheKey } from "../cache-key.js";
 import { notFound, type ClipDeps, type EdgeClipContext } from "../context.js";
 
-export const r2 = ({ bucket, log }: ClipDeps): Step<EdgeClipContext> => ({
+/**
+ * A streamed hit (R2 vouches for the bytes) goes to the client and, through the other branch of the same
+ * body, into the edge cache; a hit read whole and checked is filled by fill-edge-cache like an origin answer.
+ */
+export const r2 = ({ bucket, cache, log }: ClipDeps): Step<EdgeClipContext> => ({
   name: "r2",
   when: notFound,
   async run(ctx) {
     try {
-      const clip = await readR2(bucket, ctx.clip.objectKey);
-      if (clip) ctx.found = { clip, layer: "r2" };
+      const read = await readR2(bucket, ctx.clip.objectKey);
+      if (!read) return;
+      if ("verified" in read) {
+        ctx.found = { clip: read.verified, layer: "r2" };
+        return;
+      }
+      const { streamed, copy } = read;
+      ctx.cached = { clip: streamed, layer: "r2" };
+      ctx.fills.push(["edge-cache", writeEdgeCache(cache, cacheKey(ctx), streamed, streamed.size, copy)]);
     } catch (err) {
       // The mirror is an optimization: when it fails, the origin still has the clip.
       log({ level: "warn", msg: "r2 read failed, asking the origin", requestId: ctx.requestId, error: String(err) });

@@ -2,6 +2,8 @@ import { ClipError, URL_SIGNATURE_PARAMS, wantsJson, type ClipJsonResponse, type
 import { audioResponse } from "../../http/audio-response.js";
 import { LAYER_HEADER, json } from "../../http/http.js";
 import type { ClipDeps, EdgeClipContext } from "../context.js";
+import { servedFromBytes, type ServedClip } from "../served-clip.js";
+import type { Layer } from "../clip.js";
 
 /** The edge URL that always serves this clip; signature parameters are kept when signing is on. */
 function edgeUrl(ctx: EdgeClipContext, deps: ClipDeps): string {
@@ -15,23 +17,29 @@ function edgeUrl(ctx: EdgeClipContext, deps: ClipDeps): string {
   return url.toString();
 }
 
+function served(ctx: EdgeClipContext): { clip: ServedClip; layer: Layer } {
+  if (ctx.cached) return ctx.cached;
+  if (ctx.found) return { clip: servedFromBytes(ctx.found.clip), layer: ctx.found.layer };
+  throw new ClipError("internal", "No layer produced the clip");
+}
+
 /** The same answer from every layer: the audio (Range, HEAD, 304) or, in JSON mode, its description. */
 export const respond = (deps: ClipDeps): Step<EdgeClipContext> => ({
   name: "respond",
-  run(ctx) {
-    if (!ctx.found) throw new ClipError("internal", "No layer produced the clip");
-    const { clip, layer } = ctx.found;
+  async run(ctx) {
+    const { clip, layer } = served(ctx);
     if (!wantsJson(ctx.request.headers.get("accept"), ctx.url.searchParams)) {
-      ctx.response = audioResponse(ctx.request, clip, layer, ctx.startedAt);
+      ctx.response = await audioResponse(ctx.request, clip, layer, ctx.startedAt);
       return;
     }
+    clip.release();
     const body: ClipJsonResponse = {
       clip_url: edgeUrl(ctx, deps),
       cache_hit: layer !== "generated",
       generation_time_ms: clip.generationTimeMs,
       clip_start_ms: clip.startMs,
       clip_end_ms: clip.endMs,
-      file_size_bytes: clip.bytes.byteLength,
+      file_size_bytes: clip.size,
       clamped_to_episode_end: clip.clamped,
     };
     ctx.response = json(body, 200, { "cache-control": "no-store", vary: "Accept", [LAYER_HEADER]: layer });

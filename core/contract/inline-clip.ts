@@ -1,0 +1,64 @@
+import { CLIP_CONTENT_TYPE, type ClipJsonResponse } from "./clip-answer.js";
+
+/**
+ * How a fresh clip's bytes travel back to the Worker inside the origin's answer (#15), instead of the Worker
+ * fetching from S3 what the origin just had in memory. The Worker asks with ORIGIN_ACCEPT; the origin answers
+ * the audio itself (base64 in the Lambda payload, binary on the wire) with the description in
+ * CLIP_FACTS_HEADER when it cut the clip and it fits, and its JSON with a pre-signed URL otherwise. Either
+ * side may be older than the other: an origin that never sends bytes and a caller that never asks both work.
+ */
+export const ORIGIN_ACCEPT = `${CLIP_CONTENT_TYPE}, application/json;q=0.9`;
+
+/** The JSON answer's fields other than the URL, as one JSON header on a bytes answer. */
+export const CLIP_FACTS_HEADER = "x-edgeclip-clip";
+
+/**
+ * The largest clip sent inside the answer. API Gateway and Lambda cap a response at 6 MB; base64 makes 4 MiB
+ * about 5.6 MB, which leaves room for the headers. Larger clips keep the pre-signed URL.
+ */
+export const INLINE_CLIP_MAX_BYTES = 4 * 1024 * 1024;
+
+export type ClipFacts = Omit<ClipJsonResponse, "clip_url">;
+
+/** True when the caller takes the clip's bytes in the answer (it names the clip's media type). */
+export function acceptsClipBytes(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return accept.split(",").some((part) => part.split(";")[0]?.trim().toLowerCase() === CLIP_CONTENT_TYPE);
+}
+
+export function clipFactsHeader(facts: ClipFacts): string {
+  const { cache_hit, generation_time_ms, clip_start_ms, clip_end_ms, file_size_bytes, clamped_to_episode_end } = facts;
+  return JSON.stringify({
+    cache_hit,
+    generation_time_ms,
+    clip_start_ms,
+    clip_end_ms,
+    file_size_bytes,
+    clamped_to_episode_end,
+  });
+}
+
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/** The facts header read back; undefined when it is missing or not what the origin writes. */
+export function parseClipFacts(header: string | null | undefined): ClipFacts | undefined {
+  if (!header) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(header);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const f = value as Record<string, unknown>;
+  if (!isCount(f.clip_start_ms) || !isCount(f.clip_end_ms) || !isCount(f.file_size_bytes)) return undefined;
+  if (typeof f.cache_hit !== "boolean" || typeof f.clamped_to_episode_end !== "boolean") return undefined;
+  return {
+    cache_hit: f.cache_hit,
+    generation_time_ms: isCount(f.generation_time_ms) ? f.generation_time_ms : 0,
+    clip_start_ms: f.clip_start_ms,
+    clip_end_ms: f.clip_end_ms,
+    file_size_bytes: f.file_size_bytes,
+    clamped_to_episode_end: f.clamped_to_episode_end,
+  };
+}

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cbrTenMinutes } from "../helpers/fixtures.js";
+import { clipKeys, seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../helpers/harness.js";
+
+// #15: the cut of an indexed MP3 starts as soon as the catalog answers, beside the store check, so a miss waits
+// for the slower of the two instead of both. Only that cheap kind starts early: a hit drops it, and never pays
+// for FFmpeg or an index build it did not need.
+let t: TestOrigin;
+let episode: string;
+
+beforeAll(async () => {
+  const [origin, cbr] = await Promise.all([startTestOrigin(), cbrTenMinutes()]);
+  t = origin;
+  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  // The first miss builds and stores the index: builds are never started early.
+  const first = await t.request(clipPath(1_000));
+  expect(first.logged.cut_started).toBeUndefined();
+}, 120_000);
+
+afterAll(() => t?.close());
+
+const clipPath = (startMs: number, extra = "") =>
+  `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=5000${extra}`;
+
+describe("a cut started before the store check", () => {
+  it("is the miss's cut once the index is known: one object, one record, the usual answer", async () => {
+    const res = await t.request(clipPath(20_000));
+    expect([res.status, res.json.cache_hit]).toEqual([200, false]);
+    expect(res.logged).toMatchObject({
+      cut_started: "before the store check",
+      cut_method: "frames",
+      stored: "created",
+    });
+    expect((await clipKeys(episode)).filter((k) => k.endsWith("/20000-25000.mp3"))).toHaveLength(1);
+    expect(await t.db.collection("audio_clips").countDocuments({ episode_id: episode, clip_start_ms: 20_000 })).toBe(1);
+  });
+
+  it("is dropped by a hit: nothing uploaded or recorded again", async () => {
+    const hit = await t.request(clipPath(20_000));
+    expect(hit.json.cache_hit).toBe(true);
+    const steps = Object.keys(hit.logged.steps as object);
+    expect(steps).toContain("speculate-cut");
+    expect(steps).not.toContain("cut");
+    expect(steps).not.toContain("upload");
+    expect(await t.db.collection("audio_clips").countDocuments({ episode_id: episode, clip_start_ms: 20_000 })).toBe(1);
+  });
+
+  it("never starts FFmpeg: precise=1 waits for the store check, and its hit runs none", async () => {
+    const miss = await t.request(clipPath(40_000, "&precise=1"));
+    expect(miss.json.cache_hit).toBe(false);
+    expect(miss.logged.cut_started).toBeUndefined();
+    const runs = t.ffmpegRuns.length;
+    const hit = await t.request(clipPath(40_000, "&precise=1"));
+    expect(hit.json.cache_hit).toBe(true);
+    expect(t.ffmpegRuns.length).toBe(runs);
+  });
+});
