@@ -7,4 +7,3 @@ export * from "./seek-index.js";
 export * from "./index-codec.js";
 export * from "./frame-walk.js";
 export * from "./cut.js";
-export * from "./detect.js";

@@ -1,13 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ClipError, seekIndexKey } from "../../core/index.js";
-import {
-  buildSeekIndex,
-  decodeSeekIndex,
-  describeFormat,
-  detectFormat,
-  encodeSeekIndex,
-  type SeekIndex,
-} from "../../core/mp3/index.js";
+import { describeFormat, detectFormat } from "../../core/format/detect.js";
+import { buildSeekIndex, decodeSeekIndex, encodeSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
 import type { AudioSource } from "../sources/audio-source.js";
 import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
 import type { ReadMeter, SourceVersion } from "../sources/s3-source.js";

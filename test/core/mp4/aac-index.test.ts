@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { ClipError } from "../../../core/errors.js";
+import { detectFormat } from "../../../core/format/detect.js";
+import { bytesSource, countingSource, type ByteSource } from "../../../core/mp3/byte-source.js";
+import { buildAacIndex } from "../../../core/mp4/aac-index.js";
+import { fixtureBytes } from "../mp3/fixtures.js";
+import { aacFixtureBytes } from "./fixtures.js";
+
+const headReader = (bytes: Uint8Array) => async (start: number, length: number) =>
+  bytes.subarray(start, Math.min(bytes.length, start + length));
+
+function moovSize(bytes: Uint8Array): number {
+  for (let at = 0; at + 8 <= bytes.length;) {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset + at, 8);
+    const size = dv.getUint32(0);
+    if (String.fromCharCode(...bytes.subarray(at + 4, at + 8)) === "moov") return size;
+    at += size;
+  }
+  throw new Error("no moov");
+}
+
+describe("the format comes from the bytes", () => {
+  it.each([
+    ["moovAtEnd", "mp4"],
+    ["faststart", "mp4"],
+    ["video", "mp4"],
+    ["mislabelled", "mp4"],
+    ["adts", "adts"],
+  ] as const)("%s is %s", async (name, kind) => {
+    expect((await detectFormat(headReader(await aacFixtureBytes(name)))).kind).toBe(kind);
+  });
+
+  it("MP3 stays MP3", async () => {
+    expect(await detectFormat(headReader(await fixtureBytes("cbr")))).toMatchObject({ kind: "mpeg", layer: 3 });
+  });
+});
+
+describe("buildAacIndex", () => {
+  it("finds the moov at the end with three reads: the head, the box header after mdat, the moov", async () => {
+    const bytes = await aacFixtureBytes("moovAtEnd");
+    const counted = countingSource(bytesSource(bytes));
+    const index = await buildAacIndex(counted);
+    expect(counted.requests).toBe(3);
+    expect(counted.bytesRead).toBeLessThanOrEqual(64 * 1024 + 16 + moovSize(bytes));
+    expect(index).toMatchObject({ sampleRate: 44100, channels: 2, encoderDelay: 1024, totalSamples: 40 * 44100 });
+  });
+
+  it("reads a faststart file's moov within the first read", async () => {
+    const counted = countingSource(bytesSource(await aacFixtureBytes("faststart")));
+    const index = await buildAacIndex(counted);
+    expect(counted.requests).toBe(1);
+    expect(index.totalSamples).toBe(40 * 44100);
+  });
+
+  it("48 kHz mono and a video podcast's audio track", async () => {
+    expect(await buildAacIndex(bytesSource(await aacFixtureBytes("mono48")))).toMatchObject({
+      sampleRate: 48000,
+      channels: 1,
+      totalSamples: 30 * 48000,
+    });
+    const video = await buildAacIndex(bytesSource(await aacFixtureBytes("video")));
+    expect(video).toMatchObject({ sampleRate: 44100, channels: 2, totalSamples: 20 * 44100 });
+    expect(video.chunkOffset.length).toBeGreaterThan(1); // interleaved with the video's chunks
+  });
+
+  it("refuses a file cut before its moov ends, and one without a moov", async () => {
+    const bytes = await aacFixtureBytes("moovAtEnd");
+    const cut: ByteSource = bytesSource(bytes.subarray(0, bytes.length - 100));
+    await expect(buildAacIndex(cut)).rejects.toThrow(ClipError);
+    const faststart = await aacFixtureBytes("faststart");
+    await expect(buildAacIndex(bytesSource(faststart.subarray(0, 40)))).rejects.toMatchObject({
+      code: "unprocessable_source",
+    });
+  });
+});
