@@ -1,4 +1,5 @@
 import { ClipError } from "../errors.js";
+import type { ClipContainer } from "./clip-answer.js";
 import { DEFAULT_LIMITS, parseClipRequest, type ClipLimits, type ClipRequest } from "./clip-request.js";
 
 /** Where clips live on the edge and behind API Gateway; every path below is built from these. */
@@ -49,9 +50,10 @@ export function clipPath(episodeId: string, params: Record<string, string | numb
   return `${CLIP_PATH_PREFIX}${encodeURIComponent(episodeId)}?${query.toString()}`;
 }
 
-/** A request once parsed: its canonical path and object key computed once, for every later step. */
+/** A request once parsed: its canonical path and object keys computed once, for every later step. */
 export interface ParsedClip {
   readonly request: ClipRequest;
   readonly canonicalPath: string;
-  readonly objectKey: string;
+  /** Where the clip is stored, by container: which one holds it depends on the source's codec. */
+  readonly objectKeys: Readonly<Record<ClipContainer, string>>;
 }

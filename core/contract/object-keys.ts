@@ -1,14 +1,26 @@
+import { CLIP_CONTAINERS, type ClipContainer } from "./clip-answer.js";
 import { parseEpisodeId, type ClipRequest } from "./clip-request.js";
 
 export const CLIP_KEY_PREFIX = "audio_clips/";
 
 /**
- * The object key of a clip in S3 and in the R2 mirror. It is derived from the requested range only,
- * so a cache layer can look it up before anyone knows the episode's length. The episode id is
- * validated to `[A-Za-z0-9_-]`, so it can never contain `/` or `..` and escape its prefix.
+ * The object key of a clip in S3 and in the R2 mirror. It is derived from the requested range and the
+ * clip's container only, so a cache layer can look it up before anyone knows the episode's length; the
+ * container follows the source's codec (MP3 or AAC in M4A), which only the origin learns, so a layer in
+ * front looks under every container's key (clipObjectKeys). The episode id is validated to
+ * `[A-Za-z0-9_-]`, so it can never contain `/` or `..` and escape its prefix.
  */
-export function clipObjectKey(req: ClipRequest): string {
-  return `${CLIP_KEY_PREFIX}${req.episodeId}/${req.startMs}-${req.endMs}${req.precise ? ".precise" : ""}.mp3`;
+export function clipObjectKey(req: ClipRequest, container: ClipContainer = "mp3"): string {
+  const base = `${CLIP_KEY_PREFIX}${req.episodeId}/${req.startMs}-${req.endMs}${req.precise ? ".precise" : ""}`;
+  return `${base}${CLIP_CONTAINERS[container].extension}`;
+}
+
+/** The keys a clip may be stored under, one per container, in lookup order. */
+export function clipObjectKeys(req: ClipRequest): { container: ClipContainer; key: string }[] {
+  return (Object.keys(CLIP_CONTAINERS) as ClipContainer[]).map((container) => ({
+    container,
+    key: clipObjectKey(req, container),
+  }));
 }
 
 /**
@@ -30,7 +42,7 @@ export function seekIndexKey(episodeId: string): string {
   return `${SEEK_INDEX_PREFIX}${parseEpisodeId(episodeId)}.ecmi`;
 }
 
-const CLIP_KEY = /^audio_clips\/([^/]+)\/(\d{1,16})-(\d{1,16})(\.precise)?\.mp3$/;
+const CLIP_KEY = /^audio_clips\/([^/]+)\/(\d{1,16})-(\d{1,16})(\.precise)?\.(?:mp3|m4a)$/;
 
 /**
  * The request a clip object key was written for (purges turn keys back into edge URLs), or undefined for a

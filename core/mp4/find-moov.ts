@@ -8,7 +8,11 @@ import { ClipError } from "../errors.js";
 import { readExact, type ByteSource } from "../mp3/byte-source.js";
 import { readBoxHeader } from "./boxes.js";
 
-const HEAD_BYTES = 64 * 1024;
+/**
+ * Enough for ftyp and the first box headers; a faststart moov that runs past it is fetched whole with one
+ * more read (reading a bigger head would only add bytes to every cold index build).
+ */
+const HEAD_BYTES = 4096;
 /** A 60-minute AAC moov is ~0.7 MB (4 bytes per packet); past this the file is not an audio episode. */
 const MAX_MOOV_BYTES = 64 * 1024 * 1024;
 const MAX_TOP_LEVEL_BOXES = 1024;

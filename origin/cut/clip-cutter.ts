@@ -1,3 +1,4 @@
+import type { ClipContainer } from "../../core/index.js";
 import type { Episode } from "../catalog/episode-catalog.js";
 import type { ReadMeter } from "../sources/s3-source.js";
 
@@ -19,7 +20,9 @@ export interface CutRequest {
 export interface CutOutcome {
   bytes: Uint8Array;
   /** How it was cut: frames copied in-process, those frames re-encoded by FFmpeg, or FFmpeg alone. */
-  method: "frames" | "frames+ffmpeg" | "ffmpeg";
+  method: "frames" | "frames+ffmpeg" | "ffmpeg" | "packets";
+  /** MP3 (frames, FFmpeg) or M4A (AAC packets copied). */
+  container: ClipContainer;
   /** Set when the audio itself ends before the requested end (the catalog's duration was longer). */
   audioEndMs?: number;
   /** Extra fields for the request's log line. */

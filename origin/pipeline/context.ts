@@ -3,7 +3,7 @@ import type { ClipRecord, EpisodeCatalog, Episode } from "../catalog/episode-cat
 import type { OriginConfig } from "../config/config.js";
 import type { ClipCutter, CutOutcome } from "../cut/clip-cutter.js";
 import type { OriginRequest } from "../lambda/event.js";
-import type { ClipStore, StoredClip } from "../store/clip-store.js";
+import type { ClipStore, FoundClip } from "../store/clip-store.js";
 
 /** What every request has before any step runs. */
 export interface RequestContext {
@@ -20,7 +20,7 @@ export interface RequestContext {
 export interface ClipContext extends RequestContext {
   readonly clip: ParsedClip;
   /** The object already in the store: a hit. */
-  found?: StoredClip;
+  found?: FoundClip;
   episode?: Episode;
   /** What the clip covers: clamped at the episode's end, then at the audio's. */
   extent?: ClipExtent;
@@ -51,3 +51,8 @@ export function need<T>(value: T | undefined, what: string): T {
 }
 
 export const isMiss = (ctx: ClipContext): boolean => ctx.found === undefined;
+
+/** The key of this request's clip: where it was found, or where the cut's container puts it. */
+export function clipKey(ctx: ClipContext): string {
+  return ctx.found?.key ?? ctx.clip.objectKeys[need(ctx.cut, "the cut").container];
+}

@@ -1,23 +1,35 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ClipError, seekIndexKey } from "../../core/index.js";
 import { describeFormat, detectFormat } from "../../core/format/detect.js";
-import { buildSeekIndex, decodeSeekIndex, encodeSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
+import { buildSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
+import { buildAacIndex, type AacIndex } from "../../core/mp4/aac-index.js";
+import { decodeMediaIndex, encodeMediaIndex, type MediaIndex } from "./media-index.js";
 import type { AudioSource } from "../sources/audio-source.js";
 import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
 import type { ReadMeter, SourceVersion } from "../sources/s3-source.js";
 
-/** The index of an MP3 source, or "not-mp3" (and why, for the log line) for sources only FFmpeg can cut. */
+interface Found {
+  version: SourceVersion;
+  origin: "memory" | "stored" | "built";
+  /** Set when a built index could not be stored: the cut goes on, the next container rebuilds. */
+  storeError?: string;
+}
+
+/**
+ * The index of an MP3 source (frames copied) or an MP4/M4A source (AAC packets copied), or "not-mp3" (and
+ * why, for the log line) for sources only FFmpeg can cut.
+ */
 export type IndexLookup =
-  | {
-      kind: "mp3";
-      index: SeekIndex;
-      version: SourceVersion;
-      origin: "memory" | "stored" | "built";
-      /** Set when a built index could not be stored: the cut goes on, the next container rebuilds. */
-      storeError?: string;
-    }
+  | ({ kind: "mp3"; index: SeekIndex } & Found)
+  | ({ kind: "aac"; index: AacIndex } & Found)
   /** `mp3`: MPEG audio layer III that the index cannot read (FFmpeg is told the format). */
   | { kind: "not-mp3"; reason: string; mp3?: true };
+
+function lookupOf(media: MediaIndex, found: Found): Exclude<IndexLookup, { kind: "not-mp3" }> {
+  return media.kind === "mp3"
+    ? { kind: "mp3", index: media.index, ...found }
+    : { kind: "aac", index: media.index, ...found };
+}
 
 /** A stored-index read: its bytes, no such object, or the failure to report. */
 type StoredRead = { bytes: Uint8Array } | "missing" | { error: Error };
@@ -31,7 +43,7 @@ function sourceTag(source: AudioSource, etag: string): string {
   return JSON.stringify({ source: source.label, etag });
 }
 
-function describes(index: SeekIndex, source: AudioSource): SourceVersion | undefined {
+function describes(index: MediaIndex["index"], source: AudioSource): SourceVersion | undefined {
   try {
     const tag = JSON.parse(index.sourceTag) as { source?: unknown; etag?: unknown };
     if (tag.source !== source.label || typeof tag.etag !== "string") return undefined;
@@ -47,12 +59,12 @@ export interface SeekIndexStoreOptions {
 }
 
 /**
- * Per-episode MP3 seek indexes: in memory, then in the clips bucket (`seek_index/{episode}.ecmi`), else
+ * Per-episode indexes (MP3 seek index or AAC index, one object per episode): in memory, then in the clips bucket (`seek_index/{episode}.ecmi`), else
  * built by scanning the source's frame headers once and stored. Concurrent misses in one container
  * share one build; builds in two containers write the same bytes, so the last PUT winning is harmless.
  */
 export class SeekIndexStore {
-  private readonly memory = new Map<string, { index: SeekIndex; version: SourceVersion; loc: string }>();
+  private readonly memory = new Map<string, { media: MediaIndex; version: SourceVersion; loc: string }>();
   private readonly notMp3 = new Map<string, { where: string; found: Extract<IndexLookup, { kind: "not-mp3" }> }>();
   private readonly building = new Map<string, Promise<IndexLookup>>();
   /** Stored-index reads started by prefetch, waiting for the cut that uses them. */
@@ -88,14 +100,14 @@ export class SeekIndexStore {
       // Map order is insertion order: re-inserting makes this the most recently used entry.
       this.memory.delete(episodeId);
       this.memory.set(episodeId, cached);
-      return { kind: "mp3", index: cached.index, version: cached.version, origin: "memory" };
+      return lookupOf(cached.media, { version: cached.version, origin: "memory" });
     }
     const known = this.notMp3.get(episodeId);
     if (known?.where === where) return known.found;
     const stored = await this.readStored(episodeId, source, meter);
     if (stored) {
-      this.remember(episodeId, where, stored.index, stored.version);
-      return { kind: "mp3", ...stored, origin: "stored" };
+      this.remember(episodeId, where, stored.media, stored.version);
+      return lookupOf(stored.media, { version: stored.version, origin: "stored" });
     }
     return this.build(episodeId, source, meter);
   }
@@ -126,22 +138,26 @@ export class SeekIndexStore {
     if (format.kind === "empty" || format.kind === "tags-only") {
       throw new ClipError("unprocessable_source", `The audio of episode ${episodeId} is ${describeFormat(format)}`);
     }
-    if (format.kind !== "mpeg" || format.layer !== 3) return this.notIndexed(episodeId, where, describeFormat(format));
-    let index: SeekIndex;
+    const isMp3 = format.kind === "mpeg" && format.layer === 3;
+    if (!isMp3 && format.kind !== "mp4") return this.notIndexed(episodeId, where, describeFormat(format));
+    const tag = { sourceTag: sourceTag(audio, version.etag) };
+    let media: MediaIndex;
     try {
-      index = await buildSeekIndex(source, { sourceTag: sourceTag(audio, version.etag) });
+      media = isMp3
+        ? { kind: "mp3", index: await buildSeekIndex(source, tag) }
+        : { kind: "aac", index: await buildAacIndex(source, tag) };
     } catch (err) {
-      // MPEG audio the index cannot read (free format, megabytes of junk before the first frame): FFmpeg
-      // may still decode it, so the cut goes there instead of being refused.
+      // Audio the index cannot read (free-format MP3, megabytes of junk before the first frame, HE-AAC,
+      // fragmented MP4): FFmpeg may still decode it, so the cut goes there instead of being refused.
       if (!(err instanceof ClipError && err.code === "unprocessable_source")) throw err;
-      return this.notIndexed(episodeId, where, `seek index refused: ${err.message}`, true);
+      return this.notIndexed(episodeId, where, `${isMp3 ? "seek" : "AAC"} index refused: ${err.message}`, isMp3);
     }
-    const storeError = await this.writeStored(episodeId, index).then(
+    const storeError = await this.writeStored(episodeId, media).then(
       () => undefined,
       (err: unknown) => (err instanceof Error ? err.message : String(err)),
     );
-    this.remember(episodeId, where, index, version);
-    return { kind: "mp3", index, version, origin: "built", ...(storeError ? { storeError } : {}) };
+    this.remember(episodeId, where, media, version);
+    return lookupOf(media, { version, origin: "built", ...(storeError ? { storeError } : {}) });
   }
 
   private notIndexed(episodeId: string, where: string, reason: string, mp3 = false): IndexLookup {
@@ -150,9 +166,9 @@ export class SeekIndexStore {
     return found;
   }
 
-  private remember(episodeId: string, loc: string, index: SeekIndex, version: SourceVersion): void {
+  private remember(episodeId: string, loc: string, media: MediaIndex, version: SourceVersion): void {
     this.memory.delete(episodeId);
-    this.memory.set(episodeId, { index, version, loc });
+    this.memory.set(episodeId, { media, version, loc });
     while (this.memory.size > this.memoryEntries) {
       const oldest = this.memory.keys().next().value;
       if (oldest === undefined) break;
@@ -178,7 +194,7 @@ export class SeekIndexStore {
     episodeId: string,
     source: AudioSource,
     meter: ReadMeter,
-  ): Promise<{ index: SeekIndex; version: SourceVersion } | undefined> {
+  ): Promise<{ media: MediaIndex; version: SourceVersion } | undefined> {
     const early = this.prefetched.get(episodeId);
     this.prefetched.delete(episodeId);
     let read = early && Date.now() - early.at <= PREFETCH_TTL_MS ? await early.read : undefined;
@@ -190,19 +206,19 @@ export class SeekIndexStore {
     if ("error" in read) throw read.error;
     meter.bytes += read.bytes.length;
     try {
-      const index = decodeSeekIndex(read.bytes);
-      const version = describes(index, source);
+      const media = decodeMediaIndex(read.bytes);
+      const version = describes(media.index, source);
       // An index of another file (the episode now points elsewhere) is rebuilt, not trusted.
-      return version ? { index, version } : undefined;
+      return version ? { media, version } : undefined;
     } catch {
       // Corrupt, truncated or written by an older format version: rebuild it.
       return undefined;
     }
   }
 
-  private async writeStored(episodeId: string, index: SeekIndex): Promise<void> {
+  private async writeStored(episodeId: string, media: MediaIndex): Promise<void> {
     const key = seekIndexKey(episodeId);
-    const body = encodeSeekIndex(index);
+    const body = encodeMediaIndex(media);
     try {
       await this.s3.send(
         new PutObjectCommand({

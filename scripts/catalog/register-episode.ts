@@ -62,10 +62,19 @@ async function indexEpisode(target: RegisterTarget, id: string, key: string, log
   const source = s3AudioSource(target.s3, { bucket: target.rawBucket, key });
   const found = await new SeekIndexStore(target.s3, target.clipsBucket).build(id, source, newMeter());
   if (found.kind === "not-mp3") {
-    log("not MP3: the origin will re-encode its clips with FFmpeg (no seek index)");
+    log(`${found.reason}: the origin will re-encode its clips with FFmpeg (no index)`);
     return;
   }
   if (found.storeError) throw new Error(`the seek index could not be stored: ${found.storeError}`);
+  if (found.kind === "aac") {
+    const { index } = found;
+    log(
+      `AAC index: ${index.sizes.length} packets, ${index.sampleRate} Hz, ${index.channels} ch, ` +
+        `${index.encoderDelay} samples of encoder delay → s3://${target.clipsBucket}/${seekIndexKey(id)}, ` +
+        `${Date.now() - began} ms`,
+    );
+    return;
+  }
   const { index } = found;
   log(
     `seek index: ${index.frameCount} frames (${index.headerFrame ? index.headerFrame.kind : "no Xing/Info"}, ` +

@@ -1,4 +1,4 @@
-import { CLIP_METADATA, toHex, type ClipRequest, type Layer } from "../../core/index.js";
+import { CLIP_METADATA, toHex, type ClipContainer, type ClipRequest, type Layer } from "../../core/index.js";
 
 export type { Layer } from "../../core/index.js";
 
@@ -12,6 +12,8 @@ export interface Clip {
   etag: string;
   /** Origin's generation time; 0 when the clip already existed. */
   generationTimeMs: number;
+  /** MP3 or M4A (AAC sources): decides the Content-Type and the R2 key. */
+  container: ClipContainer;
 }
 
 export async function strongEtag(bytes: ArrayBuffer): Promise<string> {
@@ -46,6 +48,7 @@ export function clipMetadata(clip: Clip): Record<string, string> {
 export async function clipFromMetadata(
   bytes: ArrayBuffer,
   get: (name: string) => string | null | undefined,
+  container: ClipContainer,
   opts: { verifyEtag?: boolean } = {},
 ): Promise<Clip | undefined> {
   const start = Number(get(META.startMs));
@@ -64,6 +67,7 @@ export async function clipFromMetadata(
     clamped: get(META.clamped) === "true",
     etag,
     generationTimeMs: 0,
+    container,
   };
 }
 

@@ -1,4 +1,4 @@
-import { CLIP_CACHE_CONTROL, CLIP_HEADERS, CLIP_CONTENT_TYPE, ClipError } from "../../core/index.js";
+import { CLIP_CACHE_CONTROL, CLIP_CONTAINERS, CLIP_HEADERS, ClipError } from "../../core/index.js";
 import type { Clip, Layer } from "../clip/clip.js";
 import { LAYER_HEADER, errorResponse } from "./http.js";
 import { parseRange } from "./range.js";
@@ -14,7 +14,7 @@ function etagMatches(header: string | null, etag: string): boolean {
 export function audioResponse(request: Request, clip: Clip, layer: Layer, startedAt: number): Response {
   const size = clip.bytes.byteLength;
   const headers = new Headers({
-    "content-type": CLIP_CONTENT_TYPE,
+    "content-type": CLIP_CONTAINERS[clip.container].contentType,
     "cache-control": CLIP_CACHE_CONTROL,
     "accept-ranges": "bytes",
     etag: clip.etag,

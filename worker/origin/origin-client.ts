@@ -4,6 +4,7 @@ import {
   isClipErrorBody,
   signOriginRequest,
   type ClipJsonResponse,
+  containerOfType,
   type ClipRequest,
 } from "../../core/index.js";
 import { strongEtag, type OriginFetcher } from "../clip/clip.js";
@@ -65,7 +66,11 @@ async function askOrigin(
 }
 
 /** The clip's bytes from the pre-signed URL the origin gave. */
-async function fetchClipBytes(fetchFn: typeof fetch, url: string, signal: AbortSignal): Promise<ArrayBuffer> {
+async function fetchClipBytes(
+  fetchFn: typeof fetch,
+  url: string,
+  signal: AbortSignal,
+): Promise<{ bytes: ArrayBuffer; contentType: string | null }> {
   let audio: Response;
   try {
     audio = await fetchFn(url, { signal });
@@ -74,7 +79,7 @@ async function fetchClipBytes(fetchFn: typeof fetch, url: string, signal: AbortS
     throw new ClipError("bad_gateway", "The clip storage could not be reached", { cause: err });
   }
   if (audio.status !== 200) throw new ClipError("bad_gateway", `The clip storage answered ${audio.status}`);
-  return audio.arrayBuffer();
+  return { bytes: await audio.arrayBuffer(), contentType: audio.headers.get("content-type") };
 }
 
 /** Asks the origin for the clip (a signed request) and then fetches the bytes from its pre-signed URL. */
@@ -83,7 +88,7 @@ export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetc
     // One budget for both: the origin's answer and the download together.
     const signal = AbortSignal.timeout(config.originTimeoutMs);
     const json = await askOrigin(config, fetchFn, req, requestId, signal);
-    const bytes = await fetchClipBytes(fetchFn, json.clip_url, signal);
+    const { bytes, contentType } = await fetchClipBytes(fetchFn, json.clip_url, signal);
     return {
       clip: {
         bytes,
@@ -92,6 +97,8 @@ export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetc
         clamped: json.clamped_to_episode_end === true,
         etag: await strongEtag(bytes),
         generationTimeMs: json.generation_time_ms ?? 0,
+        // The origin says which container it cut; the stored object's type is the fallback for older origins.
+        container: containerOfType(json.content_type ?? contentType),
       },
       layer: json.cache_hit ? "origin-hit" : "generated",
     };

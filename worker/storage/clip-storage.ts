@@ -1,4 +1,4 @@
-import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE } from "../../core/index.js";
+import { CLIP_CACHE_CONTROL, CLIP_CONTAINERS, containerOfType } from "../../core/index.js";
 import { clipFromMetadata, clipMetadata, type Clip } from "../clip/clip.js";
 
 /**
@@ -16,12 +16,13 @@ export async function readEdgeCache(cache: EdgeCache, key: Request): Promise<Cli
   const hit = await cache.match(key);
   if (!hit || hit.status !== 200) return undefined;
   const bytes = await hit.arrayBuffer();
-  return clipFromMetadata(bytes, (name) => hit.headers.get(HEADER_PREFIX + name));
+  const container = containerOfType(hit.headers.get("content-type"));
+  return clipFromMetadata(bytes, (name) => hit.headers.get(HEADER_PREFIX + name), container);
 }
 
 export async function writeEdgeCache(cache: EdgeCache, key: Request, clip: Clip): Promise<void> {
   const headers = new Headers({
-    "content-type": CLIP_CONTENT_TYPE,
+    "content-type": CLIP_CONTAINERS[clip.container].contentType,
     "cache-control": CLIP_CACHE_CONTROL,
     etag: clip.etag,
   });
@@ -35,12 +36,13 @@ export async function readR2(bucket: R2Bucket, key: string): Promise<Clip | unde
   const bytes = await object.arrayBuffer();
   // R2 objects can be written by anyone with the bucket (copies from S3, operators): their bytes are checked
   // against the recorded hash (~1 ms for a 30 s clip) before being served and copied into the edge cache.
-  return clipFromMetadata(bytes, (name) => object.customMetadata?.[name], { verifyEtag: true });
+  const container = containerOfType(object.httpMetadata?.contentType);
+  return clipFromMetadata(bytes, (name) => object.customMetadata?.[name], container, { verifyEtag: true });
 }
 
 export async function writeR2(bucket: R2Bucket, key: string, clip: Clip): Promise<void> {
   await bucket.put(key, clip.bytes, {
-    httpMetadata: { contentType: CLIP_CONTENT_TYPE, cacheControl: CLIP_CACHE_CONTROL },
+    httpMetadata: { contentType: CLIP_CONTAINERS[clip.container].contentType, cacheControl: CLIP_CACHE_CONTROL },
     customMetadata: clipMetadata(clip),
   });
 }

@@ -1,6 +1,6 @@
-import { ClipError, type ClipJsonResponse, type Step } from "../../../core/index.js";
+import { CLIP_CONTAINERS, ClipError, type ClipJsonResponse, type Step } from "../../../core/index.js";
 import type { StoredClip } from "../../store/clip-store.js";
-import { need, type ClipContext, type StepDeps } from "../context.js";
+import { clipKey, need, type ClipContext, type StepDeps } from "../context.js";
 
 function answer(ctx: ClipContext, url: string, clip: StoredClip, cacheHit: boolean): ClipJsonResponse {
   const req = ctx.clip.request;
@@ -13,15 +13,17 @@ function answer(ctx: ClipContext, url: string, clip: StoredClip, cacheHit: boole
     clip_end_ms: clip.endMs ?? req.endMs,
     file_size_bytes: clip.sizeBytes,
     clamped_to_episode_end: clip.clamped ?? false,
+    content_type: CLIP_CONTAINERS[clip.container].contentType,
   };
 }
 
 /** What was stored: the hit's object, this cut, or (when another request stored it first) the object there. */
 async function storedClip(ctx: ClipContext, deps: StepDeps): Promise<StoredClip | undefined> {
   if (ctx.found) return ctx.found;
-  if (ctx.stored === "existed") return deps.store().find(ctx.clip.objectKey);
+  if (ctx.stored === "existed") return deps.store().find(clipKey(ctx));
   const { startMs, endMs, clamped } = need(ctx.extent, "the extent");
-  return { startMs, endMs, clamped, sizeBytes: need(ctx.cut, "the cut").bytes.length };
+  const { bytes, container } = need(ctx.cut, "the cut");
+  return { startMs, endMs, clamped, sizeBytes: bytes.length, container };
 }
 
 /** The answer: a pre-signed URL of the stored object and its facts. */
@@ -31,7 +33,7 @@ export const presign = (deps: StepDeps): Step<ClipContext> => ({
     const stored = await storedClip(ctx, deps);
     if (!stored)
       throw new ClipError("service_unavailable", "S3 unavailable: the stored clip vanished", { retryAfterS: 1 });
-    const url = await deps.store().presignClip(ctx.clip.objectKey);
+    const url = await deps.store().presignClip(clipKey(ctx));
     await ctx.counting;
     ctx.result = answer(ctx, url, stored, ctx.found !== undefined);
   },

@@ -17,7 +17,7 @@ import { s3AudioSource } from "../../../origin/sources/audio-source.js";
 import { newMeter } from "../../../origin/sources/s3-source.js";
 import { SeekIndexStore } from "../../../origin/store/seek-index-store.js";
 import { alignClip, decodedDurationMs } from "../helpers/audio.js";
-import { aacTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "../helpers/fixtures.js";
+import { aacTwentySeconds, adtsTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "../helpers/fixtures.js";
 import { BUCKETS, seedEpisode, services, startTestOrigin, testS3, type TestOrigin } from "../helpers/harness.js";
 import { s3ClientConfig } from "../../../scripts/services/local-services.js";
 
@@ -159,15 +159,29 @@ describe("the seek index store", () => {
     expect(meter.bytes).toBeLessThan(15_000_000);
   });
 
-  it("tells a non-MP3 source from its first bytes instead of scanning it", async () => {
-    const aac = await aacTwentySeconds();
-    const loc = await putRaw(aac.file, `index-test/${randomUUID()}.m4a`);
+  it("tells a source no index reads (ADTS) from its first bytes instead of scanning it", async () => {
+    const aac = await adtsTwentySeconds();
+    const loc = await putRaw(aac.file, `index-test/${randomUUID()}.aac`);
     const meter = newMeter();
     expect(await newStore().lookup(`idx-${randomUUID()}`, loc, meter)).toEqual({
       kind: "not-mp3",
-      reason: "not MPEG audio",
+      reason: "ADTS AAC",
     });
     expect(meter.bytes).toBeLessThanOrEqual(4096 + 1024);
+  });
+
+  it("indexes an M4A from its moov, stores the AAC index under the episode's key and finds it again", async () => {
+    const aac = await aacTwentySeconds();
+    const loc = await putRaw(aac.file, `index-test/${randomUUID()}.m4a`);
+    const id = `idx-${randomUUID()}`;
+    const meter = newMeter();
+    const built = await newStore().lookup(id, loc, meter);
+    expect(built).toMatchObject({ kind: "aac", origin: "built" });
+    // The head, the moov after mdat: far less than the file.
+    expect(meter.bytes).toBeLessThan((await readFile(aac.file)).length / 2);
+    const stored = await newStore().lookup(id, loc, newMeter());
+    expect(stored).toMatchObject({ kind: "aac", origin: "stored" });
+    if (stored.kind === "aac" && built.kind === "aac") expect(stored.index).toEqual(built.index);
   });
 
   it("rebuilds an index that is corrupt, or that describes another file", async () => {

@@ -1,0 +1,51 @@
+import { ClipError } from "../../core/index.js";
+import { readExact } from "../../core/mp3/index.js";
+import { buildAacClip, planAacCut, type AacCutPlan } from "../../core/mp4/aac-cut.js";
+import type { AudioSource } from "../sources/audio-source.js";
+import { SourceChangedError } from "../sources/s3-source.js";
+import type { IndexLookup } from "../store/seek-index-store.js";
+import type { CutOutcome, CutRequest } from "./clip-cutter.js";
+
+type AacLookup = Extract<IndexLookup, { kind: "aac" }>;
+
+/**
+ * An indexed MP4/M4A: one ranged GET of exactly the AAC packets needed (plus pre-roll), copied into an M4A
+ * whose edit list starts on the requested sample. Already sample-exact, so `precise=1` changes nothing.
+ */
+export async function cutPackets(req: CutRequest, audio: AudioSource, found: AacLookup): Promise<CutOutcome> {
+  const plan = await planFor(found, req, audio);
+  const source = audio.bytes(found.version, req.meter);
+  const began = Date.now();
+  const bytes = await readExact(source, plan.span.start, plan.span.end);
+  const readMs = Date.now() - began;
+  const clip = buildAacClip(found.index, plan, bytes);
+  return {
+    bytes: clip.bytes,
+    method: "packets",
+    container: "m4a",
+    ...(plan.clampedToEnd ? { audioEndMs: plan.endMs } : {}),
+    detail: {
+      seek_index: found.origin,
+      read_ms: readMs,
+      packets: clip.packets,
+      ...(found.storeError ? { seek_index_store_error: found.storeError } : {}),
+    },
+  };
+}
+
+/** As for MP3 (frame-copy.ts): a start past the indexed end checks once that the source has not changed. */
+async function planFor(found: AacLookup, req: CutRequest, audio: AudioSource): Promise<AacCutPlan> {
+  try {
+    return planAacCut(found.index, req.startMs, req.endMs);
+  } catch (err) {
+    if (!(err instanceof ClipError && err.code === "start_beyond_end")) throw err;
+    if (found.origin !== "built") {
+      const now = await audio.head(req.meter);
+      if (now.etag !== found.version.etag || now.size !== found.version.size) throw new SourceChangedError(audio.label);
+    }
+    throw new ClipError(
+      "unprocessable_source",
+      `The audio of episode ${req.episode.id} ends before ${req.startMs} ms: it is shorter than the catalog's duration_ms`,
+    );
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * AAC sources through the real origin (FerretDB, versitygw, FFmpeg only as the judge): an M4A whose moov is at
+ * the end or at the start, and AAC under an `.mp3` name, are cut by copying packets into `.m4a` clips.
+ */
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIP_CACHE_CONTROL, seekIndexKey } from "../../core/index.js";
+import { alignClip, probeCodec, probeDurationMs } from "./helpers/audio.js";
+import { aacNamedMp3, m4aFaststart, m4aMoovAtEnd, type Fixture } from "./helpers/fixtures.js";
+import {
+  BUCKETS,
+  clipKeys,
+  seedEpisode,
+  startTestOrigin,
+  testS3,
+  uploadFixture,
+  type TestOrigin,
+} from "./helpers/harness.js";
+
+let t: TestOrigin;
+let work: string;
+
+beforeAll(async () => {
+  [t, work] = await Promise.all([startTestOrigin(), mkdtemp(path.join(os.tmpdir(), "edgeclip-aac-clips-"))]);
+});
+
+afterAll(async () => {
+  await t?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+async function download(url: string, name: string): Promise<{ file: string; type: string | null }> {
+  const res = await fetch(url);
+  expect(res.status).toBe(200);
+  const file = path.join(work, name);
+  await writeFile(file, new Uint8Array(await res.arrayBuffer()));
+  return { file, type: res.headers.get("content-type") };
+}
+
+const clipPath = (episode: string, startMs: number, durationMs: number) =>
+  `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
+
+/** A clip cut by copying: an `.m4a` key, `audio/mp4`, AAC, the requested length and start. */
+async function expectM4aClip(fixture: Fixture, episode: string, startMs: number, durationMs: number): Promise<void> {
+  const res = await t.request(clipPath(episode, startMs, durationMs));
+  expect(res.status).toBe(200);
+  expect(res.json).toMatchObject({ cache_hit: false, clip_start_ms: startMs, clip_end_ms: startMs + durationMs });
+  expect(res.json.content_type).toBe("audio/mp4");
+  expect(t.logs.at(-1)).toMatchObject({ cut_method: "packets", seek_index: "built", outcome: "generated" });
+  expect(t.ffmpegRuns).toHaveLength(0);
+  const key = `audio_clips/${episode}/${startMs}-${startMs + durationMs}.m4a`;
+  expect(await clipKeys(episode)).toEqual([key]);
+  const head = await testS3.send(new HeadObjectCommand({ Bucket: BUCKETS.clips, Key: key }));
+  expect(head).toMatchObject({ ContentType: "audio/mp4", CacheControl: CLIP_CACHE_CONTROL });
+  const records = await t.db.collection("audio_clips").find({ episode_id: episode }).toArray();
+  expect(records[0]).toMatchObject({ s3_key: key, file_size_bytes: res.json.file_size_bytes });
+
+  const { file, type } = await download(res.json.clip_url, `${episode}.m4a`);
+  expect(type).toBe("audio/mp4");
+  expect(await probeCodec(file)).toBe("aac");
+  expect(Math.abs((await probeDurationMs(file)) - durationMs)).toBeLessThanOrEqual(1);
+  const aligned = await alignClip(fixture.file, file, startMs);
+  expect(aligned.correlation).toBeGreaterThan(0.99);
+  expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(1);
+
+  // Index and clip reads together stay within the clip plus 64 KiB.
+  const line = t.logs.at(-1) ?? {};
+  expect(Number(line.source_bytes_read)).toBeLessThanOrEqual(res.json.file_size_bytes + 64 * 1024);
+  console.log(
+    `[figures] ${fixture.name}: ${durationMs / 1000} s M4A clip, index built: ${res.json.generation_time_ms} ms, ` +
+      `source bytes read ${String(line.source_bytes_read)} in ${String(line.source_requests)} requests, ` +
+      `clip ${res.json.file_size_bytes} bytes`,
+  );
+
+  const hit = await t.request(clipPath(episode, startMs, durationMs));
+  expect(hit.json).toMatchObject({
+    cache_hit: true,
+    content_type: "audio/mp4",
+    file_size_bytes: res.json.file_size_bytes,
+  });
+  expect(new URL(hit.json.clip_url).pathname).toBe(`/${BUCKETS.clips}/${key}`);
+}
+
+describe("AAC sources are cut by copying packets into M4A clips", () => {
+  it("an M4A with its moov at the end", async () => {
+    const m4a = await m4aMoovAtEnd();
+    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(m4a), durationMs: m4a.durationMs });
+    await expectM4aClip(m4a, episode, 61_234, 30_000);
+    const index = await testS3.send(new HeadObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(episode) }));
+    expect(index.ContentLength).toBeGreaterThan(1000);
+  });
+
+  it("an M4A with faststart", async () => {
+    const m4a = await m4aFaststart();
+    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(m4a), durationMs: m4a.durationMs });
+    await expectM4aClip(m4a, episode, 100_007, 12_345);
+  });
+
+  it("AAC in a file named .mp3 is cut as what it is", async () => {
+    const named = await aacNamedMp3();
+    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(named), durationMs: named.durationMs });
+    await expectM4aClip(named, episode, 20_000, 10_000);
+  });
+
+  it("a clip past the episode's end is cut at the end and says so", async () => {
+    const m4a = await m4aMoovAtEnd();
+    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(m4a), durationMs: m4a.durationMs });
+    const start = m4a.durationMs - 4_000;
+    const res = await t.request(clipPath(episode, start, 10_000));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ clamped_to_episode_end: true, content_type: "audio/mp4" });
+    expect(res.json.clip_end_ms).toBeLessThanOrEqual(m4a.durationMs);
+    const { file } = await download(res.json.clip_url, "clamped.m4a");
+    expect(Math.abs((await probeDurationMs(file)) - (res.json.clip_end_ms - start))).toBeLessThanOrEqual(1);
+  });
+});
