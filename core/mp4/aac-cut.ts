@@ -6,7 +6,8 @@
  */
 import { ClipError } from "../errors.js";
 import { readExact, type ByteSource } from "../mp3/byte-source.js";
-import { packetOffset, type AacIndex } from "./aac-index.js";
+import type { AacIndex } from "./aac-index.js";
+import { packetOffset, packetSize, sizesWindow } from "./packet-layout.js";
 import { AAC_PACKET_SAMPLES } from "./audio-track.js";
 import { writeM4a } from "./m4a-writer.js";
 
@@ -38,7 +39,10 @@ export interface AacClipResult {
 
 const msToSamples = (ms: number, rate: number) => Math.round((ms * rate) / 1000);
 
-export function planAacCut(index: AacIndex, startMs: number, endMs: number): AacCutPlan {
+/** The packets a clip needs and the samples it plays, before any packet size is known. */
+export type AacPacketRange = Omit<AacCutPlan, "span">;
+
+export function aacPacketRange(index: AacIndex, startMs: number, endMs: number): AacPacketRange {
   if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || startMs < 0 || endMs <= startMs) {
     throw new ClipError("invalid_parameter", `bad clip range ${startMs}..${endMs} ms`);
   }
@@ -53,9 +57,7 @@ export function planAacCut(index: AacIndex, startMs: number, endMs: number): Aac
   const delay = index.encoderDelay;
   const firstWanted = Math.floor((startSample + delay) / AAC_PACKET_SAMPLES);
   const firstPacket = Math.max(0, firstWanted - AAC_PRE_ROLL_PACKETS);
-  const lastPacket = Math.min(index.sizes.length - 1, Math.ceil((endSample + delay) / AAC_PACKET_SAMPLES) - 1);
-  const start = packetOffset(index, firstPacket);
-  const end = packetOffset(index, lastPacket) + (index.sizes[lastPacket] ?? 0);
+  const lastPacket = Math.min(index.packetCount - 1, Math.ceil((endSample + delay) / AAC_PACKET_SAMPLES) - 1);
   return {
     sampleRate: sr,
     startSample,
@@ -66,8 +68,20 @@ export function planAacCut(index: AacIndex, startMs: number, endMs: number): Aac
     firstPacket,
     lastPacket,
     mediaTime: startSample + delay - firstPacket * AAC_PACKET_SAMPLES,
-    span: { start, end },
   };
+}
+
+/** Which packet sizes planAacCut needs loaded (an index from the store may hold none). */
+export function aacSizesNeeded(index: AacIndex, range: AacPacketRange): { from: number; to: number } {
+  return sizesWindow(index, range.firstPacket, range.lastPacket);
+}
+
+/** The full plan; the index must hold the sizes aacSizesNeeded names. */
+export function planAacCut(index: AacIndex, startMs: number, endMs: number): AacCutPlan {
+  const range = aacPacketRange(index, startMs, endMs);
+  const start = packetOffset(index, range.firstPacket);
+  const end = packetOffset(index, range.lastPacket) + packetSize(index, range.lastPacket);
+  return { ...range, span: { start, end } };
 }
 
 /** Builds the clip from `bytes` = source[plan.span.start, plan.span.end). */
@@ -77,13 +91,13 @@ export function buildAacClip(index: AacIndex, plan: AacCutPlan, bytes: Uint8Arra
     throw new RangeError(`expected ${span.end - span.start} source bytes, got ${bytes.length}`);
   }
   const count = plan.lastPacket - plan.firstPacket + 1;
-  const sizes = index.sizes.subarray(plan.firstPacket, plan.lastPacket + 1);
+  const sizes = Uint32Array.from({ length: count }, (_, i) => packetSize(index, plan.firstPacket + i));
   let length = 0;
   for (const s of sizes) length += s;
   const payload = new Uint8Array(length);
   // Packets of one track may sit in chunks with other tracks' data between them (video podcasts).
   for (let p = plan.firstPacket, o = 0; p <= plan.lastPacket; p++) {
-    const size = index.sizes[p] ?? 0;
+    const size = sizes[p - plan.firstPacket] ?? 0;
     const at = packetOffset(index, p) - span.start;
     payload.set(bytes.subarray(at, at + size), o);
     o += size;

@@ -12,10 +12,11 @@ import { ClipError } from "../errors.js";
 import type { ByteSource } from "../mp3/byte-source.js";
 import { AAC_PACKET_SAMPLES, readAudioTrack, type AudioTrack } from "./audio-track.js";
 import { findMoov } from "./find-moov.js";
+import { layoutFromChunks, packetOffset, type PacketLayout } from "./packet-layout.js";
 
 export const AAC_INDEX_FORMAT_VERSION = 1;
 
-export interface AacIndex {
+export interface AacIndex extends PacketLayout {
   formatVersion: number;
   sourceSize: number;
   /** Caller's identity of the source version (e.g. S3 ETag); "" when not given. */
@@ -26,9 +27,6 @@ export interface AacIndex {
   encoderDelay: number;
   /** Samples of the source timeline (after the delay, without end padding). */
   totalSamples: number;
-  sizes: Uint32Array;
-  chunkFirstPacket: Uint32Array;
-  chunkOffset: Float64Array;
 }
 
 /** Decoded samples before the timeline and its length, from the edit list or iTunSMPB. */
@@ -57,10 +55,9 @@ export async function buildAacIndex(source: ByteSource, options: { sourceTag?: s
   const moov = await findMoov(source);
   const track = readAudioTrack(moov.bytes);
   const sizes = track.sizes;
+  const layout = layoutFromChunks(sizes, track.chunkFirstPacket, track.chunkOffset);
   const last = sizes.length - 1;
-  const end =
-    packetOffset({ sizes, chunkFirstPacket: track.chunkFirstPacket, chunkOffset: track.chunkOffset }, last) +
-    (sizes[last] ?? 0);
+  const end = packetOffset(layout, last) + (sizes[last] ?? 0);
   if (end > source.size)
     throw new ClipError("unprocessable_source", "the sample table points past the end of the file");
   return {
@@ -71,32 +68,8 @@ export async function buildAacIndex(source: ByteSource, options: { sourceTag?: s
     channels: track.config.channels,
     stsd: track.stsd,
     ...timeline(track, sizes.length),
-    sizes,
-    chunkFirstPacket: track.chunkFirstPacket,
-    chunkOffset: track.chunkOffset,
+    ...layout,
   };
-}
-
-type Layout = Pick<AacIndex, "sizes" | "chunkFirstPacket" | "chunkOffset">;
-
-/** The chunk that holds packet p (the last chunk whose first packet is <= p). */
-function chunkOf(index: Layout, p: number): number {
-  let lo = 0;
-  let hi = index.chunkFirstPacket.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((index.chunkFirstPacket[mid] ?? 0) <= p) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/** Where packet p starts in the source. */
-export function packetOffset(index: Layout, p: number): number {
-  const c = chunkOf(index, p);
-  let at = index.chunkOffset[c] ?? 0;
-  for (let q = index.chunkFirstPacket[c] ?? 0; q < p; q++) at += index.sizes[q] ?? 0;
-  return at;
 }
 
 export function aacDurationMs(index: AacIndex): number {

@@ -69,7 +69,7 @@ async function indexEpisode(target: RegisterTarget, id: string, key: string, log
   if (found.kind === "aac") {
     const { index } = found;
     log(
-      `AAC index: ${index.sizes.length} packets, ${index.sampleRate} Hz, ${index.channels} ch, ` +
+      `AAC index: ${index.packetCount} packets, ${index.sampleRate} Hz, ${index.channels} ch, ` +
         `${index.encoderDelay} samples of encoder delay → s3://${target.clipsBucket}/${seekIndexKey(id)}, ` +
         `${Date.now() - began} ms`,
     );
