@@ -20,7 +20,7 @@ export type { EpisodeCutterDeps } from "./cutter-deps.js";
 export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
   function cutIndexed(req: CutRequest, audio: AudioSource, found: IndexLookup): Promise<CutOutcome> {
     if (found.kind === "not-mp3") return cutWithFfmpeg(deps, req, audio, found);
-    if (found.kind === "aac") return cutPackets(req, audio, found);
+    if (found.kind === "aac") return cutPackets(deps, req, audio, found);
     return cutFrames(deps, req, audio, found);
   }
 

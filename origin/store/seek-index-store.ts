@@ -1,15 +1,18 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { ClipError, seekIndexKey } from "../../core/index.js";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { ClipError } from "../../core/index.js";
 import { describeFormat, detectFormat } from "../../core/format/detect.js";
 import { buildSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
 import { buildAacIndex, type AacIndex } from "../../core/mp4/aac-index.js";
-import { decodeMediaIndex, encodeMediaIndex, type MediaIndex } from "./media-index.js";
+import { hasSizes, withSizes } from "../../core/mp4/packet-layout.js";
+import { decodeMediaIndex, type MediaIndex } from "./media-index.js";
+import { StoredIndexes, type StoredRead } from "./stored-index.js";
 import type { AudioSource } from "../sources/audio-source.js";
-import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
 import type { ReadMeter, SourceVersion } from "../sources/s3-source.js";
 
 interface Found {
   version: SourceVersion;
+  /** An AAC index read from the store holds only its head: where the rest is, for aacWindow. */
+  stored?: { etag: string | undefined; headLength: number };
   origin: "memory" | "stored" | "built";
   /** Set when a built index could not be stored: the cut goes on, the next container rebuilds. */
   storeError?: string;
@@ -30,9 +33,6 @@ function lookupOf(media: MediaIndex, found: Found): Exclude<IndexLookup, { kind:
     ? { kind: "mp3", index: media.index, ...found }
     : { kind: "aac", index: media.index, ...found };
 }
-
-/** A stored-index read: its bytes, no such object, or the failure to report. */
-type StoredRead = { bytes: Uint8Array } | "missing" | { error: Error };
 
 /** How long a prefetched index read waits for its cut; a miss's cut follows within milliseconds. */
 const PREFETCH_TTL_MS = 5_000;
@@ -56,6 +56,8 @@ function describes(index: MediaIndex["index"], source: AudioSource): SourceVersi
 export interface SeekIndexStoreOptions {
   /** Indexes kept in memory per container (about 16 KB each). */
   memoryEntries?: number;
+  /** Bytes of the first ranged read of a stored index (tests make it small to reach the two-read path). */
+  firstReadBytes?: number;
 }
 
 /**
@@ -64,19 +66,38 @@ export interface SeekIndexStoreOptions {
  * share one build; builds in two containers write the same bytes, so the last PUT winning is harmless.
  */
 export class SeekIndexStore {
-  private readonly memory = new Map<string, { media: MediaIndex; version: SourceVersion; loc: string }>();
+  private readonly memory = new Map<
+    string,
+    { media: MediaIndex; version: SourceVersion; loc: string; stored?: Found["stored"] }
+  >();
   private readonly notMp3 = new Map<string, { where: string; found: Extract<IndexLookup, { kind: "not-mp3" }> }>();
   private readonly building = new Map<string, Promise<IndexLookup>>();
   /** Stored-index reads started by prefetch, waiting for the cut that uses them. */
   private readonly prefetched = new Map<string, { at: number; read: Promise<StoredRead> }>();
   private readonly memoryEntries: number;
+  private readonly objects: StoredIndexes;
 
-  constructor(
-    private readonly s3: S3Client,
-    private readonly clipsBucket: string,
-    options: SeekIndexStoreOptions = {},
-  ) {
+  constructor(s3: S3Client, clipsBucket: string, options: SeekIndexStoreOptions = {}) {
     this.memoryEntries = options.memoryEntries ?? 64;
+    this.objects = new StoredIndexes(s3, clipsBucket, options.firstReadBytes);
+  }
+
+  /**
+   * The AAC index with the sizes of packets [from, to) in it: as it is when they are (built here, or a small
+   * index read whole), else with that window read from the stored object (counted as index bytes read).
+   */
+  async aacWindow(
+    episodeId: string,
+    found: Extract<IndexLookup, { kind: "aac" }>,
+    from: number,
+    to: number,
+    meter: ReadMeter,
+  ): Promise<AacIndex> {
+    if (hasSizes(found.index, from, to) || !found.stored) return found.index;
+    meter.requests++;
+    const { sizes, bytes } = await this.objects.readSizes(episodeId, found.stored, from, to);
+    meter.bytes += bytes;
+    return withSizes(found.index, from, sizes);
   }
 
   /**
@@ -90,7 +111,7 @@ export class SeekIndexStore {
     for (const [id, entry] of this.prefetched) {
       if (now - entry.at > PREFETCH_TTL_MS || this.prefetched.size >= PREFETCH_ENTRIES) this.prefetched.delete(id);
     }
-    this.prefetched.set(episodeId, { at: now, read: this.readStoredBytes(episodeId) });
+    this.prefetched.set(episodeId, { at: now, read: this.objects.read(episodeId) });
   }
 
   async lookup(episodeId: string, source: AudioSource, meter: ReadMeter): Promise<IndexLookup> {
@@ -100,14 +121,16 @@ export class SeekIndexStore {
       // Map order is insertion order: re-inserting makes this the most recently used entry.
       this.memory.delete(episodeId);
       this.memory.set(episodeId, cached);
-      return lookupOf(cached.media, { version: cached.version, origin: "memory" });
+      const stored = cached.stored ? { stored: cached.stored } : {};
+      return lookupOf(cached.media, { version: cached.version, origin: "memory", ...stored });
     }
     const known = this.notMp3.get(episodeId);
     if (known?.where === where) return known.found;
     const stored = await this.readStored(episodeId, source, meter);
     if (stored) {
-      this.remember(episodeId, where, stored.media, stored.version);
-      return lookupOf(stored.media, { version: stored.version, origin: "stored" });
+      this.remember(episodeId, where, stored.media, stored.version, stored.stored);
+      const at = stored.stored ? { stored: stored.stored } : {};
+      return lookupOf(stored.media, { version: stored.version, origin: "stored", ...at });
     }
     return this.build(episodeId, source, meter);
   }
@@ -152,7 +175,7 @@ export class SeekIndexStore {
       if (!(err instanceof ClipError && err.code === "unprocessable_source")) throw err;
       return this.notIndexed(episodeId, where, `${isMp3 ? "seek" : "AAC"} index refused: ${err.message}`, isMp3);
     }
-    const storeError = await this.writeStored(episodeId, media).then(
+    const storeError = await this.objects.write(episodeId, media).then(
       () => undefined,
       (err: unknown) => (err instanceof Error ? err.message : String(err)),
     );
@@ -166,9 +189,15 @@ export class SeekIndexStore {
     return found;
   }
 
-  private remember(episodeId: string, loc: string, media: MediaIndex, version: SourceVersion): void {
+  private remember(
+    episodeId: string,
+    loc: string,
+    media: MediaIndex,
+    version: SourceVersion,
+    stored?: Found["stored"],
+  ): void {
     this.memory.delete(episodeId);
-    this.memory.set(episodeId, { media, version, loc });
+    this.memory.set(episodeId, { media, version, loc, ...(stored ? { stored } : {}) });
     while (this.memory.size > this.memoryEntries) {
       const oldest = this.memory.keys().next().value;
       if (oldest === undefined) break;
@@ -176,31 +205,16 @@ export class SeekIndexStore {
     }
   }
 
-  /** The stored index's bytes, "missing", or the error; never rejects (a prefetch may go unused). */
-  private async readStoredBytes(episodeId: string): Promise<StoredRead> {
-    const key = seekIndexKey(episodeId);
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.clipsBucket, Key: key }));
-      return { bytes: out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0) };
-    } catch (err) {
-      if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey") return "missing";
-      return {
-        error: s3Failure(err, { action: "s3:GetObject", operation: "GetObject", bucket: this.clipsBucket, key }),
-      };
-    }
-  }
-
   private async readStored(
     episodeId: string,
     source: AudioSource,
     meter: ReadMeter,
-  ): Promise<{ media: MediaIndex; version: SourceVersion } | undefined> {
+  ): Promise<{ media: MediaIndex; version: SourceVersion; stored?: Found["stored"] } | undefined> {
     const early = this.prefetched.get(episodeId);
     this.prefetched.delete(episodeId);
     let read = early && Date.now() - early.at <= PREFETCH_TTL_MS ? await early.read : undefined;
     // A prefetch that failed is not the answer: S3 may have recovered since, and a fresh read reports its own error.
-    if (read === undefined || (typeof read === "object" && "error" in read))
-      read = await this.readStoredBytes(episodeId);
+    if (read === undefined || (typeof read === "object" && "error" in read)) read = await this.objects.read(episodeId);
     meter.requests++;
     if (read === "missing") return undefined;
     if ("error" in read) throw read.error;
@@ -209,28 +223,12 @@ export class SeekIndexStore {
       const media = decodeMediaIndex(read.bytes);
       const version = describes(media.index, source);
       // An index of another file (the episode now points elsewhere) is rebuilt, not trusted.
-      return version ? { media, version } : undefined;
+      if (!version) return undefined;
+      const head = read.headLength !== undefined ? { stored: { etag: read.etag, headLength: read.headLength } } : {};
+      return { media, version, ...head };
     } catch {
       // Corrupt, truncated or written by an older format version: rebuild it.
       return undefined;
-    }
-  }
-
-  private async writeStored(episodeId: string, media: MediaIndex): Promise<void> {
-    const key = seekIndexKey(episodeId);
-    const body = encodeMediaIndex(media);
-    try {
-      await this.s3.send(
-        new PutObjectCommand({
-          Bucket: this.clipsBucket,
-          Key: key,
-          Body: body,
-          ContentLength: body.length,
-          ContentType: "application/octet-stream",
-        }),
-      );
-    } catch (err) {
-      throw s3Failure(err, { action: "s3:PutObject", operation: "PutObject", bucket: this.clipsBucket, key });
     }
   }
 }

@@ -17,7 +17,15 @@ import { s3AudioSource } from "../../../origin/sources/audio-source.js";
 import { newMeter } from "../../../origin/sources/s3-source.js";
 import { SeekIndexStore } from "../../../origin/store/seek-index-store.js";
 import { alignClip, decodedDurationMs } from "../helpers/audio.js";
-import { aacTwentySeconds, adtsTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "../helpers/fixtures.js";
+import { aacPacketRange, aacSizesNeeded, planAacCut } from "../../../core/mp4/aac-cut.js";
+import {
+  aacTwentySeconds,
+  adtsTwentySeconds,
+  cbrTenMinutes,
+  m4aMoovAtEnd,
+  vbrWithId3,
+  type Fixture,
+} from "../helpers/fixtures.js";
 import { BUCKETS, seedEpisode, services, startTestOrigin, testS3, type TestOrigin } from "../helpers/harness.js";
 import { s3ClientConfig } from "../../../scripts/services/local-services.js";
 
@@ -182,6 +190,25 @@ describe("the seek index store", () => {
     const stored = await newStore().lookup(id, loc, newMeter());
     expect(stored).toMatchObject({ kind: "aac", origin: "stored" });
     if (stored.kind === "aac" && built.kind === "aac") expect(stored.index).toEqual(built.index);
+  });
+
+  it("a container without the AAC index reads its head, then only the sizes of the clip's packets", async () => {
+    const m4a = await m4aMoovAtEnd();
+    const loc = await putRaw(m4a.file, `index-test/${randomUUID()}.m4a`);
+    const id = `idx-${randomUUID()}`;
+    const built = await newStore().lookup(id, loc, newMeter());
+    const store = new SeekIndexStore(testS3, BUCKETS.clips, { firstReadBytes: 2048 });
+    const meter = newMeter();
+    const head = await store.lookup(id, loc, meter);
+    if (head.kind !== "aac" || built.kind !== "aac") throw new Error("not an AAC index");
+    expect(head).toMatchObject({ origin: "stored", index: { sizes: new Uint32Array(0) } });
+    expect(meter.bytes).toBeLessThanOrEqual(2048);
+    const need = aacSizesNeeded(head.index, aacPacketRange(head.index, 61_234, 91_234));
+    const windowed = await store.aacWindow(id, head, need.from, need.to, meter);
+    expect(planAacCut(windowed, 61_234, 91_234)).toEqual(planAacCut(built.index, 61_234, 91_234));
+    // Head and sizes: a few KB for 30 s, against ~16 KB for the whole index of 3 minutes.
+    expect(meter.bytes).toBeLessThanOrEqual(2048 + 2 * (need.to - need.from));
+    expect(meter.requests).toBe(2);
   });
 
   it("rebuilds an index that is corrupt, or that describes another file", async () => {
