@@ -93,6 +93,28 @@ describe("AAC sources are cut by copying packets into M4A clips", () => {
     expect(index.ContentLength).toBeGreaterThan(1000);
   });
 
+  it("another container cuts with the stored index: index and clip reads stay within the clip plus 64 KiB", async () => {
+    const m4a = await m4aMoovAtEnd();
+    const audioUrl = await uploadFixture(m4a);
+    const episode = await seedEpisode(t.db, { audioUrl, durationMs: m4a.durationMs });
+    expect((await t.request(clipPath(episode, 10_000, 5_000))).status).toBe(200);
+    const other = await startTestOrigin();
+    try {
+      await seedEpisode(other.db, { id: episode, audioUrl, durationMs: m4a.durationMs });
+      const res = await other.request(clipPath(episode, 120_500, 30_000));
+      expect(res.status).toBe(200);
+      const line = other.logs.at(-1) ?? {};
+      expect(line).toMatchObject({ cut_method: "packets", seek_index: "stored" });
+      expect(Number(line.source_bytes_read)).toBeLessThanOrEqual(res.json.file_size_bytes + 64 * 1024);
+      console.log(
+        `[figures] 30 s M4A clip of a 3-min episode, stored index: source+index bytes read ` +
+          `${String(line.source_bytes_read)} in ${String(line.source_requests)} requests, clip ${res.json.file_size_bytes} bytes`,
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
   it("an M4A with faststart", async () => {
     const m4a = await m4aFaststart();
     const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(m4a), durationMs: m4a.durationMs });
