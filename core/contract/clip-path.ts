@@ -31,9 +31,13 @@ export function parseClipUrl(url: URL, limits: ClipLimits = DEFAULT_LIMITS): Cli
   return parseClipRequest(episodeIdFromPath(url.pathname), url.searchParams, limits);
 }
 
-/** The canonical query: fixed order, no leading zeros, always `duration_ms`, `precise=1` only when on. */
+/**
+ * The canonical query: fixed order, no leading zeros, always `duration_ms`, `precise=1` only when on,
+ * `format=mp3` only when asked for.
+ */
 export function canonicalQuery(req: ClipRequest): string {
-  return `start_time_ms=${req.startMs}&duration_ms=${req.durationMs}${req.precise ? "&precise=1" : ""}`;
+  const flags = `${req.precise ? "&precise=1" : ""}${req.format ? `&format=${req.format}` : ""}`;
+  return `start_time_ms=${req.startMs}&duration_ms=${req.durationMs}${flags}`;
 }
 
 /** The canonical path and query, the identity of a clip for caches, signatures and keys. */

@@ -6,7 +6,8 @@ import type { AudioSource } from "../sources/audio-source.js";
 import { SourceChangedError } from "../sources/s3-source.js";
 import type { IndexLookup } from "../store/seek-index-store.js";
 import type { CutOutcome, CutRequest } from "./clip-cutter.js";
-import type { EpisodeCutterDeps } from "./cutter-deps.js";
+import { ffmpegOptions, type EpisodeCutterDeps } from "./cutter-deps.js";
+import { ffmpegCut } from "./ffmpeg-cut.js";
 
 type AacLookup = Extract<IndexLookup, { kind: "aac" }>;
 
@@ -27,17 +28,27 @@ export async function cutPackets(
   const bytes = await readExact(source, plan.span.start, plan.span.end);
   const readMs = Date.now() - began;
   const clip = buildAacClip(index, plan, bytes);
+  const audioEnd = plan.clampedToEnd ? { audioEndMs: plan.endMs } : {};
+  const detail = {
+    seek_index: found.origin,
+    read_ms: readMs,
+    packets: clip.packets,
+    ...(found.storeError ? { seek_index_store_error: found.storeError } : {}),
+  };
+  if (req.format !== "mp3") return { bytes: clip.bytes, method: "packets", container: "m4a", ...audioEnd, detail };
+  // format=mp3: the same samples, re-encoded for players that cannot play AAC.
+  const encoded = await ffmpegCut({
+    ...ffmpegOptions(deps, req, audio),
+    source: { m4a: clip.bytes },
+    startMs: plan.startMs,
+    durationMs: plan.endMs - plan.startMs,
+  });
   return {
-    bytes: clip.bytes,
-    method: "packets",
-    container: "m4a",
-    ...(plan.clampedToEnd ? { audioEndMs: plan.endMs } : {}),
-    detail: {
-      seek_index: found.origin,
-      read_ms: readMs,
-      packets: clip.packets,
-      ...(found.storeError ? { seek_index_store_error: found.storeError } : {}),
-    },
+    bytes: encoded.bytes,
+    method: "packets+ffmpeg",
+    container: "mp3",
+    ...audioEnd,
+    detail: { ...detail, ffmpeg_ms: encoded.ffmpegMs },
   };
 }
 

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIP_CACHE_CONTROL, seekIndexKey } from "../../core/index.js";
-import { alignClip, probeCodec, probeDurationMs } from "./helpers/audio.js";
+import { alignClip, decodedDurationMs, probeCodec, probeDurationMs } from "./helpers/audio.js";
 import { aacNamedMp3, m4aFaststart, m4aMoovAtEnd, type Fixture } from "./helpers/fixtures.js";
 import {
   BUCKETS,
@@ -125,6 +125,32 @@ describe("AAC sources are cut by copying packets into M4A clips", () => {
     const named = await aacNamedMp3();
     const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(named), durationMs: named.durationMs });
     await expectM4aClip(named, episode, 20_000, 10_000);
+  });
+
+  it("format=mp3 re-encodes the same samples to MP3 under the MP3 key, beside the M4A clip", async () => {
+    const m4a = await m4aFaststart();
+    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(m4a), durationMs: m4a.durationMs });
+    const runs = t.ffmpegRuns.length;
+    const res = await t.request(`${clipPath(episode, 45_678, 8_000)}&format=mp3`);
+    expect(res.status).toBe(200);
+    expect(res.json.content_type).toBe("audio/mpeg");
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "packets+ffmpeg" });
+    expect(t.ffmpegRuns.length - runs).toBe(1);
+    expect(await clipKeys(episode)).toEqual([`audio_clips/${episode}/45678-53678.as-mp3.mp3`]);
+    const { file, type } = await download(res.json.clip_url, "format-mp3.mp3");
+    expect(type).toBe("audio/mpeg");
+    expect(await probeCodec(file)).toBe("mp3");
+    expect(Math.abs((await decodedDurationMs(file)) - 8_000)).toBeLessThanOrEqual(2);
+    const aligned = await alignClip(m4a.file, file, 45_678);
+    expect(aligned.correlation).toBeGreaterThan(0.9);
+    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(2);
+
+    // Without format, the same range is the M4A clip, under its own key.
+    expect((await t.request(clipPath(episode, 45_678, 8_000))).json.content_type).toBe("audio/mp4");
+    expect((await clipKeys(episode)).sort()).toEqual([
+      `audio_clips/${episode}/45678-53678.as-mp3.mp3`,
+      `audio_clips/${episode}/45678-53678.m4a`,
+    ]);
   });
 
   it("a clip past the episode's end is cut at the end and says so", async () => {

@@ -14,6 +14,7 @@ export const cut = (deps: StepDeps): Step<ClipContext> => ({
         startMs: extent.startMs,
         endMs: extent.endMs,
         precise: ctx.clip.request.precise,
+        ...(ctx.clip.request.format ? { format: ctx.clip.request.format } : {}),
         deadline: ctx.deadline,
         marginMs: ctx.marginMs,
         meter,
