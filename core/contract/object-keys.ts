@@ -19,7 +19,6 @@ export function clipObjectKey(req: ClipRequest, container: ClipContainer = "mp3"
   return `${base}${req.format ? AS_MP3 : ""}${CLIP_CONTAINERS[container].extension}`;
 }
 
-
 /** The keys a clip may be stored under, one per container, in lookup order; `format=mp3` has only one. */
 export function clipObjectKeys(req: ClipRequest): { container: ClipContainer; key: string }[] {
   const containers: ClipContainer[] = req.format ? [req.format] : (Object.keys(CLIP_CONTAINERS) as ClipContainer[]);

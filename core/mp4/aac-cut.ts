@@ -91,14 +91,15 @@ export function buildAacClip(index: AacIndex, plan: AacCutPlan, bytes: Uint8Arra
     throw new RangeError(`expected ${span.end - span.start} source bytes, got ${bytes.length}`);
   }
   const count = plan.lastPacket - plan.firstPacket + 1;
-  const sizes = Uint32Array.from({ length: count }, (_, i) => packetSize(index, plan.firstPacket + i));
+  const skip = index.packetHeader;
+  const sizes = Uint32Array.from({ length: count }, (_, i) => packetSize(index, plan.firstPacket + i) - skip);
   let length = 0;
   for (const s of sizes) length += s;
   const payload = new Uint8Array(length);
   // Packets of one track may sit in chunks with other tracks' data between them (video podcasts).
   for (let p = plan.firstPacket, o = 0; p <= plan.lastPacket; p++) {
     const size = sizes[p - plan.firstPacket] ?? 0;
-    const at = packetOffset(index, p) - span.start;
+    const at = packetOffset(index, p) - span.start + skip;
     payload.set(bytes.subarray(at, at + size), o);
     o += size;
   }

@@ -52,6 +52,7 @@ function writeHead(w: ByteWriter, index: AacIndex): void {
   w.u32(index.encoderDelay);
   w.f64(index.totalSamples);
   w.f64(index.sourceSize);
+  w.u8(index.packetHeader);
   const tag = new TextEncoder().encode(index.sourceTag);
   w.u16(tag.length);
   w.bytes(tag);
@@ -107,6 +108,7 @@ export function decodeAacIndex(bytes: Uint8Array): AacIndex {
   const encoderDelay = r.u32();
   const totalSamples = r.f64();
   const sourceSize = r.f64();
+  const packetHeader = r.u8();
   const sourceTag = new TextDecoder().decode(r.bytes(r.u16()));
   const stsd = r.bytes(r.u16());
   const packetCount = r.u32();
@@ -123,7 +125,7 @@ export function decodeAacIndex(bytes: Uint8Array): AacIndex {
   if (rest !== 0 && rest !== 2 * packetCount) throw new RangeError("AAC index sizes truncated");
   const sizes = decodeAacSizes(bytes.subarray(headLength));
   return {
-    ...{ formatVersion, sourceSize, sourceTag, sampleRate, channels, stsd, encoderDelay, totalSamples },
+    ...{ formatVersion, sourceSize, sourceTag, sampleRate, channels, stsd, encoderDelay, totalSamples, packetHeader },
     ...{ packetCount, stride, checkpoints, jumps, sizesFrom: 0, sizes },
   };
 }

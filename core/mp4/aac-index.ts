@@ -27,6 +27,8 @@ export interface AacIndex extends PacketLayout {
   encoderDelay: number;
   /** Samples of the source timeline (after the delay, without end padding). */
   totalSamples: number;
+  /** Bytes before each packet's AAC data that a clip drops: 0 in MP4, the ADTS header in `.aac` files. */
+  packetHeader: number;
 }
 
 /** Decoded samples before the timeline and its length, from the edit list or iTunSMPB. */
@@ -68,6 +70,7 @@ export async function buildAacIndex(source: ByteSource, options: { sourceTag?: s
     channels: track.config.channels,
     stsd: track.stsd,
     ...timeline(track, sizes.length),
+    packetHeader: 0,
     ...layout,
   };
 }

@@ -3,6 +3,7 @@ import { ClipError } from "../../core/index.js";
 import { describeFormat, detectFormat } from "../../core/format/detect.js";
 import { buildSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
 import { buildAacIndex, type AacIndex } from "../../core/mp4/aac-index.js";
+import { buildAdtsIndex } from "../../core/mp4/adts-index.js";
 import { hasSizes, withSizes } from "../../core/mp4/packet-layout.js";
 import { decodeMediaIndex, type MediaIndex } from "./media-index.js";
 import { StoredIndexes, type StoredRead } from "./stored-index.js";
@@ -162,13 +163,16 @@ export class SeekIndexStore {
       throw new ClipError("unprocessable_source", `The audio of episode ${episodeId} is ${describeFormat(format)}`);
     }
     const isMp3 = format.kind === "mpeg" && format.layer === 3;
-    if (!isMp3 && format.kind !== "mp4") return this.notIndexed(episodeId, where, describeFormat(format));
+    if (!isMp3 && format.kind !== "mp4" && format.kind !== "adts") {
+      return this.notIndexed(episodeId, where, describeFormat(format));
+    }
     const tag = { sourceTag: sourceTag(audio, version.etag) };
     let media: MediaIndex;
     try {
-      media = isMp3
-        ? { kind: "mp3", index: await buildSeekIndex(source, tag) }
-        : { kind: "aac", index: await buildAacIndex(source, tag) };
+      if (isMp3) media = { kind: "mp3", index: await buildSeekIndex(source, tag) };
+      else if (format.kind === "adts") {
+        media = { kind: "aac", index: await buildAdtsIndex(source, { ...tag, audioStart: format.audioStart }) };
+      } else media = { kind: "aac", index: await buildAacIndex(source, tag) };
     } catch (err) {
       // Audio the index cannot read (free-format MP3, megabytes of junk before the first frame, HE-AAC,
       // fragmented MP4): FFmpeg may still decode it, so the cut goes there instead of being refused.

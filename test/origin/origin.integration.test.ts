@@ -7,7 +7,7 @@ import { CLIP_CACHE_CONTROL, seekIndexKey } from "../../core/index.js";
 import { createOrigin } from "../../origin/origin.js";
 import { id3v2TagLength } from "../../core/mp3/index.js";
 import { alignClip, decodedDurationMs, probeCodec, probeDurationMs } from "./helpers/audio.js";
-import { adtsTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "./helpers/fixtures.js";
+import { cbrTenMinutes, flacTwentySeconds, vbrWithId3, type Fixture } from "./helpers/fixtures.js";
 import {
   BUCKETS,
   clipKeys,
@@ -266,15 +266,15 @@ describe("other sources", () => {
     expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(FRAME_MS);
   });
 
-  it("a source neither index reads (ADTS AAC) is re-encoded to MP3", async () => {
-    const aac = await adtsTwentySeconds();
+  it("a source neither index reads (FLAC) is re-encoded to MP3", async () => {
+    const aac = await flacTwentySeconds();
     const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(aac), durationMs: aac.durationMs });
     const res = await t.request(clipPath(episode, 5_000, 10_000));
     expect(res.status).toBe(200);
-    expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg", ffmpeg_because: "ADTS AAC" });
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg", ffmpeg_because: "not MPEG audio" });
     expect(res.json.content_type).toBe("audio/mpeg");
     expect(t.ffmpegRuns.at(-1)).toContain("libmp3lame");
-    const file = await download(res.json.clip_url, "from-aac.mp3");
+    const file = await download(res.json.clip_url, "from-flac.mp3");
     expect(await probeCodec(file)).toBe("mp3");
     expect(Math.abs((await probeDurationMs(file)) - 10_000)).toBeLessThanOrEqual(2 * FRAME_MS);
   });

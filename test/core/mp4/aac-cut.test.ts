@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { bytesSource, countingSource } from "../../../core/mp3/byte-source.js";
 import { AAC_PRE_ROLL_PACKETS, cutAacClip, type AacClipResult } from "../../../core/mp4/aac-cut.js";
-import { aacDurationMs, buildAacIndex } from "../../../core/mp4/aac-index.js";
+import { aacDurationMs, buildAacIndex, type AacIndex } from "../../../core/mp4/aac-index.js";
+import { buildAdtsIndex } from "../../../core/mp4/adts-index.js";
+import { detectFormat } from "../../../core/format/detect.js";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { decodePcm, FFPROBE, probeStream } from "../mp3/fixtures.js";
@@ -15,7 +17,7 @@ function source(name: AacFixtureName): Promise<AacSource> {
   if (!s) {
     s = (async () => {
       const bytes = await aacFixtureBytes(name);
-      return { bytes, index: await buildAacIndex(bytesSource(bytes)), pcm: await decodePcm(await aacFixture(name)) };
+      return { bytes, index: await indexOf(bytes), pcm: await decodePcm(await aacFixture(name)) };
     })();
     sources.set(name, s);
   }
@@ -32,7 +34,14 @@ async function cutAndCheck(name: AacFixtureName, startMs: number, endMs: number)
   return clip;
 }
 
-const ALL: AacFixtureName[] = ["moovAtEnd", "faststart", "mono48", "video"];
+const ALL: AacFixtureName[] = ["moovAtEnd", "faststart", "mono48", "video", "adts"];
+
+/** The index the origin would build: from the moov, or from the ADTS frame headers. */
+async function indexOf(bytes: Uint8Array): Promise<AacIndex> {
+  const format = await detectFormat(async (start, length) => bytes.subarray(start, start + length));
+  if (format.kind === "adts") return buildAdtsIndex(bytesSource(bytes), { audioStart: format.audioStart });
+  return buildAacIndex(bytesSource(bytes));
+}
 
 describe("cutAacClip: FFmpeg's decode of the clip is the requested samples of the source", () => {
   it.each(ALL)("%s: from the very start", async (name) => {

@@ -3,6 +3,7 @@ import { ClipError } from "../../../core/errors.js";
 import { detectFormat } from "../../../core/format/detect.js";
 import { bytesSource, countingSource, type ByteSource } from "../../../core/mp3/byte-source.js";
 import { buildAacIndex } from "../../../core/mp4/aac-index.js";
+import { buildAdtsIndex } from "../../../core/mp4/adts-index.js";
 import { fixtureBytes } from "../mp3/fixtures.js";
 import { aacFixtureBytes } from "./fixtures.js";
 
@@ -63,6 +64,14 @@ describe("buildAacIndex", () => {
     const video = await buildAacIndex(bytesSource(await aacFixtureBytes("video")));
     expect(video).toMatchObject({ sampleRate: 44100, channels: 2, totalSamples: 20 * 44100 });
     expect(video.jumps.length).toBeGreaterThan(0); // its chunks sit between the video's
+  });
+
+  it("indexes an ADTS file from its frame headers: no encoder delay, every frame a packet", async () => {
+    const bytes = await aacFixtureBytes("adts");
+    const index = await buildAdtsIndex(bytesSource(bytes), { audioStart: 0 });
+    expect(index).toMatchObject({ sampleRate: 44100, channels: 2, encoderDelay: 0, packetHeader: 7 });
+    expect(index.totalSamples).toBe(index.packetCount * 1024);
+    expect(index.sizes.reduce((n, s) => n + s, 0)).toBe(bytes.length);
   });
 
   it("refuses a file cut before its moov ends, and one without a moov", async () => {

@@ -152,3 +152,12 @@ export const aacNamedMp3 = () =>
     audio: true,
     args: (out) => ["-f", "lavfi", "-i", noise(60, 13), "-ac", "1", ...aacArgs, "-f", "mp4", out],
   });
+
+/** 20 s of FLAC: neither index reads it, so the origin re-encodes it with FFmpeg. */
+export const flacTwentySeconds = () =>
+  build({
+    name: "flac-20s",
+    ext: "flac",
+    audio: true,
+    args: (out) => ["-f", "lavfi", "-i", noise(20, 17), "-ac", "1", "-c:a", "flac", out],
+  });

@@ -22,6 +22,7 @@ import {
   aacTwentySeconds,
   adtsTwentySeconds,
   cbrTenMinutes,
+  flacTwentySeconds,
   m4aMoovAtEnd,
   vbrWithId3,
   type Fixture,
@@ -167,13 +168,23 @@ describe("the seek index store", () => {
     expect(meter.bytes).toBeLessThan(15_000_000);
   });
 
-  it("tells a source no index reads (ADTS) from its first bytes instead of scanning it", async () => {
+  it("indexes ADTS AAC from its frame headers", async () => {
     const aac = await adtsTwentySeconds();
     const loc = await putRaw(aac.file, `index-test/${randomUUID()}.aac`);
+    expect(await newStore().lookup(`idx-${randomUUID()}`, loc, newMeter())).toMatchObject({
+      kind: "aac",
+      origin: "built",
+      index: { encoderDelay: 0, packetHeader: 7 },
+    });
+  });
+
+  it("tells a source no index reads (FLAC) from its first bytes instead of scanning it", async () => {
+    const flac = await flacTwentySeconds();
+    const loc = await putRaw(flac.file, `index-test/${randomUUID()}.flac`);
     const meter = newMeter();
     expect(await newStore().lookup(`idx-${randomUUID()}`, loc, meter)).toEqual({
       kind: "not-mp3",
-      reason: "ADTS AAC",
+      reason: "not MPEG audio",
     });
     expect(meter.bytes).toBeLessThanOrEqual(4096 + 1024);
   });

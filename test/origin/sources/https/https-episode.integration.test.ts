@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HttpsSourcePolicy } from "../../../../origin/sources/https/https-source.js";
 import { alignClip, decodedDurationMs } from "../../helpers/audio.js";
-import { adtsTwentySeconds, cbrTenMinutes, type Fixture } from "../../helpers/fixtures.js";
+import { cbrTenMinutes, flacTwentySeconds, type Fixture } from "../../helpers/fixtures.js";
 import { seedEpisode, startTestOrigin, type TestOrigin } from "../../helpers/harness.js";
 import { startHttpsServer, testCertificate, type TestHttpsServer } from "../../helpers/https-server.js";
 
@@ -19,7 +19,7 @@ let aac: Fixture;
 let dir: string;
 
 beforeAll(async () => {
-  [cbr, aac] = await Promise.all([cbrTenMinutes(), adtsTwentySeconds()]);
+  [cbr, aac] = await Promise.all([cbrTenMinutes(), flacTwentySeconds()]);
   const tls = await testCertificate(["audio.test", "other.test"]);
   mp3Server = await startHttpsServer(tls, await readFile(cbr.file));
   aacServer = await startHttpsServer(tls, await readFile(aac.file));
@@ -88,7 +88,7 @@ describe("an https episode on an allow-listed host", () => {
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
   });
 
-  it("an https source no index reads (ADTS AAC under an .mp3 name) is fetched through the checked session and re-encoded", async () => {
+  it("an https source no index reads (FLAC under an .mp3 name) is fetched through the checked session and re-encoded", async () => {
     const episode = await seedEpisode(t.db, {
       audioUrl: `https://audio.test:${aacServer.port}/audio.mp3`,
       durationMs: aac.durationMs,
