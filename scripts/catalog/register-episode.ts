@@ -38,11 +38,17 @@ export interface RegisterOptions {
 /** Our own uploads live here; `episodes remove` deletes raw audio only under this prefix. */
 export const audioKey = (id: string, ext = ".mp3") => `episodes/${id}/audio${ext}`;
 
+/** A courtesy for other readers of the raw bucket: the origin reads the format from the bytes, never this. */
+function uploadType(key: string): string {
+  const ext = path.extname(key).toLowerCase();
+  return ext === ".m4a" || ext === ".mp4" ? "audio/mp4" : ext === ".aac" ? "audio/aac" : "audio/mpeg";
+}
+
 async function upload(target: RegisterTarget, file: string, key: string, showProgress: boolean): Promise<void> {
   const size = (await stat(file)).size;
   const job = new Upload({
     client: target.s3,
-    params: { Bucket: target.rawBucket, Key: key, Body: createReadStream(file), ContentType: "audio/mpeg" },
+    params: { Bucket: target.rawBucket, Key: key, Body: createReadStream(file), ContentType: uploadType(key) },
   });
   let shown = -1;
   if (showProgress) {
