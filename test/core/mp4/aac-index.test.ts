@@ -84,3 +84,24 @@ describe("buildAacIndex", () => {
     });
   });
 });
+
+describe("what the AAC index refuses, with the reason (the origin then re-encodes with FFmpeg)", () => {
+  /** The fixture with its AudioSpecificConfig (AAC-LC, 44.1 kHz, stereo: 0x12 0x10) replaced. */
+  async function withConfig(asc: [number, number]): Promise<Uint8Array> {
+    const bytes = (await aacFixtureBytes("faststart")).slice();
+    const esds = bytes.findIndex((_, i) => String.fromCharCode(...bytes.subarray(i, i + 4)) === "esds");
+    const at = bytes.findIndex((b, i) => i > esds && b === 0x12 && bytes[i + 1] === 0x10);
+    bytes.set(asc, at);
+    return bytes;
+  }
+
+  it.each([
+    ["HE-AAC (SBR)", [0x2a, 0x10], /HE-AAC \(object type 5\)/],
+    ["AAC Main", [0x0a, 0x10], /object type 1/],
+    ["5.1 channels", [0x12, 0x30], /channel configuration 6/],
+  ] as const)("%s", async (_, asc, reason) => {
+    const err = await buildAacIndex(bytesSource(await withConfig([...asc]))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClipError);
+    expect(err).toMatchObject({ code: "unprocessable_source", message: expect.stringMatching(reason) });
+  });
+});
