@@ -2,8 +2,9 @@
  * AAC sources through the real origin (FerretDB, versitygw, FFmpeg only as the judge): an M4A whose moov is at
  * the end or at the start, and AAC under an `.mp3` name, are cut by copying packets into `.m4a` clips.
  */
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,6 +122,25 @@ describe("AAC sources are cut by copying packets into M4A clips", () => {
     } finally {
       await other.close();
     }
+  });
+
+  it("an M4A re-uploaded under the same key is indexed again, never cut with the old index", async () => {
+    const [atEnd, faststart] = await Promise.all([m4aMoovAtEnd(), m4aFaststart()]);
+    const key = `fixtures/replaced-${randomUUID()}.m4a`;
+    const put = async (file: string) =>
+      testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: await readFile(file) }));
+    await put(atEnd.file);
+    const episode = await seedEpisode(t.db, { audioUrl: `s3://${BUCKETS.raw}/${key}`, durationMs: atEnd.durationMs });
+    expect((await t.request(clipPath(episode, 1_000, 2_000))).status).toBe(200);
+    // Same audio, other layout: every packet offset moves by the moov's size.
+    await put(faststart.file);
+    const res = await t.request(clipPath(episode, 90_000, 4_000));
+    expect(res.status).toBe(200);
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "packets", seek_index: "built" });
+    const { file } = await download(res.json.clip_url, "replaced.m4a");
+    const aligned = await alignClip(faststart.file, file, 90_000);
+    expect(aligned.correlation).toBeGreaterThan(0.99);
+    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(1);
   });
 
   it("an M4A with faststart", async () => {
