@@ -15,7 +15,7 @@ export type StoredRead =
   { bytes: Uint8Array; etag: string | undefined; headLength?: number } | "missing" | { error: Error };
 
 /** The first ranged read of a stored index: an MP3 index (~16 KB) or an AAC index's head fits in it. */
-export const FIRST_READ_BYTES = 48 * 1024;
+export const FIRST_READ_BYTES = 32 * 1024;
 
 /** Reading and writing the per-episode index objects in the clips bucket. */
 export class StoredIndexes {
