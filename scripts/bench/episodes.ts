@@ -1,4 +1,5 @@
-// The benchmark's two 60-minute episodes, generated once with FFmpeg into .cache (never committed).
+// The benchmark's 60-minute episodes (CBR and VBR MP3, AAC in M4A), generated once with FFmpeg into .cache
+// (never committed).
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
@@ -9,8 +10,10 @@ const run = promisify(execFile);
 const DIR = fileURLToPath(new URL("../../.cache/fixtures/mp3/", import.meta.url));
 
 export const BENCH_EPISODES = {
-  "cbr128-60min": ["-c:a", "libmp3lame", "-b:a", "128k"],
-  "vbr-q4-60min": ["-c:a", "libmp3lame", "-q:a", "4"],
+  "cbr128-60min": { args: ["-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3"], ext: "mp3" },
+  "vbr-q4-60min": { args: ["-c:a", "libmp3lame", "-q:a", "4", "-f", "mp3"], ext: "mp3" },
+  // FFmpeg's default layout: the moov after the audio, as most recorders write it.
+  "aac128-60min": { args: ["-c:a", "aac", "-b:a", "128k", "-f", "mp4"], ext: "m4a" },
 } as const;
 
 export type BenchEpisode = keyof typeof BENCH_EPISODES;
@@ -20,7 +23,8 @@ export type BenchEpisode = keyof typeof BENCH_EPISODES;
  * periodic, so cross-correlating a clip with the source has one clear best match.
  */
 export async function benchEpisode(name: BenchEpisode, log: (line: string) => void): Promise<string> {
-  const path = join(DIR, `bench-${name}.mp3`);
+  const { args, ext } = BENCH_EPISODES[name];
+  const path = join(DIR, `bench-${name}.${ext}`);
   if (existsSync(path)) return path;
   mkdirSync(DIR, { recursive: true });
   log(`generating ${path} (once, about a minute)…`);
@@ -30,8 +34,8 @@ export async function benchEpisode(name: BenchEpisode, log: (line: string) => vo
     ...["-f", "lavfi", "-i", "anoisesrc=d=3600:c=pink:r=44100:a=0.08"],
     ...["-f", "lavfi", "-i", "sine=f=220:r=44100:d=3600"],
     ...["-filter_complex", "[1]volume=0.2,apulsator=hz=0.3[t];[0][t]amix=inputs=2,aformat=channel_layouts=stereo"],
-    ...BENCH_EPISODES[name],
-    ...["-f", "mp3", tmp],
+    ...args,
+    tmp,
   ]);
   renameSync(tmp, path);
   return path;

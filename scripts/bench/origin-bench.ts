@@ -93,7 +93,8 @@ async function measureCase(
     bytes.push(proxy.bytes());
     first ??= answer;
   }
-  const clip = path.join(bench.work, `${strategy}-${source}-${position}.mp3`);
+  // FFmpeg tells MP3 from M4A by the bytes; the name only has to be unique.
+  const clip = path.join(bench.work, `${strategy}-${source}-${position}.clip`);
   await writeFile(clip, new Uint8Array(await (await fetch(first!.clip_url)).arrayBuffer()));
   const errors = await accuracy(bench.files[source], clip, position + s * 100, CLIP_MS);
   return {
