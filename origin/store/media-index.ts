@@ -1,6 +1,8 @@
 import { decodeSeekIndex, encodeSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
 import { decodeAacIndex, encodeAacIndex, isAacIndex } from "../../core/mp4/aac-index-codec.js";
 import type { AacIndex } from "../../core/mp4/aac-index.js";
+import type { AudioSource } from "../sources/audio-source.js";
+import type { SourceVersion } from "../sources/s3-source.js";
 
 /**
  * An episode's index, whichever codec its audio is. Both kinds live under the one per-episode key
@@ -18,4 +20,19 @@ export function decodeMediaIndex(bytes: Uint8Array): MediaIndex {
   return isAacIndex(bytes)
     ? { kind: "aac", index: decodeAacIndex(bytes) }
     : { kind: "mp3", index: decodeSeekIndex(bytes) };
+}
+
+/** The source an index describes, written into the index so a moved episode is never cut with it. */
+export function sourceTag(source: AudioSource, etag: string): string {
+  return JSON.stringify({ source: source.label, etag });
+}
+
+export function describes(index: MediaIndex["index"], source: AudioSource): SourceVersion | undefined {
+  try {
+    const tag = JSON.parse(index.sourceTag) as { source?: unknown; etag?: unknown };
+    if (tag.source !== source.label || typeof tag.etag !== "string") return undefined;
+    return { size: index.sourceSize, etag: tag.etag };
+  } catch {
+    return undefined;
+  }
 }

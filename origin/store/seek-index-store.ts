@@ -5,7 +5,7 @@ import { buildSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
 import { buildAacIndex, type AacIndex } from "../../core/mp4/aac-index.js";
 import { buildAdtsIndex } from "../../core/mp4/adts-index.js";
 import { hasSizes, withSizes } from "../../core/mp4/packet-layout.js";
-import { decodeMediaIndex, type MediaIndex } from "./media-index.js";
+import { decodeMediaIndex, describes, sourceTag, type MediaIndex } from "./media-index.js";
 import { StoredIndexes, type StoredRead } from "./stored-index.js";
 import type { AudioSource } from "../sources/audio-source.js";
 import type { ReadMeter, SourceVersion } from "../sources/s3-source.js";
@@ -39,21 +39,6 @@ function lookupOf(media: MediaIndex, found: Found): Exclude<IndexLookup, { kind:
 const PREFETCH_TTL_MS = 5_000;
 const PREFETCH_ENTRIES = 16;
 
-/** The source an index describes, written into the index so a moved episode is never cut with it. */
-function sourceTag(source: AudioSource, etag: string): string {
-  return JSON.stringify({ source: source.label, etag });
-}
-
-function describes(index: MediaIndex["index"], source: AudioSource): SourceVersion | undefined {
-  try {
-    const tag = JSON.parse(index.sourceTag) as { source?: unknown; etag?: unknown };
-    if (tag.source !== source.label || typeof tag.etag !== "string") return undefined;
-    return { size: index.sourceSize, etag: tag.etag };
-  } catch {
-    return undefined;
-  }
-}
-
 export interface SeekIndexStoreOptions {
   /** Indexes kept in memory per container (about 16 KB each). */
   memoryEntries?: number;
@@ -71,7 +56,10 @@ export class SeekIndexStore {
     string,
     { media: MediaIndex; version: SourceVersion; loc: string; stored?: Found["stored"] }
   >();
-  private readonly notMp3 = new Map<string, { where: string; found: Extract<IndexLookup, { kind: "not-mp3" }> }>();
+  private readonly notMp3 = new Map<
+    string,
+    { where: string; version: SourceVersion; found: Extract<IndexLookup, { kind: "not-mp3" }> }
+  >();
   private readonly building = new Map<string, Promise<IndexLookup>>();
   /** Stored-index reads started by prefetch, waiting for the cut that uses them. */
   private readonly prefetched = new Map<string, { at: number; read: Promise<StoredRead> }>();
@@ -126,7 +114,13 @@ export class SeekIndexStore {
       return lookupOf(cached.media, { version: cached.version, origin: "memory", ...stored });
     }
     const known = this.notMp3.get(episodeId);
-    if (known?.where === where) return known.found;
+    if (known?.where === where) {
+      // One HEAD, small beside the FFmpeg run that follows: a truncated or wrong upload repaired under the same
+      // key (an M4A whose moov had not arrived yet) is indexed again instead of being re-encoded for good.
+      const now = await source.head(meter);
+      if (now.etag === known.version.etag && now.size === known.version.size) return known.found;
+      this.notMp3.delete(episodeId);
+    }
     const stored = await this.readStored(episodeId, source, meter);
     if (stored) {
       this.remember(episodeId, where, stored.media, stored.version, stored.stored);
@@ -164,7 +158,7 @@ export class SeekIndexStore {
     }
     const isMp3 = format.kind === "mpeg" && format.layer === 3;
     if (!isMp3 && format.kind !== "mp4" && format.kind !== "adts") {
-      return this.notIndexed(episodeId, where, describeFormat(format));
+      return this.notIndexed(episodeId, where, version, describeFormat(format));
     }
     const tag = { sourceTag: sourceTag(audio, version.etag) };
     let media: MediaIndex;
@@ -177,7 +171,8 @@ export class SeekIndexStore {
       // Audio the index cannot read (free-format MP3, megabytes of junk before the first frame, HE-AAC,
       // fragmented MP4): FFmpeg may still decode it, so the cut goes there instead of being refused.
       if (!(err instanceof ClipError && err.code === "unprocessable_source")) throw err;
-      return this.notIndexed(episodeId, where, `${isMp3 ? "seek" : "AAC"} index refused: ${err.message}`, isMp3);
+      const reason = `${isMp3 ? "seek" : "AAC"} index refused: ${err.message}`;
+      return this.notIndexed(episodeId, where, version, reason, isMp3);
     }
     const storeError = await this.objects.write(episodeId, media).then(
       () => undefined,
@@ -187,9 +182,15 @@ export class SeekIndexStore {
     return lookupOf(media, { version, origin: "built", ...(storeError ? { storeError } : {}) });
   }
 
-  private notIndexed(episodeId: string, where: string, reason: string, mp3 = false): IndexLookup {
+  private notIndexed(
+    episodeId: string,
+    where: string,
+    version: SourceVersion,
+    reason: string,
+    mp3 = false,
+  ): IndexLookup {
     const found = { kind: "not-mp3", reason, ...(mp3 ? { mp3 } : {}) } as const;
-    this.notMp3.set(episodeId, { where, found });
+    this.notMp3.set(episodeId, { where, version, found });
     return found;
   }
 

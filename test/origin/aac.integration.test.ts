@@ -143,6 +143,24 @@ describe("AAC sources are cut by copying packets into M4A clips", () => {
     expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(1);
   });
 
+  it("an M4A uploaded without its moov yet → 422; once whole, clips are copied from it, not re-encoded", async () => {
+    const m4a = await m4aMoovAtEnd();
+    const whole = await readFile(m4a.file);
+    const key = `fixtures/truncated-${randomUUID()}.m4a`;
+    const put = (body: Uint8Array) => testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: body }));
+    await put(whole.subarray(0, Math.floor(whole.length * 0.7)));
+    const episode = await seedEpisode(t.db, { audioUrl: `s3://${BUCKETS.raw}/${key}`, durationMs: m4a.durationMs });
+    const refused = await t.request(clipPath(episode, 30_000, 5_000));
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ error: { code: "unprocessable_source" } });
+    expect(await clipKeys(episode)).toEqual([]);
+    await put(whole);
+    const res = await t.request(clipPath(episode, 30_000, 5_000));
+    expect(res.status).toBe(200);
+    expect(res.json.content_type).toBe("audio/mp4");
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "packets", seek_index: "built" });
+  });
+
   it("an M4A with faststart", async () => {
     const m4a = await m4aFaststart();
     const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(m4a), durationMs: m4a.durationMs });
