@@ -22,7 +22,7 @@ import {
   type FrameAccess,
 } from "./reservoir.js";
 import { DECODER_DELAY, timelineOffset, totalSamples, type SeekIndex } from "./seek-index.js";
-import { buildToc, writeInfoFrame } from "./xing.js";
+import { buildToc, writeInfoFrame } from "./info-frame.js";
 
 /** The 12-bit LAME delay field caps how much lead-in a clip can hide. */
 const MAX_ENCODER_DELAY = 4095;

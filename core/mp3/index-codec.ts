@@ -12,8 +12,9 @@
  * LAME fields (flag bits), source tag, checkpoint deltas, jumps. Decoding checks every length.
  */
 import { INDEX_FORMAT_VERSION, type IndexJump, type SeekIndex } from "./seek-index.js";
+import { ByteReader } from "../bytes/byte-reader.js";
+import { ByteWriter } from "../bytes/byte-writer.js";
 import type { MpegLayer, MpegVersion } from "./frame-header.js";
-import { ByteReader as Reader, ByteWriter as Writer } from "../format/binary-codec.js";
 
 const MAGIC = [0x45, 0x43, 0x4d, 0x49]; // "ECMI": edgeclip MP3 index
 const HEADER_KINDS = ["Xing", "Info", "VBRI"] as const;
@@ -24,22 +25,9 @@ const FLAG_QUALITY = 8;
 
 const VERSION_CODES: Record<number, MpegVersion> = { 10: 1, 20: 2, 25: 2.5 };
 
-export function encodeSeekIndex(index: SeekIndex): Uint8Array {
-  const w = new Writer();
-  for (const b of MAGIC) w.u8(b);
-  w.u8(INDEX_FORMAT_VERSION);
-  w.u8(index.version * 10);
-  w.u8(index.layer);
-  w.u8(index.channels);
-  w.u32(index.sampleRate);
-  w.u16(index.samplesPerFrame);
-  w.u16(index.stride);
-  w.u32(index.frameCount);
-  w.u16(index.minBitrateKbps);
-  w.u16(index.maxBitrateKbps);
-  w.f64(index.sourceSize);
-  w.f64(index.audioStart);
-  w.f64(index.audioEnd);
+type OptionalFields = Pick<SeekIndex, "headerFrame" | "gapless" | "lame" | "xingQuality">;
+
+function encodeOptional(w: ByteWriter, index: OptionalFields): void {
   const flags =
     (index.headerFrame ? FLAG_HEADER_FRAME : 0) |
     (index.gapless ? FLAG_GAPLESS : 0) |
@@ -67,45 +55,9 @@ export function encodeSeekIndex(index: SeekIndex): Uint8Array {
     w.u16(index.lame.presetAndSurround);
   }
   if (index.xingQuality !== null) w.u32(index.xingQuality);
-  const tag = new TextEncoder().encode(index.sourceTag);
-  w.u16(tag.length);
-  w.bytes(tag);
-  let prev = index.audioStart;
-  for (const c of index.checkpoints) {
-    w.varint(c - prev);
-    prev = c;
-  }
-  w.varint(index.jumps.length);
-  let prevFrame = 0;
-  for (const j of index.jumps) {
-    w.varint(j.frame - prevFrame);
-    w.varint(j.offset - index.audioStart);
-    prevFrame = j.frame;
-  }
-  return w.done();
 }
 
-/** Parses an encoded index; throws RangeError on anything malformed or from another format version. */
-export function decodeSeekIndex(bytes: Uint8Array): SeekIndex {
-  const r = new Reader(bytes);
-  for (const b of MAGIC) if (r.u8() !== b) throw new RangeError("not an edgeclip MP3 seek index");
-  const formatVersion = r.u8();
-  if (formatVersion !== INDEX_FORMAT_VERSION) throw new RangeError(`seek index format ${formatVersion} unsupported`);
-  const version = VERSION_CODES[r.u8()];
-  const layer = r.u8();
-  const channels = r.u8();
-  if (!version || layer < 1 || layer > 3 || (channels !== 1 && channels !== 2)) {
-    throw new RangeError("seek index has bad stream parameters");
-  }
-  const sampleRate = r.u32();
-  const samplesPerFrame = r.u16();
-  const stride = r.u16();
-  const frameCount = r.u32();
-  const minBitrateKbps = r.u16();
-  const maxBitrateKbps = r.u16();
-  const sourceSize = r.f64();
-  const audioStart = r.f64();
-  const audioEnd = r.f64();
+function decodeOptional(r: ByteReader): OptionalFields {
   const flags = r.u8();
   let headerFrame: SeekIndex["headerFrame"] = null;
   if (flags & FLAG_HEADER_FRAME) {
@@ -127,43 +79,99 @@ export function decodeSeekIndex(bytes: Uint8Array): SeekIndex {
         }
       : null;
   const xingQuality = flags & FLAG_QUALITY ? r.u32() : null;
-  const sourceTag = new TextDecoder().decode(r.bytes(r.u16()));
-  if (stride < 1 || frameCount < 1) throw new RangeError("seek index is empty");
-  const checkpoints = new Float64Array(Math.ceil(frameCount / stride));
-  let prev = audioStart;
+  return { headerFrame, gapless, lame, xingQuality };
+}
+
+/** Checkpoints as deltas from the previous one, jumps as frame deltas and offsets from the audio start. */
+function encodeOffsets(w: ByteWriter, index: SeekIndex): void {
+  let prev = index.audioStart;
+  for (const c of index.checkpoints) {
+    w.varint(c - prev);
+    prev = c;
+  }
+  w.varint(index.jumps.length);
+  let prevFrame = 0;
+  for (const j of index.jumps) {
+    w.varint(j.frame - prevFrame);
+    w.varint(j.offset - index.audioStart);
+    prevFrame = j.frame;
+  }
+}
+
+function decodeOffsets(
+  r: ByteReader,
+  s: Pick<SeekIndex, "frameCount" | "stride" | "audioStart" | "audioEnd">,
+): Pick<SeekIndex, "checkpoints" | "jumps"> {
+  if (s.stride < 1 || s.frameCount < 1) throw new RangeError("seek index is empty");
+  const checkpoints = new Float64Array(Math.ceil(s.frameCount / s.stride));
+  let prev = s.audioStart;
   for (let i = 0; i < checkpoints.length; i++) {
     prev += r.varint();
     checkpoints[i] = prev;
   }
-  if (checkpoints[0] !== audioStart || prev >= audioEnd) throw new RangeError("seek index checkpoints out of range");
+  if (checkpoints[0] !== s.audioStart || prev >= s.audioEnd) {
+    throw new RangeError("seek index checkpoints out of range");
+  }
   const jumps: IndexJump[] = [];
   const jumpCount = r.varint();
   let frame = 0;
   for (let i = 0; i < jumpCount; i++) {
     frame += r.varint();
-    jumps.push({ frame, offset: audioStart + r.varint() });
+    jumps.push({ frame, offset: s.audioStart + r.varint() });
   }
-  if (r.remaining !== 0) throw new RangeError("seek index has trailing bytes");
-  return {
-    formatVersion,
-    sourceSize,
-    sourceTag,
-    version,
-    layer: layer as MpegLayer,
-    sampleRate,
-    samplesPerFrame,
-    channels,
-    minBitrateKbps,
-    maxBitrateKbps,
-    headerFrame,
-    gapless,
-    lame,
-    xingQuality,
-    audioStart,
-    audioEnd,
-    frameCount,
-    stride,
-    checkpoints,
-    jumps,
+  return { checkpoints, jumps };
+}
+
+export function encodeSeekIndex(index: SeekIndex): Uint8Array {
+  const w = new ByteWriter();
+  for (const b of MAGIC) w.u8(b);
+  w.u8(INDEX_FORMAT_VERSION);
+  w.u8(index.version * 10);
+  w.u8(index.layer);
+  w.u8(index.channels);
+  w.u32(index.sampleRate);
+  w.u16(index.samplesPerFrame);
+  w.u16(index.stride);
+  w.u32(index.frameCount);
+  w.u16(index.minBitrateKbps);
+  w.u16(index.maxBitrateKbps);
+  w.f64(index.sourceSize);
+  w.f64(index.audioStart);
+  w.f64(index.audioEnd);
+  encodeOptional(w, index);
+  const tag = new TextEncoder().encode(index.sourceTag);
+  w.u16(tag.length);
+  w.bytes(tag);
+  encodeOffsets(w, index);
+  return w.done();
+}
+
+/** Parses an encoded index; throws RangeError on anything malformed or from another format version. */
+export function decodeSeekIndex(bytes: Uint8Array): SeekIndex {
+  const r = new ByteReader(bytes, "seek index");
+  for (const b of MAGIC) if (r.u8() !== b) throw new RangeError("not an edgeclip MP3 seek index");
+  const formatVersion = r.u8();
+  if (formatVersion !== INDEX_FORMAT_VERSION) throw new RangeError(`seek index format ${formatVersion} unsupported`);
+  const version = VERSION_CODES[r.u8()];
+  const layer = r.u8();
+  const channels = r.u8();
+  if (!version || layer < 1 || layer > 3 || (channels !== 1 && channels !== 2)) {
+    throw new RangeError("seek index has bad stream parameters");
+  }
+  const stream = {
+    sampleRate: r.u32(),
+    samplesPerFrame: r.u16(),
+    stride: r.u16(),
+    frameCount: r.u32(),
+    minBitrateKbps: r.u16(),
+    maxBitrateKbps: r.u16(),
+    sourceSize: r.f64(),
+    audioStart: r.f64(),
+    audioEnd: r.f64(),
   };
+  const optional = decodeOptional(r);
+  const sourceTag = new TextDecoder().decode(r.bytes(r.u16()));
+  const offsets = decodeOffsets(r, stream);
+  if (r.remaining !== 0) throw new RangeError("seek index has trailing bytes");
+  return { formatVersion, sourceTag, version, layer: layer as MpegLayer, channels, ...stream, ...optional, ...offsets };
 }

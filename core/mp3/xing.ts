@@ -1,17 +1,11 @@
 /**
  * The first-frame headers MP3 players read for duration, seeking and gapless playback:
  * Xing/Info (frames, bytes, 100-entry TOC, quality) followed by the LAME tag (encoder delay and
- * padding), and Fraunhofer's VBRI. Layout: http://gabriel.mp3-tech.org/mp3infotag.html; offsets
+ * padding), and Fraunhofer's VBRI. Reading only; info-frame.ts writes them into clips. Layout: http://gabriel.mp3-tech.org/mp3infotag.html; offsets
  * follow FFmpeg's reader (libavformat/mp3dec.c), which ignores the CRC bytes when locating the tag.
  */
 import { crc16 } from "./crc16.js";
-import {
-  allowedBitrates,
-  decodeFrameHeader,
-  encodeFrameHeader,
-  readUint32BE,
-  type FrameHeader,
-} from "./frame-header.js";
+import { decodeFrameHeader, readUint32BE, type FrameHeader } from "./frame-header.js";
 
 export const XING_FLAG_FRAMES = 1;
 export const XING_FLAG_BYTES = 2;
@@ -145,113 +139,4 @@ export function readVbri(frame: Uint8Array): VbriHeader | null {
     tocEntrySize: u16(22),
     framesPerEntry: u16(24),
   };
-}
-
-export interface LameFields {
-  /** Up to 9 bytes; padded with NULs. */
-  encoderBytes: Uint8Array;
-  revisionAndMethod?: number;
-  lowpass?: number;
-  encodingFlags?: number;
-  bitrate?: number;
-  encoderDelay: number;
-  encoderPadding: number;
-  misc?: number;
-  presetAndSurround?: number;
-  musicCrc: number;
-}
-
-export interface InfoFrameSpec {
-  /** A frame of the stream: version, layer, sample rate, channel mode and flag bits are copied. */
-  template: FrameHeader;
-  /** "Info" marks constant bitrate, "Xing" variable. */
-  kind: "Xing" | "Info";
-  /** Audio frames after this one. */
-  frames: number;
-  /** Bytes of those audio frames (the Info frame's own length is added here). */
-  audioBytes: number;
-  toc: Uint8Array;
-  quality: number;
-  lame: LameFields;
-}
-
-function tagEnd(h: FrameHeader): number {
-  return xingOffset(h) + 8 + 4 + 4 + XING_TOC_LENGTH + 4 + LAME_TAG_LENGTH;
-}
-
-/**
- * A silent Layer III frame carrying Xing/Info and LAME tags. It uses the template's bitrate when the
- * tags fit (a CBR stream stays strictly CBR), otherwise the smallest bitrate that holds them.
- */
-export function writeInfoFrame(spec: InfoFrameSpec): Uint8Array {
-  const t = spec.template;
-  if (t.layer !== 3) throw new RangeError("Xing/Info frames are written for Layer III only");
-  if (spec.toc.length !== XING_TOC_LENGTH) throw new RangeError("TOC must have 100 entries");
-  const { encoderDelay, encoderPadding } = spec.lame;
-  for (const [name, v] of [
-    ["encoder delay", encoderDelay],
-    ["encoder padding", encoderPadding],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 4095) throw new RangeError(`${name} ${v} does not fit 12 bits`);
-  }
-  const candidates = [t.bitrateKbps, ...allowedBitrates(t.version, 3).filter((b) => b !== t.bitrateKbps)];
-  let header: FrameHeader | null = null;
-  for (const bitrateKbps of candidates) {
-    const raw = encodeFrameHeader({
-      version: t.version,
-      layer: 3,
-      bitrateKbps,
-      sampleRate: t.sampleRate,
-      channelMode: t.channelMode,
-      flagsFrom: t.raw & ~0x100, // private bit cleared; the rest describes the stream
-    });
-    const h = decodeFrameHeader(raw);
-    if (h && tagEnd(h) <= h.frameLength) {
-      header = h;
-      break;
-    }
-  }
-  if (!header) throw new RangeError("no bitrate holds the Xing and LAME tags");
-  const out = new Uint8Array(header.frameLength);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, header.raw);
-  let p = xingOffset(header);
-  for (let i = 0; i < 4; i++) out[p + i] = spec.kind.charCodeAt(i);
-  dv.setUint32(p + 4, XING_FLAG_FRAMES | XING_FLAG_BYTES | XING_FLAG_TOC | XING_FLAG_QUALITY);
-  dv.setUint32(p + 8, spec.frames);
-  dv.setUint32(p + 12, header.frameLength + spec.audioBytes);
-  out.set(spec.toc, p + 16);
-  dv.setUint32(p + 116, spec.quality);
-  p += 120;
-  const l = spec.lame;
-  out.set(l.encoderBytes.subarray(0, 9), p);
-  out[p + 9] = l.revisionAndMethod ?? 0;
-  out[p + 10] = l.lowpass ?? 0;
-  // p+11..p+18: ReplayGain of the whole episode would be wrong for a clip; left unset (zero).
-  out[p + 19] = l.encodingFlags ?? 0;
-  out[p + 20] = l.bitrate ?? 0;
-  out[p + 21] = encoderDelay >>> 4;
-  out[p + 22] = ((encoderDelay & 0xf) << 4) | (encoderPadding >>> 8);
-  out[p + 23] = encoderPadding & 0xff;
-  out[p + 24] = l.misc ?? 0;
-  // p+25: MP3Gain adjustment, none.
-  dv.setUint16(p + 26, l.presetAndSurround ?? 0);
-  dv.setUint32(p + 28, header.frameLength + spec.audioBytes);
-  dv.setUint16(p + 32, l.musicCrc);
-  dv.setUint16(p + 34, crc16(out, 0, p + 34));
-  return out;
-}
-
-/**
- * Xing TOC: entry i is the byte position (in 1/256 of the audio bytes) of the frame at i% of the
- * duration. `frameStart(k)` gives frame k's offset from the first audio frame.
- */
-export function buildToc(frameCount: number, audioBytes: number, frameStart: (k: number) => number): Uint8Array {
-  const toc = new Uint8Array(XING_TOC_LENGTH);
-  if (frameCount === 0 || audioBytes === 0) return toc;
-  for (let i = 0; i < XING_TOC_LENGTH; i++) {
-    const k = Math.min(frameCount - 1, Math.floor((i * frameCount) / XING_TOC_LENGTH));
-    toc[i] = Math.min(255, Math.floor((256 * frameStart(k)) / audioBytes));
-  }
-  return toc;
 }

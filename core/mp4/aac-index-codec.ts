@@ -13,7 +13,8 @@
  * source size, source tag, stsd, packet count, stride, checkpoint deltas (zigzag varints), jumps; then at
  * the head length, packet sizes as u16.
  */
-import { ByteReader, ByteWriter } from "../format/binary-codec.js";
+import { ByteReader } from "../bytes/byte-reader.js";
+import { ByteWriter } from "../bytes/byte-writer.js";
 import { AAC_INDEX_FORMAT_VERSION, type AacIndex } from "./aac-index.js";
 import type { PacketJump } from "./packet-layout.js";
 

@@ -194,6 +194,11 @@ export function parsed<S extends z.ZodType>(schema: S, raw: Record<string, strin
   return result.data as z.output<S>;
 }
 
+/** Local S3 servers on an IP address or localhost cannot do virtual-hosted buckets: path style by default there. */
+export function defaultPathStyle(endpoint: string | undefined, forcePathStyle: boolean | undefined): boolean {
+  return forcePathStyle ?? endpoint !== undefined;
+}
+
 /** Reads and checks every setting; throws one ConfigError listing every problem, each naming its setting. */
 export function loadConfig(env: Record<string, string | undefined>): OriginConfig {
   const raw = ownSettings(env);
@@ -206,8 +211,7 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     rawBucket: s.RAW_BUCKET,
     clipsBucket: s.CLIPS_BUCKET,
     s3Endpoint: s.S3_ENDPOINT,
-    // Local S3 servers on an IP address or localhost cannot do virtual-hosted buckets.
-    s3ForcePathStyle: s.S3_FORCE_PATH_STYLE ?? s.S3_ENDPOINT !== undefined,
+    s3ForcePathStyle: defaultPathStyle(s.S3_ENDPOINT, s.S3_FORCE_PATH_STYLE),
     region: s.AWS_REGION,
     originSecrets: s.ORIGIN_SECRET,
     limits,

@@ -11,6 +11,8 @@ import {
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { ConfigError } from "../../origin/config/config.js";
+import { loadS3EndpointConfig, type S3EndpointConfig } from "../../origin/config/s3-config.js";
 import { ensureServerBinaries, ServicesSetupError } from "./ensure-binaries.mjs";
 import { ManagedServer } from "./managed-server.js";
 import { guardDir, releaseDir } from "./orphan-guard.js";
@@ -149,33 +151,34 @@ function required(binary: string | undefined, name: string): string {
   return binary;
 }
 
-/** S3 settings from S3_* env vars, or undefined when S3_ENDPOINT is not set. Reports every problem at once. */
+/**
+ * S3 settings from S3_* env vars, or undefined when S3_ENDPOINT is not set: the endpoint, path style and region
+ * with the origin's own rules, plus the keys (the origin itself uses the AWS credential chain). Reports every
+ * problem at once.
+ */
 export function s3SettingsFromEnv(env: NodeJS.ProcessEnv): S3Settings | undefined {
-  const endpoint = env.S3_ENDPOINT;
-  if (!endpoint) return undefined;
+  if (!env.S3_ENDPOINT) return undefined;
   const problems: string[] = [];
+  let endpoint: S3EndpointConfig | undefined;
+  try {
+    endpoint = loadS3EndpointConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
   const accessKeyId = env.S3_ACCESS_KEY_ID ?? env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.S3_SECRET_ACCESS_KEY ?? env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId) problems.push("S3_ACCESS_KEY_ID (or AWS_ACCESS_KEY_ID) is not set");
   if (!secretAccessKey) problems.push("S3_SECRET_ACCESS_KEY (or AWS_SECRET_ACCESS_KEY) is not set");
-  const pathStyle = (env.S3_FORCE_PATH_STYLE ?? "true").toLowerCase();
-  if (!["true", "1", "false", "0"].includes(pathStyle)) {
-    problems.push(`S3_FORCE_PATH_STYLE must be true or false, got "${env.S3_FORCE_PATH_STYLE}"`);
-  }
-  try {
-    new URL(endpoint);
-  } catch {
-    problems.push(`S3_ENDPOINT is not a URL: "${endpoint}"`);
-  }
-  if (problems.length > 0 || !accessKeyId || !secretAccessKey) {
+  if (problems.length > 0 || !endpoint?.s3Endpoint || !accessKeyId || !secretAccessKey) {
     throw new ServicesSetupError(`S3_ENDPOINT is set but the S3 settings are incomplete:\n- ${problems.join("\n- ")}`);
   }
   return {
-    endpoint,
-    region: env.S3_REGION ?? env.AWS_REGION ?? "us-east-1",
+    endpoint: endpoint.s3Endpoint,
+    region: endpoint.region,
     accessKeyId,
     secretAccessKey,
-    forcePathStyle: pathStyle === "true" || pathStyle === "1",
+    forcePathStyle: endpoint.s3ForcePathStyle,
   };
 }
 

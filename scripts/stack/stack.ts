@@ -62,54 +62,78 @@ async function addDemoEpisode(services: LocalServices, target: DbSetupTarget, lo
   }
 }
 
+/** The local MongoDB-wire and S3 servers, with the buckets, the schema and the demo episode in place. */
+async function startStorage(log: (line: string) => void, cleanups: Cleanups) {
+  const services: LocalServices = await startLocalServices({ log });
+  cleanups.push(() => services.stop());
+  for (const bucket of Object.values(LOCAL_BUCKETS)) await createBucket(services, bucket);
+  const target = dbSetupTargetFromEnv({ ...process.env, MONGODB_URI: services.mongodbUri });
+  await runDbSetup(target, log);
+  await addDemoEpisode(services, target, log);
+  return { services, target };
+}
+
+/** The origin, configured as a deployment would be, behind the local API Gateway stand-in. */
+async function startOrigin(
+  storage: { services: LocalServices; target: DbSetupTarget },
+  secret: string,
+  options: Pick<StackOptions, "originPort" | "originLog" | "log">,
+  cleanups: Cleanups,
+): Promise<LocalOriginServer> {
+  const { services, target } = storage;
+  const config = loadConfig({
+    MONGODB_URI: services.mongodbUri,
+    MONGODB_DB: target.dbName,
+    RAW_BUCKET: LOCAL_BUCKETS.raw,
+    CLIPS_BUCKET: LOCAL_BUCKETS.clips,
+    S3_ENDPOINT: services.s3.endpoint,
+    S3_FORCE_PATH_STYLE: String(services.s3.forcePathStyle),
+    AWS_REGION: services.s3.region,
+    ORIGIN_SECRET: secret,
+    ...(process.env.FFMPEG_PATH ? { FFMPEG_PATH: process.env.FFMPEG_PATH } : {}),
+  });
+  const origin = await createOrigin({
+    config,
+    s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+    ...(options.originLog ? { log: options.originLog } : {}),
+  });
+  cleanups.push(() => origin.close());
+  const server = await startLocalOrigin(origin, { port: options.originPort });
+  cleanups.push(() => server.close());
+  options.log(`origin: ${server.url} (API Gateway v2 events, the Lambda handler's code)`);
+  return server;
+}
+
+async function publish(file: string, info: LocalStackInfo, cleanups: Cleanups): Promise<void> {
+  await publishStack(file, info);
+  // Readers ignore a file whose process is gone; the watchdog also removes it if we are killed.
+  guardDir(file);
+  cleanups.push(() => unpublishStack(file).then(() => releaseDir(file)));
+}
+
 /**
  * The whole service on one machine: local MongoDB-wire and S3 servers, the schema, a demo episode,
  * the origin behind the local API Gateway stand-in, and the Worker in `wrangler dev` (workerd, local
  * R2 and cache). Everything started is stopped by `stop()`, in reverse order.
  */
-export async function startStack({ edgePort, originPort, log, originLog, publish }: StackOptions): Promise<Stack> {
-  if (publish) await claimPublication(publish);
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { edgePort, log } = options;
+  if (options.publish) await claimPublication(options.publish);
   const cleanups: Cleanups = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
   };
   try {
-    const services: LocalServices = await startLocalServices({ log });
-    cleanups.push(() => services.stop());
-    for (const bucket of Object.values(LOCAL_BUCKETS)) await createBucket(services, bucket);
-    const target = dbSetupTargetFromEnv({ ...process.env, MONGODB_URI: services.mongodbUri });
-    await runDbSetup(target, log);
-
-    await addDemoEpisode(services, target, log);
-
+    const storage = await startStorage(log, cleanups);
     // A fresh secret per start: only this Worker can call this origin.
     const secret = randomBytes(24).toString("hex");
-    const config = loadConfig({
-      MONGODB_URI: services.mongodbUri,
-      MONGODB_DB: target.dbName,
-      RAW_BUCKET: LOCAL_BUCKETS.raw,
-      CLIPS_BUCKET: LOCAL_BUCKETS.clips,
-      S3_ENDPOINT: services.s3.endpoint,
-      S3_FORCE_PATH_STYLE: String(services.s3.forcePathStyle),
-      AWS_REGION: services.s3.region,
-      ORIGIN_SECRET: secret,
-      ...(process.env.FFMPEG_PATH ? { FFMPEG_PATH: process.env.FFMPEG_PATH } : {}),
-    });
-    const origin = await createOrigin({
-      config,
-      s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
-      ...(originLog ? { log: originLog } : {}),
-    });
-    cleanups.push(() => origin.close());
-    const server: LocalOriginServer = await startLocalOrigin(origin, { port: originPort });
-    cleanups.push(() => server.close());
-    log(`origin: ${server.url} (API Gateway v2 events, the Lambda handler's code)`);
-
+    const server = await startOrigin(storage, secret, options, cleanups);
     // Fresh like the local servers' data: an R2 mirror outliving the S3 bucket it mirrors would serve
     // clips the catalog no longer knows.
     const edgeState = await mkdtemp(path.join(tmpdir(), "edgeclip-edge-"));
     cleanups.push(() => rm(edgeState, { recursive: true, force: true }));
     const edgeUrl = await startWranglerDev({ edgePort, originUrl: server.url, secret, edgeState, log, cleanups });
+    const { services, target } = storage;
     const info: LocalStackInfo = {
       pid: process.pid,
       mongodbUri: services.mongodbUri,
@@ -120,12 +144,7 @@ export async function startStack({ edgePort, originPort, log, originLog, publish
       edgeState,
       edgeUrl,
     };
-    if (publish) {
-      await publishStack(publish, info);
-      // Readers ignore a file whose process is gone; the watchdog also removes it if we are killed.
-      guardDir(publish);
-      cleanups.push(() => unpublishStack(publish).then(() => releaseDir(publish)));
-    }
+    if (options.publish) await publish(options.publish, info, cleanups);
     return {
       edgeUrl,
       originUrl: server.url,

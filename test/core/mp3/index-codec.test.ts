@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bytesSource } from "../../../core/mp3/byte-source.js";
 import { decodeSeekIndex, encodeSeekIndex } from "../../../core/mp3/index-codec.js";
-import { buildSeekIndex, INDEX_FORMAT_VERSION, type SeekIndex } from "../../../core/mp3/seek-index.js";
+import { buildSeekIndex } from "../../../core/mp3/build-seek-index.js";
+import { INDEX_FORMAT_VERSION, type SeekIndex } from "../../../core/mp3/seek-index.js";
 import { fixtureBytes } from "./fixtures.js";
 
 const indexArb: fc.Arbitrary<SeekIndex> = fc

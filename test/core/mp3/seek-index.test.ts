@@ -3,8 +3,8 @@ import { ClipError } from "../../../core/errors.js";
 import { bytesSource, countingSource, type ByteSource } from "../../../core/mp3/byte-source.js";
 import { spanForFrames, walkFrames } from "../../../core/mp3/frame-walk.js";
 import { id3v2TagLength } from "../../../core/mp3/id3.js";
+import { buildSeekIndex } from "../../../core/mp3/build-seek-index.js";
 import {
-  buildSeekIndex,
   durationMs,
   frameForSample,
   IndexMismatchError,

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { crc16 } from "../../../core/mp3/crc16.js";
 import { decodeFrameHeader, encodeFrameHeader, readUint32BE } from "../../../core/mp3/frame-header.js";
 import { id3v2TagLength } from "../../../core/mp3/id3.js";
-import { buildToc, readVbri, readXing, writeInfoFrame, type InfoFrameSpec } from "../../../core/mp3/xing.js";
+import { buildToc, writeInfoFrame, type InfoFrameSpec } from "../../../core/mp3/info-frame.js";
+import { readVbri, readXing } from "../../../core/mp3/xing.js";
 import { fixture, probeStream } from "./fixtures.js";
 
 const LAME = new TextEncoder().encode("LAME3.100");
