@@ -1,4 +1,5 @@
 import { ClipError } from "../errors.js";
+import type { ClipContainer } from "./clip-answer.js";
 import { DEFAULT_LIMITS, parseClipRequest, type ClipLimits, type ClipRequest } from "./clip-request.js";
 
 /** Where clips live on the edge and behind API Gateway; every path below is built from these. */
@@ -30,9 +31,13 @@ export function parseClipUrl(url: URL, limits: ClipLimits = DEFAULT_LIMITS): Cli
   return parseClipRequest(episodeIdFromPath(url.pathname), url.searchParams, limits);
 }
 
-/** The canonical query: fixed order, no leading zeros, always `duration_ms`, `precise=1` only when on. */
+/**
+ * The canonical query: fixed order, no leading zeros, always `duration_ms`, `precise=1` only when on,
+ * `format=mp3` only when asked for.
+ */
 export function canonicalQuery(req: ClipRequest): string {
-  return `start_time_ms=${req.startMs}&duration_ms=${req.durationMs}${req.precise ? "&precise=1" : ""}`;
+  const flags = `${req.precise ? "&precise=1" : ""}${req.format ? `&format=${req.format}` : ""}`;
+  return `start_time_ms=${req.startMs}&duration_ms=${req.durationMs}${flags}`;
 }
 
 /** The canonical path and query, the identity of a clip for caches, signatures and keys. */
@@ -49,9 +54,10 @@ export function clipPath(episodeId: string, params: Record<string, string | numb
   return `${CLIP_PATH_PREFIX}${encodeURIComponent(episodeId)}?${query.toString()}`;
 }
 
-/** A request once parsed: its canonical path and object key computed once, for every later step. */
+/** A request once parsed: its canonical path and object keys computed once, for every later step. */
 export interface ParsedClip {
   readonly request: ClipRequest;
   readonly canonicalPath: string;
-  readonly objectKey: string;
+  /** Where the clip is stored, by container: which one holds it depends on the source's codec. */
+  readonly objectKeys: Readonly<Record<ClipContainer, string>>;
 }

@@ -12,6 +12,11 @@ export interface ClipRequest {
    * source's own frames, exact to one frame (26 ms), which gapless players trim to the exact sample.
    */
   readonly precise: boolean;
+  /**
+   * `format=mp3`: an MP3 clip whatever the source's codec (an AAC source's samples are re-encoded). Absent:
+   * the clip keeps its source's codec (MP3 frames or AAC packets, copied).
+   */
+  readonly format?: "mp3";
 }
 
 export interface ClipLimits {
@@ -109,9 +114,26 @@ function readFlag(params: URLSearchParams, name: string): boolean {
   throw new ClipError("invalid_parameter", `${name} must be 1 or 0 (got ${shown(raw)})`, { param: name });
 }
 
+/** `format`: absent (the source's own codec) or `mp3`; anything else is a 400. */
+function readFormat(params: URLSearchParams): "mp3" | undefined {
+  const values = params.getAll("format");
+  if (values.length === 0) return undefined;
+  if (values.length > 1) {
+    throw new ClipError("invalid_parameter", `format must be given once (got ${values.length} values)`, {
+      param: "format",
+    });
+  }
+  if (values[0] === "mp3") return "mp3";
+  throw new ClipError(
+    "invalid_parameter",
+    `format must be mp3, or absent for the source's own codec (got ${shown(values[0] ?? "")})`,
+    { param: "format" },
+  );
+}
+
 /**
- * Validates and normalizes a clip request. Only `start_time_ms`, `duration_ms`, `end_time_ms` and
- * `precise` are read; every other parameter is ignored so that it cannot split the cache.
+ * Validates and normalizes a clip request. Only `start_time_ms`, `duration_ms`, `end_time_ms`,
+ * `precise` and `format` are read; every other parameter is ignored so that it cannot split the cache.
  */
 export function parseClipRequest(
   episodeIdRaw: string,
@@ -161,5 +183,7 @@ export function parseClipRequest(
       );
     }
   }
-  return { episodeId, startMs, endMs: startMs + durationMs, durationMs, precise: readFlag(params, "precise") };
+  const precise = readFlag(params, "precise");
+  const format = readFormat(params);
+  return { episodeId, startMs, endMs: startMs + durationMs, durationMs, precise, ...(format ? { format } : {}) };
 }

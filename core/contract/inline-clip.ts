@@ -1,4 +1,6 @@
-import { CLIP_CONTENT_TYPE, type ClipJsonResponse } from "./clip-answer.js";
+import { CLIP_CONTAINERS, type ClipJsonResponse } from "./clip-answer.js";
+
+const CLIP_TYPES: readonly string[] = Object.values(CLIP_CONTAINERS).map((c) => c.contentType);
 
 /**
  * How a fresh clip's bytes travel back to the Worker inside the origin's answer (#15), instead of the Worker
@@ -7,7 +9,7 @@ import { CLIP_CONTENT_TYPE, type ClipJsonResponse } from "./clip-answer.js";
  * CLIP_FACTS_HEADER when it cut the clip and it fits, and its JSON with a pre-signed URL otherwise. Either
  * side may be older than the other: an origin that never sends bytes and a caller that never asks both work.
  */
-export const ORIGIN_ACCEPT = `${CLIP_CONTENT_TYPE}, application/json;q=0.9`;
+export const ORIGIN_ACCEPT = `${CLIP_TYPES.join(", ")}, application/json;q=0.9`;
 
 /** The JSON answer's fields other than the URL, as one JSON header on a bytes answer. */
 export const CLIP_FACTS_HEADER = "x-edgeclip-clip";
@@ -20,10 +22,10 @@ export const INLINE_CLIP_MAX_BYTES = 4 * 1024 * 1024;
 
 export type ClipFacts = Omit<ClipJsonResponse, "clip_url">;
 
-/** True when the caller takes the clip's bytes in the answer (it names the clip's media type). */
+/** True when the caller takes the clip's bytes in the answer (it names a clip media type: MP3 or M4A). */
 export function acceptsClipBytes(accept: string | undefined): boolean {
   if (!accept) return false;
-  return accept.split(",").some((part) => part.split(";")[0]?.trim().toLowerCase() === CLIP_CONTENT_TYPE);
+  return accept.split(",").some((part) => CLIP_TYPES.includes(part.split(";")[0]?.trim().toLowerCase() ?? ""));
 }
 
 export function clipFactsHeader(facts: ClipFacts): string {
@@ -35,6 +37,7 @@ export function clipFactsHeader(facts: ClipFacts): string {
     clip_end_ms,
     file_size_bytes,
     clamped_to_episode_end,
+    ...(facts.content_type ? { content_type: facts.content_type } : {}),
   });
 }
 
@@ -60,5 +63,6 @@ export function parseClipFacts(header: string | null | undefined): ClipFacts | u
     clip_end_ms: f.clip_end_ms,
     file_size_bytes: f.file_size_bytes,
     clamped_to_episode_end: f.clamped_to_episode_end,
+    ...(typeof f.content_type === "string" ? { content_type: f.content_type } : {}),
   };
 }

@@ -1,14 +1,31 @@
+import { CLIP_CONTAINERS, type ClipContainer } from "./clip-answer.js";
 import { parseEpisodeId, type ClipRequest } from "./clip-request.js";
 
 export const CLIP_KEY_PREFIX = "audio_clips/";
+/** Marks the key of a `format=mp3` clip. */
+const AS_MP3 = ".as-mp3";
 
 /**
- * The object key of a clip in S3 and in the R2 mirror. It is derived from the requested range only,
- * so a cache layer can look it up before anyone knows the episode's length. The episode id is
- * validated to `[A-Za-z0-9_-]`, so it can never contain `/` or `..` and escape its prefix.
+ * The object key of a clip in S3 and in the R2 mirror. It is derived from the requested range and the
+ * clip's container only, so a cache layer can look it up before anyone knows the episode's length; the
+ * container follows the source's codec (MP3 or AAC in M4A), which only the origin learns, so a layer in
+ * front looks under every container's key (clipObjectKeys). The episode id is validated to
+ * `[A-Za-z0-9_-]`, so it can never contain `/` or `..` and escape its prefix.
  */
-export function clipObjectKey(req: ClipRequest): string {
-  return `${CLIP_KEY_PREFIX}${req.episodeId}/${req.startMs}-${req.endMs}${req.precise ? ".precise" : ""}.mp3`;
+export function clipObjectKey(req: ClipRequest, container: ClipContainer = "mp3"): string {
+  const base = `${CLIP_KEY_PREFIX}${req.episodeId}/${req.startMs}-${req.endMs}${req.precise ? ".precise" : ""}`;
+  // format=mp3 has a key of its own: were it the plain MP3 key, a request without format for an AAC source
+  // would find that re-encoded clip where its M4A belongs.
+  return `${base}${req.format ? AS_MP3 : ""}${CLIP_CONTAINERS[container].extension}`;
+}
+
+/** The keys a clip may be stored under, one per container, in lookup order; `format=mp3` has only one. */
+export function clipObjectKeys(req: ClipRequest): { container: ClipContainer; key: string }[] {
+  const containers: ClipContainer[] = req.format ? [req.format] : (Object.keys(CLIP_CONTAINERS) as ClipContainer[]);
+  return containers.map((container) => ({
+    container,
+    key: clipObjectKey(req, container),
+  }));
 }
 
 /**
@@ -30,7 +47,7 @@ export function seekIndexKey(episodeId: string): string {
   return `${SEEK_INDEX_PREFIX}${parseEpisodeId(episodeId)}.ecmi`;
 }
 
-const CLIP_KEY = /^audio_clips\/([^/]+)\/(\d{1,16})-(\d{1,16})(\.precise)?\.mp3$/;
+const CLIP_KEY = /^audio_clips\/([^/]+)\/(\d{1,16})-(\d{1,16})(\.precise)?(?:(\.as-mp3\.mp3)|\.mp3|\.m4a)$/;
 
 /**
  * The request a clip object key was written for (purges turn keys back into edge URLs), or undefined for a
@@ -39,7 +56,7 @@ const CLIP_KEY = /^audio_clips\/([^/]+)\/(\d{1,16})-(\d{1,16})(\.precise)?\.mp3$
 export function clipRequestFromKey(key: string): ClipRequest | undefined {
   const m = CLIP_KEY.exec(key);
   if (!m) return undefined;
-  const [, rawId = "", start = "", end = "", precise] = m;
+  const [, rawId = "", start = "", end = "", precise, asMp3] = m;
   const startMs = Number(start);
   const endMs = Number(end);
   if (!Number.isSafeInteger(endMs) || endMs <= startMs) return undefined;
@@ -49,5 +66,6 @@ export function clipRequestFromKey(key: string): ClipRequest | undefined {
   } catch {
     return undefined;
   }
-  return { episodeId, startMs, endMs, durationMs: endMs - startMs, precise: precise !== undefined };
+  const request = { episodeId, startMs, endMs, durationMs: endMs - startMs, precise: precise !== undefined };
+  return asMp3 ? { ...request, format: "mp3" } : request;
 }

@@ -9,4 +9,3 @@ export * from "./build-seek-index.js";
 export * from "./index-codec.js";
 export * from "./frame-walk.js";
 export * from "./cut.js";
-export * from "./detect.js";

@@ -1,3 +1,4 @@
+import type { ClipContainer } from "../../core/index.js";
 import type { Episode } from "../catalog/episode-catalog.js";
 import type { ReadMeter } from "../sources/s3-source.js";
 
@@ -8,6 +9,8 @@ export interface CutRequest {
   endMs: number;
   /** Sample-accurate re-encode instead of copying frames. */
   precise: boolean;
+  /** `format=mp3`: an MP3 clip even from an AAC source (its packets are cut, then re-encoded). */
+  format?: "mp3";
   /** Epoch ms by which the cut must be done (FFmpeg is killed then). */
   deadline: number;
   /** Only for the timeout message. */
@@ -19,7 +22,9 @@ export interface CutRequest {
 export interface CutOutcome {
   bytes: Uint8Array;
   /** How it was cut: frames copied in-process, those frames re-encoded by FFmpeg, or FFmpeg alone. */
-  method: "frames" | "frames+ffmpeg" | "ffmpeg";
+  method: "frames" | "frames+ffmpeg" | "ffmpeg" | "packets" | "packets+ffmpeg";
+  /** MP3 (frames, FFmpeg) or M4A (AAC packets copied). */
+  container: ClipContainer;
   /** Set when the audio itself ends before the requested end (the catalog's duration was longer). */
   audioEndMs?: number;
   /** Extra fields for the request's log line. */

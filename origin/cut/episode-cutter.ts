@@ -5,21 +5,30 @@ import type { ClipCutter, CutOutcome, CutRequest } from "./clip-cutter.js";
 import type { EpisodeCutterDeps } from "./cutter-deps.js";
 import { cutWithFfmpeg } from "./ffmpeg-fallback.js";
 import { cutFrames } from "./frame-copy.js";
+import { cutPackets } from "./packet-copy.js";
+import type { IndexLookup } from "../store/seek-index-store.js";
 
 export type { EpisodeCutterDeps } from "./cutter-deps.js";
 
 /**
  * The production cutter. MP3 sources: the episode's seek index turns the range into one ranged GET of
- * exactly the frames needed, copied in-process (frame-copy.ts). Anything else, and MP3 the index cannot
- * read, is re-encoded by FFmpeg (ffmpeg-fallback.ts), and the log line says why.
+ * exactly the frames needed, copied in-process (frame-copy.ts). MP4/M4A sources: the AAC index does the
+ * same for AAC packets, into an M4A (packet-copy.ts). Which one is decided by the bytes, never the name.
+ * Anything else, and audio the indexes cannot read, is re-encoded by FFmpeg (ffmpeg-fallback.ts), and the
+ * log line says why.
  */
 export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
+  function cutIndexed(req: CutRequest, audio: AudioSource, found: IndexLookup): Promise<CutOutcome> {
+    if (found.kind === "not-mp3") return cutWithFfmpeg(deps, req, audio, found);
+    if (found.kind === "aac") return cutPackets(deps, req, audio, found);
+    return cutFrames(deps, req, audio, found);
+  }
+
   async function cutFrom(req: CutRequest, audio: AudioSource): Promise<CutOutcome> {
     const indexes = deps.indexes();
     const found = await indexes.lookup(req.episode.id, audio, req.meter);
-    if (found.kind === "not-mp3") return cutWithFfmpeg(deps, req, audio, found);
     try {
-      return await cutFrames(deps, req, audio, found);
+      return await cutIndexed(req, audio, found);
     } catch (err) {
       // The episode was re-uploaded under the same location (caught by If-Match, or by the frame walk on
       // a store that ignores If-Match): index it again, once, and cut from that.
@@ -28,9 +37,7 @@ export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
       audio.close();
       const fresh = deps.openSource(req.episode, req.deadline);
       try {
-        const rebuilt = await indexes.build(req.episode.id, fresh, req.meter);
-        if (rebuilt.kind === "not-mp3") return await cutWithFfmpeg(deps, req, fresh, rebuilt);
-        return await cutFrames(deps, req, fresh, rebuilt);
+        return await cutIndexed(req, fresh, await indexes.build(req.episode.id, fresh, req.meter));
       } finally {
         fresh.close();
       }

@@ -22,7 +22,7 @@ export interface CutOptions {
    * re-encoded: then startMs/durationMs are not applied again. They go through a temp file, not a pipe:
    * FFmpeg ignores the LAME tag's end padding on a non-seekable input (measured: +24.7 ms).
    */
-  source: { url: string } | { mp3: Uint8Array };
+  source: { url: string } | { mp3: Uint8Array } | { m4a: Uint8Array };
   /** For messages, e.g. `s3://bucket/key`; never the pre-signed URL. */
   sourceLabel: string;
   startMs: number;
@@ -68,6 +68,9 @@ export function ffmpegArgs(opts: CutOptions, output: string, inputFile?: string)
   if ("mp3" in opts.source) {
     // The clip carries its own gapless header, so the decoder already yields exactly its samples.
     args.push("-f", "mp3", "-i", inputFile ?? "pipe:0");
+  } else if ("m4a" in opts.source) {
+    // An M4A clip cut from AAC packets: FFmpeg applies its edit list's start but (5.1) not its end, so -t ends it.
+    args.push("-f", "mp4", "-i", inputFile ?? "pipe:0", "-t", seconds(opts.durationMs));
   } else {
     // Input seeking (-ss before -i): FFmpeg asks the server for the byte range near the start.
     if (opts.mode === "copy-fast") args.push("-fflags", "+fastseek");
@@ -99,6 +102,9 @@ export async function ffmpegCut(opts: CutOptions): Promise<CutResult> {
     if ("mp3" in opts.source) {
       input = path.join(dir, "frames.mp3");
       await writeFile(input, opts.source.mp3);
+    } else if ("m4a" in opts.source) {
+      input = path.join(dir, "packets.m4a");
+      await writeFile(input, opts.source.m4a);
     }
     const run = await runFfmpeg(opts, ffmpegArgs(opts, output, input));
     const ffmpegMs = Date.now() - started;

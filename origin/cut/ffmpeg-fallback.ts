@@ -39,7 +39,12 @@ export async function cutWithFfmpeg(
     ...inputFormat,
   });
   if (result.bytesRead !== undefined) req.meter.bytes += result.bytesRead;
-  return { bytes: result.bytes, method: "ffmpeg", detail: { ffmpeg_ms: result.ffmpegMs, ffmpeg_because: reason } };
+  return {
+    bytes: result.bytes,
+    method: "ffmpeg",
+    container: "mp3",
+    detail: { ffmpeg_ms: result.ffmpegMs, ffmpeg_because: reason },
+  };
 }
 
 /**
@@ -78,6 +83,7 @@ async function downloadThenFfmpeg(
     return {
       bytes: result.bytes,
       method: "ffmpeg",
+      container: "mp3",
       detail: { ffmpeg_ms: result.ffmpegMs, downloaded: true, ffmpeg_because: reason },
     };
   } finally {

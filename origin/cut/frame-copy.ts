@@ -34,7 +34,7 @@ export async function cutFrames(
     ...(clip.leadInComplete ? {} : { lead_in_incomplete: true }),
   };
   const audioEnd = plan.clampedToEnd ? { audioEndMs: plan.endMs } : {};
-  if (!req.precise) return { bytes: clip.bytes, method: "frames", ...audioEnd, detail };
+  if (!req.precise) return { bytes: clip.bytes, method: "frames", container: "mp3", ...audioEnd, detail };
   const encoded = await ffmpegCut({
     ...ffmpegOptions(deps, req, audio),
     source: { mp3: clip.bytes },
@@ -45,6 +45,7 @@ export async function cutFrames(
   return {
     bytes: encoded.bytes,
     method: "frames+ffmpeg",
+    container: "mp3",
     ...audioEnd,
     detail: { ...detail, ffmpeg_ms: encoded.ffmpegMs },
   };

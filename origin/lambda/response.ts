@@ -18,7 +18,7 @@ export function clipResponse(answer: ClipAnswer): LambdaHttpResponse {
     statusCode: 200,
     // The bytes are for the Worker, which caches them itself: no shared cache between it and the origin may.
     headers: {
-      "content-type": CLIP_CONTENT_TYPE,
+      "content-type": answer.facts.content_type ?? CLIP_CONTENT_TYPE,
       "cache-control": "no-store",
       [CLIP_FACTS_HEADER]: clipFactsHeader(answer.facts),
     },

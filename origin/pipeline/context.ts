@@ -4,7 +4,7 @@ import type { OriginConfig } from "../config/config.js";
 import type { ClipCutter, CutOutcome } from "../cut/clip-cutter.js";
 import type { OriginRequest } from "../lambda/event.js";
 import type { ReadMeter } from "../sources/s3-source.js";
-import type { ClipStore, StoredClip } from "../store/clip-store.js";
+import type { ClipStore, FoundClip } from "../store/clip-store.js";
 
 /** What every request has before any step runs. */
 export interface RequestContext {
@@ -28,7 +28,7 @@ export interface ClipContext extends RequestContext {
   /** The caller (the Worker) takes a fresh clip's bytes in the answer (ORIGIN_ACCEPT). */
   readonly takesBytes: boolean;
   /** The object already in the store: a hit. */
-  found?: StoredClip;
+  found?: FoundClip;
   /** The catalog read, started before the store check (prefetch-episode); awaited only by a miss. */
   episodeRead?: Promise<Episode | undefined>;
   episode?: Episode;
@@ -67,3 +67,8 @@ export function need<T>(value: T | undefined, what: string): T {
 }
 
 export const isMiss = (ctx: ClipContext): boolean => ctx.found === undefined;
+
+/** The key of this request's clip: where it was found, or where the cut's container puts it. */
+export function clipKey(ctx: ClipContext): string {
+  return ctx.found?.key ?? ctx.clip.objectKeys[need(ctx.cut, "the cut").container];
+}

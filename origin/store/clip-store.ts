@@ -1,6 +1,12 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE, CLIP_METADATA } from "../../core/index.js";
+import {
+  CLIP_CACHE_CONTROL,
+  CLIP_CONTAINERS,
+  CLIP_METADATA,
+  containerOfType,
+  type ClipContainer,
+} from "../../core/index.js";
 import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
 
 /** What a clip object says about itself (user metadata), so a hit needs no database. */
@@ -9,7 +15,11 @@ export interface StoredClip {
   endMs: number | undefined;
   clamped: boolean | undefined;
   sizeBytes: number;
+  container: ClipContainer;
 }
+
+/** A stored clip found under one of the keys a request may have. */
+export type FoundClip = StoredClip & { key: string };
 
 export interface ClipFacts {
   startMs: number;
@@ -46,6 +56,7 @@ export class ClipStore {
         endMs: numberOr(meta[CLIP_METADATA.endMs]),
         clamped: clamped === undefined ? undefined : clamped === "true",
         sizeBytes: head.ContentLength ?? 0,
+        container: containerOfType(head.ContentType),
       };
     } catch (err) {
       if (s3Status(err) === 404) return undefined;
@@ -54,17 +65,36 @@ export class ClipStore {
   }
 
   /**
+   * The clip under whichever of its keys holds it (one per container: MP3 and M4A clips of the same range
+   * have different keys). The HEADs run in parallel, so a miss costs one round trip, not one per container.
+   */
+  async findAny(keys: readonly { container: ClipContainer; key: string }[]): Promise<FoundClip | undefined> {
+    const found = await Promise.all(
+      keys.map(async ({ key, container }) => {
+        const clip = await this.find(key);
+        return clip && { ...clip, container, key };
+      }),
+    );
+    return found.find((f) => f !== undefined);
+  }
+
+  /**
    * One PutObject of the finished file: S3 makes an object visible whole or not at all. With
    * `If-None-Match: *` the first writer wins and later ones get 412, which means the same clip is
    * already there: "existed", not an error.
    */
-  async put(key: string, bytes: Uint8Array, facts: ClipFacts): Promise<"created" | "existed"> {
+  async put(
+    key: string,
+    bytes: Uint8Array,
+    facts: ClipFacts,
+    container: ClipContainer = "mp3",
+  ): Promise<"created" | "existed"> {
     const base = {
       Bucket: this.clipsBucket,
       Key: key,
       Body: bytes,
       ContentLength: bytes.length,
-      ContentType: CLIP_CONTENT_TYPE,
+      ContentType: CLIP_CONTAINERS[container].contentType,
       CacheControl: CLIP_CACHE_CONTROL,
       Metadata: {
         [CLIP_METADATA.startMs]: String(facts.startMs),

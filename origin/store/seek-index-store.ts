@@ -1,76 +1,92 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { ClipError, seekIndexKey } from "../../core/index.js";
-import {
-  buildSeekIndex,
-  decodeSeekIndex,
-  describeFormat,
-  detectFormat,
-  encodeSeekIndex,
-  type SeekIndex,
-} from "../../core/mp3/index.js";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { ClipError } from "../../core/index.js";
+import { describeFormat, detectFormat } from "../../core/format/detect.js";
+import { buildSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
+import { buildAacIndex, type AacIndex } from "../../core/mp4/aac-index.js";
+import { buildAdtsIndex } from "../../core/mp4/adts-index.js";
+import { hasSizes, withSizes } from "../../core/mp4/packet-layout.js";
+import { decodeMediaIndex, describes, sourceTag, type MediaIndex } from "./media-index.js";
+import { StoredIndexes, type StoredRead } from "./stored-index.js";
 import type { AudioSource } from "../sources/audio-source.js";
-import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
 import type { ReadMeter, SourceVersion } from "../sources/s3-source.js";
 
-/** The index of an MP3 source, or "not-mp3" (and why, for the log line) for sources only FFmpeg can cut. */
+interface Found {
+  version: SourceVersion;
+  /** An AAC index read from the store holds only its head: where the rest is, for aacWindow. */
+  stored?: { etag: string | undefined; headLength: number };
+  origin: "memory" | "stored" | "built";
+  /** Set when a built index could not be stored: the cut goes on, the next container rebuilds. */
+  storeError?: string;
+}
+
+/**
+ * The index of an MP3 source (frames copied) or an MP4/M4A source (AAC packets copied), or "not-mp3" (and
+ * why, for the log line) for sources only FFmpeg can cut.
+ */
 export type IndexLookup =
-  | {
-      kind: "mp3";
-      index: SeekIndex;
-      version: SourceVersion;
-      origin: "memory" | "stored" | "built";
-      /** Set when a built index could not be stored: the cut goes on, the next container rebuilds. */
-      storeError?: string;
-    }
+  | ({ kind: "mp3"; index: SeekIndex } & Found)
+  | ({ kind: "aac"; index: AacIndex } & Found)
   /** `mp3`: MPEG audio layer III that the index cannot read (FFmpeg is told the format). */
   | { kind: "not-mp3"; reason: string; mp3?: true };
 
-/** A stored-index read: its bytes, no such object, or the failure to report. */
-type StoredRead = { bytes: Uint8Array } | "missing" | { error: Error };
+function lookupOf(media: MediaIndex, found: Found): Exclude<IndexLookup, { kind: "not-mp3" }> {
+  return media.kind === "mp3"
+    ? { kind: "mp3", index: media.index, ...found }
+    : { kind: "aac", index: media.index, ...found };
+}
 
 /** How long a prefetched index read waits for its cut; a miss's cut follows within milliseconds. */
 const PREFETCH_TTL_MS = 5_000;
 const PREFETCH_ENTRIES = 16;
 
-/** The source an index describes, written into the index so a moved episode is never cut with it. */
-function sourceTag(source: AudioSource, etag: string): string {
-  return JSON.stringify({ source: source.label, etag });
-}
-
-function describes(index: SeekIndex, source: AudioSource): SourceVersion | undefined {
-  try {
-    const tag = JSON.parse(index.sourceTag) as { source?: unknown; etag?: unknown };
-    if (tag.source !== source.label || typeof tag.etag !== "string") return undefined;
-    return { size: index.sourceSize, etag: tag.etag };
-  } catch {
-    return undefined;
-  }
-}
-
 export interface SeekIndexStoreOptions {
   /** Indexes kept in memory per container (about 16 KB each). */
   memoryEntries?: number;
+  /** Bytes of the first ranged read of a stored index (tests make it small to reach the two-read path). */
+  firstReadBytes?: number;
 }
 
 /**
- * Per-episode MP3 seek indexes: in memory, then in the clips bucket (`seek_index/{episode}.ecmi`), else
+ * Per-episode indexes (MP3 seek index or AAC index, one object per episode): in memory, then in the clips bucket (`seek_index/{episode}.ecmi`), else
  * built by scanning the source's frame headers once and stored. Concurrent misses in one container
  * share one build; builds in two containers write the same bytes, so the last PUT winning is harmless.
  */
 export class SeekIndexStore {
-  private readonly memory = new Map<string, { index: SeekIndex; version: SourceVersion; loc: string }>();
-  private readonly notMp3 = new Map<string, { where: string; found: Extract<IndexLookup, { kind: "not-mp3" }> }>();
+  private readonly memory = new Map<
+    string,
+    { media: MediaIndex; version: SourceVersion; loc: string; stored?: Found["stored"] }
+  >();
+  private readonly notMp3 = new Map<
+    string,
+    { where: string; version: SourceVersion; found: Extract<IndexLookup, { kind: "not-mp3" }> }
+  >();
   private readonly building = new Map<string, Promise<IndexLookup>>();
   /** Stored-index reads started by prefetch, waiting for the cut that uses them. */
   private readonly prefetched = new Map<string, { at: number; read: Promise<StoredRead> }>();
   private readonly memoryEntries: number;
+  private readonly objects: StoredIndexes;
 
-  constructor(
-    private readonly s3: S3Client,
-    private readonly clipsBucket: string,
-    options: SeekIndexStoreOptions = {},
-  ) {
+  constructor(s3: S3Client, clipsBucket: string, options: SeekIndexStoreOptions = {}) {
     this.memoryEntries = options.memoryEntries ?? 64;
+    this.objects = new StoredIndexes(s3, clipsBucket, options.firstReadBytes);
+  }
+
+  /**
+   * The AAC index with the sizes of packets [from, to) in it: as it is when they are (built here, or a small
+   * index read whole), else with that window read from the stored object (counted as index bytes read).
+   */
+  async aacWindow(
+    episodeId: string,
+    found: Extract<IndexLookup, { kind: "aac" }>,
+    from: number,
+    to: number,
+    meter: ReadMeter,
+  ): Promise<AacIndex> {
+    if (hasSizes(found.index, from, to) || !found.stored) return found.index;
+    meter.requests++;
+    const { sizes, bytes } = await this.objects.readSizes(episodeId, found.stored, from, to);
+    meter.bytes += bytes;
+    return withSizes(found.index, from, sizes);
   }
 
   /**
@@ -84,7 +100,7 @@ export class SeekIndexStore {
     for (const [id, entry] of this.prefetched) {
       if (now - entry.at > PREFETCH_TTL_MS || this.prefetched.size >= PREFETCH_ENTRIES) this.prefetched.delete(id);
     }
-    this.prefetched.set(episodeId, { at: now, read: this.readStoredBytes(episodeId) });
+    this.prefetched.set(episodeId, { at: now, read: this.objects.read(episodeId) });
   }
 
   async lookup(episodeId: string, source: AudioSource, meter: ReadMeter): Promise<IndexLookup> {
@@ -99,14 +115,22 @@ export class SeekIndexStore {
       // Map order is insertion order: re-inserting makes this the most recently used entry.
       this.memory.delete(episodeId);
       this.memory.set(episodeId, cached);
-      return { kind: "mp3", index: cached.index, version: cached.version, origin: "memory" };
+      const stored = cached.stored ? { stored: cached.stored } : {};
+      return lookupOf(cached.media, { version: cached.version, origin: "memory", ...stored });
     }
     const known = this.notMp3.get(episodeId);
-    if (known?.where === where) return known.found;
+    if (known?.where === where) {
+      // One HEAD, small beside the FFmpeg run that follows: a truncated or wrong upload repaired under the same
+      // key (an M4A whose moov had not arrived yet) is indexed again instead of being re-encoded for good.
+      const now = await source.head(meter);
+      if (now.etag === known.version.etag && now.size === known.version.size) return known.found;
+      this.notMp3.delete(episodeId);
+    }
     const stored = await this.readStored(episodeId, source, meter);
     if (!stored) return undefined;
-    this.remember(episodeId, where, stored.index, stored.version);
-    return { kind: "mp3", ...stored, origin: "stored" };
+    this.remember(episodeId, where, stored.media, stored.version, stored.stored);
+    const at = stored.stored ? { stored: stored.stored } : {};
+    return lookupOf(stored.media, { version: stored.version, origin: "stored", ...at });
   }
 
   /** Drops what is known about an episode, e.g. after its source changed under the index. */
@@ -135,33 +159,53 @@ export class SeekIndexStore {
     if (format.kind === "empty" || format.kind === "tags-only") {
       throw new ClipError("unprocessable_source", `The audio of episode ${episodeId} is ${describeFormat(format)}`);
     }
-    if (format.kind !== "mpeg" || format.layer !== 3) return this.notIndexed(episodeId, where, describeFormat(format));
-    let index: SeekIndex;
-    try {
-      index = await buildSeekIndex(source, { sourceTag: sourceTag(audio, version.etag) });
-    } catch (err) {
-      // MPEG audio the index cannot read (free format, megabytes of junk before the first frame): FFmpeg
-      // may still decode it, so the cut goes there instead of being refused.
-      if (!(err instanceof ClipError && err.code === "unprocessable_source")) throw err;
-      return this.notIndexed(episodeId, where, `seek index refused: ${err.message}`, true);
+    const isMp3 = format.kind === "mpeg" && format.layer === 3;
+    if (!isMp3 && format.kind !== "mp4" && format.kind !== "adts") {
+      return this.notIndexed(episodeId, where, version, describeFormat(format));
     }
-    const storeError = await this.writeStored(episodeId, index).then(
+    const tag = { sourceTag: sourceTag(audio, version.etag) };
+    let media: MediaIndex;
+    try {
+      if (isMp3) media = { kind: "mp3", index: await buildSeekIndex(source, tag) };
+      else if (format.kind === "adts") {
+        media = { kind: "aac", index: await buildAdtsIndex(source, { ...tag, audioStart: format.audioStart }) };
+      } else media = { kind: "aac", index: await buildAacIndex(source, tag) };
+    } catch (err) {
+      // Audio the index cannot read (free-format MP3, megabytes of junk before the first frame, HE-AAC,
+      // fragmented MP4): FFmpeg may still decode it, so the cut goes there instead of being refused.
+      if (!(err instanceof ClipError && err.code === "unprocessable_source")) throw err;
+      const reason = `${isMp3 ? "seek" : "AAC"} index refused: ${err.message}`;
+      return this.notIndexed(episodeId, where, version, reason, isMp3);
+    }
+    const storeError = await this.objects.write(episodeId, media).then(
       () => undefined,
       (err: unknown) => (err instanceof Error ? err.message : String(err)),
     );
-    this.remember(episodeId, where, index, version);
-    return { kind: "mp3", index, version, origin: "built", ...(storeError ? { storeError } : {}) };
+    this.remember(episodeId, where, media, version);
+    return lookupOf(media, { version, origin: "built", ...(storeError ? { storeError } : {}) });
   }
 
-  private notIndexed(episodeId: string, where: string, reason: string, mp3 = false): IndexLookup {
+  private notIndexed(
+    episodeId: string,
+    where: string,
+    version: SourceVersion,
+    reason: string,
+    mp3 = false,
+  ): IndexLookup {
     const found = { kind: "not-mp3", reason, ...(mp3 ? { mp3 } : {}) } as const;
-    this.notMp3.set(episodeId, { where, found });
+    this.notMp3.set(episodeId, { where, version, found });
     return found;
   }
 
-  private remember(episodeId: string, loc: string, index: SeekIndex, version: SourceVersion): void {
+  private remember(
+    episodeId: string,
+    loc: string,
+    media: MediaIndex,
+    version: SourceVersion,
+    stored?: Found["stored"],
+  ): void {
     this.memory.delete(episodeId);
-    this.memory.set(episodeId, { index, version, loc });
+    this.memory.set(episodeId, { media, version, loc, ...(stored ? { stored } : {}) });
     while (this.memory.size > this.memoryEntries) {
       const oldest = this.memory.keys().next().value;
       if (oldest === undefined) break;
@@ -169,61 +213,30 @@ export class SeekIndexStore {
     }
   }
 
-  /** The stored index's bytes, "missing", or the error; never rejects (a prefetch may go unused). */
-  private async readStoredBytes(episodeId: string): Promise<StoredRead> {
-    const key = seekIndexKey(episodeId);
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.clipsBucket, Key: key }));
-      return { bytes: out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0) };
-    } catch (err) {
-      if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey") return "missing";
-      return {
-        error: s3Failure(err, { action: "s3:GetObject", operation: "GetObject", bucket: this.clipsBucket, key }),
-      };
-    }
-  }
-
   private async readStored(
     episodeId: string,
     source: AudioSource,
     meter: ReadMeter,
-  ): Promise<{ index: SeekIndex; version: SourceVersion } | undefined> {
+  ): Promise<{ media: MediaIndex; version: SourceVersion; stored?: Found["stored"] } | undefined> {
     const early = this.prefetched.get(episodeId);
     this.prefetched.delete(episodeId);
     let read = early && Date.now() - early.at <= PREFETCH_TTL_MS ? await early.read : undefined;
     // A prefetch that failed is not the answer: S3 may have recovered since, and a fresh read reports its own error.
-    if (read === undefined || (typeof read === "object" && "error" in read))
-      read = await this.readStoredBytes(episodeId);
+    if (read === undefined || (typeof read === "object" && "error" in read)) read = await this.objects.read(episodeId);
     meter.requests++;
     if (read === "missing") return undefined;
     if ("error" in read) throw read.error;
     meter.bytes += read.bytes.length;
     try {
-      const index = decodeSeekIndex(read.bytes);
-      const version = describes(index, source);
+      const media = decodeMediaIndex(read.bytes);
+      const version = describes(media.index, source);
       // An index of another file (the episode now points elsewhere) is rebuilt, not trusted.
-      return version ? { index, version } : undefined;
+      if (!version) return undefined;
+      const head = read.headLength !== undefined ? { stored: { etag: read.etag, headLength: read.headLength } } : {};
+      return { media, version, ...head };
     } catch {
       // Corrupt, truncated or written by an older format version: rebuild it.
       return undefined;
-    }
-  }
-
-  private async writeStored(episodeId: string, index: SeekIndex): Promise<void> {
-    const key = seekIndexKey(episodeId);
-    const body = encodeSeekIndex(index);
-    try {
-      await this.s3.send(
-        new PutObjectCommand({
-          Bucket: this.clipsBucket,
-          Key: key,
-          Body: body,
-          ContentLength: body.length,
-          ContentType: "application/octet-stream",
-        }),
-      );
-    } catch (err) {
-      throw s3Failure(err, { action: "s3:PutObject", operation: "PutObject", bucket: this.clipsBucket, key });
     }
   }
 }

@@ -1,4 +1,5 @@
-// The benchmark's two 60-minute episodes, generated once with FFmpeg into .cache (never committed).
+// The benchmark's 60-minute episodes (CBR and VBR MP3, AAC in M4A), generated once with FFmpeg into .cache
+// (never committed).
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
@@ -9,8 +10,10 @@ const run = promisify(execFile);
 const DIR = fileURLToPath(new URL("../../.cache/fixtures/mp3/", import.meta.url));
 
 export const BENCH_EPISODES = {
-  "cbr128-60min": ["-c:a", "libmp3lame", "-b:a", "128k"],
-  "vbr-q4-60min": ["-c:a", "libmp3lame", "-q:a", "4"],
+  "cbr128-60min": { args: ["-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3"], ext: "mp3" },
+  "vbr-q4-60min": { args: ["-c:a", "libmp3lame", "-q:a", "4", "-f", "mp3"], ext: "mp3" },
+  // FFmpeg's default layout: the moov after the audio, as most recorders write it.
+  "aac128-60min": { args: ["-c:a", "aac", "-b:a", "128k", "-f", "mp4"], ext: "m4a" },
 } as const;
 
 export type BenchEpisode = keyof typeof BENCH_EPISODES;
@@ -18,7 +21,8 @@ export type BenchEpisode = keyof typeof BENCH_EPISODES;
 /** The scale row's longest clip (#15): 5 minutes at 320 kb/s, cut from a 6-minute episode. */
 export const LONG_EPISODE = {
   name: "cbr320-6min",
-  args: ["-c:a", "libmp3lame", "-b:a", "320k"],
+  args: ["-c:a", "libmp3lame", "-b:a", "320k", "-f", "mp3"],
+  ext: "mp3",
   seconds: 360,
 } as const;
 
@@ -27,7 +31,7 @@ export function benchEpisode(name: BenchEpisode, log: (line: string) => void): P
 }
 
 export function longEpisode(log: (line: string) => void): Promise<string> {
-  return generated(LONG_EPISODE.name, LONG_EPISODE.args, LONG_EPISODE.seconds, log);
+  return generated(LONG_EPISODE.name, LONG_EPISODE, LONG_EPISODE.seconds, log);
 }
 
 /**
@@ -36,11 +40,11 @@ export function longEpisode(log: (line: string) => void): Promise<string> {
  */
 async function generated(
   name: string,
-  encode: readonly string[],
+  encode: { args: readonly string[]; ext: string },
   seconds: number,
   log: (line: string) => void,
 ): Promise<string> {
-  const path = join(DIR, `bench-${name}.mp3`);
+  const path = join(DIR, `bench-${name}.${encode.ext}`);
   if (existsSync(path)) return path;
   mkdirSync(DIR, { recursive: true });
   log(`generating ${path} (once, about a minute)…`);
@@ -50,8 +54,8 @@ async function generated(
     ...["-f", "lavfi", "-i", `anoisesrc=d=${seconds}:c=pink:r=44100:a=0.08`],
     ...["-f", "lavfi", "-i", `sine=f=220:r=44100:d=${seconds}`],
     ...["-filter_complex", "[1]volume=0.2,apulsator=hz=0.3[t];[0][t]amix=inputs=2,aformat=channel_layouts=stereo"],
-    ...encode,
-    ...["-f", "mp3", tmp],
+    ...encode.args,
+    tmp,
   ]);
   renameSync(tmp, path);
   return path;

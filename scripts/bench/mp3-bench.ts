@@ -85,7 +85,8 @@ export async function benchMp3(runs: number, log: (line: string) => void): Promi
   const rows: Mp3Row[] = [];
   const work = await mkdtemp(join(tmpdir(), "edgeclip-bench-mp3-"));
   try {
-    for (const name of Object.keys(BENCH_EPISODES) as BenchEpisode[]) {
+    const mp3 = (Object.keys(BENCH_EPISODES) as BenchEpisode[]).filter((n) => BENCH_EPISODES[n].ext === "mp3");
+    for (const name of mp3) {
       const path = await benchEpisode(name, log);
       const src = await fileSource(path);
       const [index, buildMs] = await timed(() => buildSeekIndex(src));

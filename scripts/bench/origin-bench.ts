@@ -128,7 +128,8 @@ async function measureCase(
       limits.push(await bench.limit.miss(source, offset, answer.file_size_bytes, key));
     }
   }
-  const clip = path.join(bench.work, `${strategy}-${source}-${position}.mp3`);
+  // FFmpeg tells MP3 from M4A by the bytes; the name only has to be unique.
+  const clip = path.join(bench.work, `${strategy}-${source}-${position}.clip`);
   await writeFile(clip, first!.bytes);
   const errors = await accuracy(bench.files[source], clip, position + s * 100, CLIP_MS);
   return {

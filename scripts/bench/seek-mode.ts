@@ -9,7 +9,7 @@
  *   land up to seconds away from the requested start, so FFmpeg reads frame by frame up to the start.
  * - `encode`: not MPEG audio layer III (or free format, which FFmpeg cannot copy); the clip is re-encoded.
  */
-import { detectFormat, type HeadReader, type SourceFormat } from "../../core/mp3/index.js";
+import { detectFormat, type HeadReader, type SourceFormat } from "../../core/format/detect.js";
 import type { SeekMode } from "../../origin/cut/ffmpeg-cut.js";
 import type { AudioSource } from "../../origin/sources/audio-source.js";
 import { newMeter } from "../../origin/sources/s3-source.js";

@@ -53,7 +53,7 @@ function downloadThenEncode(parts: OriginParts): ClipCutter {
           deadline: req.deadline,
           marginMs: req.marginMs,
         });
-        return { bytes: result.bytes, method: "ffmpeg", detail: { ffmpeg_ms: result.ffmpegMs } };
+        return { bytes: result.bytes, method: "ffmpeg", container: "mp3", detail: { ffmpeg_ms: result.ffmpegMs } };
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -82,7 +82,12 @@ function ffmpegOverUrl(parts: OriginParts): ClipCutter {
         deadline: req.deadline,
         marginMs: req.marginMs,
       });
-      return { bytes: result.bytes, method: "ffmpeg", detail: { ffmpeg_ms: result.ffmpegMs, seek_mode: mode } };
+      return {
+        bytes: result.bytes,
+        method: "ffmpeg",
+        container: "mp3",
+        detail: { ffmpeg_ms: result.ffmpegMs, seek_mode: mode },
+      };
     },
   };
 }

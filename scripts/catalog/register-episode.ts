@@ -38,11 +38,17 @@ export interface RegisterOptions {
 /** Our own uploads live here; `episodes remove` deletes raw audio only under this prefix. */
 export const audioKey = (id: string, ext = ".mp3") => `episodes/${id}/audio${ext}`;
 
+/** A courtesy for other readers of the raw bucket: the origin reads the format from the bytes, never this. */
+function uploadType(key: string): string {
+  const ext = path.extname(key).toLowerCase();
+  return ext === ".m4a" || ext === ".mp4" ? "audio/mp4" : ext === ".aac" ? "audio/aac" : "audio/mpeg";
+}
+
 async function upload(target: RegisterTarget, file: string, key: string, showProgress: boolean): Promise<void> {
   const size = (await stat(file)).size;
   const job = new Upload({
     client: target.s3,
-    params: { Bucket: target.rawBucket, Key: key, Body: createReadStream(file), ContentType: "audio/mpeg" },
+    params: { Bucket: target.rawBucket, Key: key, Body: createReadStream(file), ContentType: uploadType(key) },
   });
   let shown = -1;
   if (showProgress) {
@@ -62,10 +68,19 @@ async function indexEpisode(target: RegisterTarget, id: string, key: string, log
   const source = s3AudioSource(target.s3, { bucket: target.rawBucket, key });
   const found = await new SeekIndexStore(target.s3, target.clipsBucket).build(id, source, newMeter());
   if (found.kind === "not-mp3") {
-    log("not MP3: the origin will re-encode its clips with FFmpeg (no seek index)");
+    log(`${found.reason}: the origin will re-encode its clips with FFmpeg (no index)`);
     return;
   }
   if (found.storeError) throw new Error(`the seek index could not be stored: ${found.storeError}`);
+  if (found.kind === "aac") {
+    const { index } = found;
+    log(
+      `AAC index: ${index.packetCount} packets, ${index.sampleRate} Hz, ${index.channels} ch, ` +
+        `${index.encoderDelay} samples of encoder delay → s3://${target.clipsBucket}/${seekIndexKey(id)}, ` +
+        `${Date.now() - began} ms`,
+    );
+    return;
+  }
   const { index } = found;
   log(
     `seek index: ${index.frameCount} frames (${index.headerFrame ? index.headerFrame.kind : "no Xing/Info"}, ` +

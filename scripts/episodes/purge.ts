@@ -49,7 +49,7 @@ async function clipKeys(target: EpisodesTarget, id: string): Promise<string[]> {
   return keys;
 }
 
-/** `audio_clips/EP/START-END[.precise].mp3` → the canonical clip path players request. */
+/** `audio_clips/EP/START-END[.precise][.as-mp3].mp3` or `….m4a` → the canonical clip path players request. */
 export function clipPathForKey(key: string): string | undefined {
   const request = clipRequestFromKey(key);
   return request && canonicalPath(request);

@@ -6,7 +6,7 @@ import { createOrigin } from "../../origin/origin.js";
 import { id3v2TagLength } from "../../core/mp3/index.js";
 import { decodedDurationMs, expectCutFrom, probeCodec, probeDurationMs } from "./helpers/audio.js";
 import { downloadFolder, type Downloads } from "./helpers/download.js";
-import { aacTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "./helpers/fixtures.js";
+import { cbrTenMinutes, flacTwentySeconds, vbrWithId3, type Fixture } from "./helpers/fixtures.js";
 import {
   BUCKETS,
   clipKeys,
@@ -251,14 +251,15 @@ describe("other sources", () => {
     await expectCutFrom(vbr.file, file, 100_000, 20_000, { lengthMs: FRAME_MS, startMs: FRAME_MS });
   });
 
-  it("a non-MP3 source (AAC) is re-encoded to MP3", async () => {
-    const aac = await aacTwentySeconds();
-    const episode = await seedFixtureEpisode(t.db, aac);
+  it("a source neither index reads (FLAC) is re-encoded to MP3", async () => {
+    const flac = await flacTwentySeconds();
+    const episode = await seedFixtureEpisode(t.db, flac);
     const res = await t.request(clipPath(episode, 5_000, 10_000));
     expect(res.status).toBe(200);
-    expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg" });
+    expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg", ffmpeg_because: "not MPEG audio" });
+    expect(res.json.content_type).toBe("audio/mpeg");
     expect(t.ffmpegRuns.at(-1)).toContain("libmp3lame");
-    const file = await downloads.download(res.json.clip_url, "from-aac.mp3");
+    const file = await downloads.download(res.json.clip_url, "from-flac.mp3");
     expect(await probeCodec(file)).toBe("mp3");
     expect(Math.abs((await probeDurationMs(file)) - 10_000)).toBeLessThanOrEqual(2 * FRAME_MS);
   });

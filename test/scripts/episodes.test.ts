@@ -47,6 +47,7 @@ beforeAll(async () => {
     "64k",
     path.join(dir, "ep.mp3"),
   ]);
+  await run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "sine=f=330:d=12", "-c:a", "aac", path.join(dir, "ep.m4a")]);
   await writeFile(path.join(dir, "not-audio.mp3"), "this is text, not audio\n".repeat(100));
 });
 
@@ -68,6 +69,17 @@ describe("npm run episodes", () => {
     expect(Math.abs(Number(doc?.duration_ms) - 12_000)).toBeLessThan(100);
     const listed = await episodes("list");
     expect(listed.stdout).toMatch(new RegExp(`^${id}\\t12\\.\\d s\\tCLI test\\t`, "m"));
+  });
+
+  it("adds an M4A: its AAC index is built at once, under the same per-episode key", async () => {
+    const m4aId = `cli-${randomUUID().slice(0, 8)}`;
+    const added = await episodes("add", path.join(dir, "ep.m4a"), "--id", m4aId);
+    expect(added.code).toBe(0);
+    expect(added.stdout + added.stderr).toMatch(
+      /AAC index: \d+ packets, 44100 Hz, 1 ch, 1024 samples of encoder delay/,
+    );
+    expect(await exists(LOCAL_BUCKETS.clips, `seek_index/${m4aId}.ecmi`)).toBe(true);
+    expect(await exists(LOCAL_BUCKETS.raw, `episodes/${m4aId}/audio.m4a`)).toBe(true);
   });
 
   it("refuses a non-audio file and a bad id, changing nothing", async () => {

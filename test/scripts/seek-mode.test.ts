@@ -1,6 +1,7 @@
 import { open, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { detectFormat, writeSyncsafe } from "../../core/mp3/index.js";
+import { detectFormat } from "../../core/format/detect.js";
+import { writeSyncsafe } from "../../core/mp3/index.js";
 import { detectSeekMode, type RangeReader } from "../../scripts/bench/seek-mode.js";
 import { aacTwentySeconds, cbrTenMinutes, vbrWithId3 } from "../origin/helpers/fixtures.js";
 

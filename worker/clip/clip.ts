@@ -1,4 +1,4 @@
-import { CLIP_METADATA, toHex, type ClipRequest, type Layer } from "../../core/index.js";
+import { CLIP_METADATA, toHex, type ClipContainer, type ClipRequest, type Layer } from "../../core/index.js";
 
 export type { Layer } from "../../core/index.js";
 
@@ -14,6 +14,8 @@ export interface Clip {
   generationTimeMs: number;
   /** The bytes' whole SHA-256 (hex), when this request hashed them: R2 checks it on upload and keeps it. */
   sha256?: string;
+  /** MP3 or M4A (AAC sources): decides the Content-Type and the R2 key. */
+  container: ClipContainer;
 }
 
 export const etagOfSha256 = (hex: string): string => `"${hex.slice(0, 32)}"`;
@@ -53,6 +55,7 @@ export function clipMetadata(clip: Omit<Clip, "bytes">, size: number): Record<st
 export async function clipFromMetadata(
   bytes: ArrayBuffer,
   get: (name: string) => string | null | undefined,
+  container: ClipContainer,
   opts: { verifyEtag?: boolean } = {},
 ): Promise<Clip | undefined> {
   const start = Number(get(META.startMs));
@@ -71,6 +74,7 @@ export async function clipFromMetadata(
     clamped: get(META.clamped) === "true",
     etag,
     generationTimeMs: 0,
+    container,
   };
 }
 
@@ -81,6 +85,7 @@ export async function clipFromMetadata(
 export function recordedFacts(
   get: (name: string) => string | null | undefined,
   size: number,
+  container: ClipContainer,
 ): Omit<Clip, "bytes"> | undefined {
   const start = Number(get(META.startMs));
   const end = Number(get(META.endMs));
@@ -88,7 +93,7 @@ export function recordedFacts(
   const recordedSize = get(META.sizeBytes);
   const etag = get(META.etag);
   if (!recordedSize || Number(recordedSize) !== size || !etag) return undefined;
-  return { startMs: start, endMs: end, clamped: get(META.clamped) === "true", etag, generationTimeMs: 0 };
+  return { startMs: start, endMs: end, clamped: get(META.clamped) === "true", etag, generationTimeMs: 0, container };
 }
 
 /** What the origin step gives the edge: the clip, and whether the origin had it or cut it. */

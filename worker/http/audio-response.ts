@@ -1,4 +1,4 @@
-import { CLIP_CACHE_CONTROL, CLIP_HEADERS, CLIP_CONTENT_TYPE, ClipError } from "../../core/index.js";
+import { CLIP_CACHE_CONTROL, CLIP_CONTAINERS, CLIP_HEADERS, ClipError } from "../../core/index.js";
 import type { Layer } from "../clip/clip.js";
 import type { ServedClip } from "../clip/served-clip.js";
 import { LAYER_HEADER, errorResponse } from "./http.js";
@@ -23,7 +23,7 @@ export async function audioResponse(
 ): Promise<Response> {
   const size = clip.size;
   const headers = new Headers({
-    "content-type": CLIP_CONTENT_TYPE,
+    "content-type": CLIP_CONTAINERS[clip.container].contentType,
     "cache-control": CLIP_CACHE_CONTROL,
     "accept-ranges": "bytes",
     etag: clip.etag,

@@ -8,6 +8,7 @@ import {
   signOriginRequest,
   type ClipFacts,
   type ClipJsonResponse,
+  containerOfType,
   type ClipRequest,
 } from "../../core/index.js";
 import { etagOfSha256, sha256Hex, type OriginFetcher } from "../clip/clip.js";
@@ -38,7 +39,8 @@ function originRefusal(status: number, body: unknown): ClipError {
 }
 
 /** What the origin answered: the clip's description with a URL to fetch its bytes from, or the bytes themselves. */
-type OriginAnswer = { facts: ClipJsonResponse; bytes?: undefined } | { facts: ClipFacts; bytes: ArrayBuffer };
+type OriginAnswer =
+  { facts: ClipJsonResponse; bytes?: undefined } | { facts: ClipFacts; bytes: ArrayBuffer; contentType: string | null };
 
 /** A bytes answer (a fresh clip the origin sent along): its facts header, and bytes of the size it names. */
 async function bytesAnswer(answer: Response): Promise<OriginAnswer> {
@@ -51,7 +53,7 @@ async function bytesAnswer(answer: Response): Promise<OriginAnswer> {
       `The origin sent ${bytes.byteLength} bytes of audio for a clip of ${facts.file_size_bytes}`,
     );
   }
-  return { facts, bytes };
+  return { facts, bytes, contentType: answer.headers.get("content-type") };
 }
 
 /** The signed request to the origin; its answer: JSON describing the clip, or (a fresh clip) its bytes. */
@@ -89,7 +91,11 @@ async function askOrigin(
 }
 
 /** The clip's bytes from the pre-signed URL the origin gave. */
-async function fetchClipBytes(fetchFn: typeof fetch, url: string, signal: AbortSignal): Promise<ArrayBuffer> {
+async function fetchClipBytes(
+  fetchFn: typeof fetch,
+  url: string,
+  signal: AbortSignal,
+): Promise<{ bytes: ArrayBuffer; contentType: string | null }> {
   let audio: Response;
   try {
     audio = await fetchFn(url, { signal });
@@ -98,7 +104,7 @@ async function fetchClipBytes(fetchFn: typeof fetch, url: string, signal: AbortS
     throw new ClipError("bad_gateway", "The clip storage could not be reached", { cause: err });
   }
   if (audio.status !== 200) throw new ClipError("bad_gateway", `The clip storage answered ${audio.status}`);
-  return audio.arrayBuffer();
+  return { bytes: await audio.arrayBuffer(), contentType: audio.headers.get("content-type") };
 }
 
 /**
@@ -111,7 +117,7 @@ export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetc
     const signal = AbortSignal.timeout(config.originTimeoutMs);
     const answer = await askOrigin(config, fetchFn, req, requestId, signal);
     const { facts } = answer;
-    const bytes = answer.bytes ?? (await fetchClipBytes(fetchFn, answer.facts.clip_url, signal));
+    const { bytes, contentType } = answer.bytes ? answer : await fetchClipBytes(fetchFn, answer.facts.clip_url, signal);
     // Hashed once here: the ETag, and the checksum R2 verifies when the fill writes the clip.
     const sha256 = await sha256Hex(bytes);
     return {
@@ -123,6 +129,8 @@ export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetc
         etag: etagOfSha256(sha256),
         sha256,
         generationTimeMs: facts.generation_time_ms ?? 0,
+        // The origin says which container it cut; the answer's or stored object's type is the fallback.
+        container: containerOfType(facts.content_type ?? contentType),
       },
       layer: facts.cache_hit ? "origin-hit" : "generated",
     };

@@ -1,4 +1,4 @@
-import { CLIP_CACHE_CONTROL, CLIP_CONTENT_TYPE } from "../../core/index.js";
+import { CLIP_CACHE_CONTROL, CLIP_CONTAINERS, containerOfType } from "../../core/index.js";
 import { clipFromMetadata, clipMetadata, type Clip } from "../clip/clip.js";
 
 /**
@@ -23,7 +23,7 @@ export async function writeEdgeCache(
   body: BodyInit,
 ): Promise<void> {
   const headers = new Headers({
-    "content-type": CLIP_CONTENT_TYPE,
+    "content-type": CLIP_CONTAINERS[clip.container].contentType,
     "cache-control": CLIP_CACHE_CONTROL,
     "content-length": String(size),
     etag: clip.etag,
@@ -37,13 +37,14 @@ export async function readR2Verified(object: R2ObjectBody): Promise<Clip | undef
   const bytes = await object.arrayBuffer();
   // R2 objects can be written by anyone with the bucket (copies from S3, operators): their bytes are checked
   // against the recorded hash (~1 ms for a 30 s clip) before being served and copied into the edge cache.
-  return clipFromMetadata(bytes, (name) => object.customMetadata?.[name], { verifyEtag: true });
+  const container = containerOfType(object.httpMetadata?.contentType);
+  return clipFromMetadata(bytes, (name) => object.customMetadata?.[name], container, { verifyEtag: true });
 }
 
 /** With the bytes' SHA-256, R2 refuses a damaged upload and keeps the checksum, so reads need not hash (#15). */
 export async function writeR2(bucket: R2Bucket, key: string, clip: Clip): Promise<void> {
   await bucket.put(key, clip.bytes, {
-    httpMetadata: { contentType: CLIP_CONTENT_TYPE, cacheControl: CLIP_CACHE_CONTROL },
+    httpMetadata: { contentType: CLIP_CONTAINERS[clip.container].contentType, cacheControl: CLIP_CACHE_CONTROL },
     customMetadata: clipMetadata(clip, clip.bytes.byteLength),
     ...(clip.sha256 ? { sha256: clip.sha256 } : {}),
   });

@@ -1,14 +1,16 @@
+import { containerOfType } from "../../core/index.js";
 import { clipFromMetadata, recordedFacts } from "../clip/clip.js";
 import { servedFromBytes, type ServedClip } from "../clip/served-clip.js";
 import { cacheRange, parseRange } from "../http/range.js";
 import { EDGE_CACHE_HEADER_PREFIX, type EdgeCache } from "./clip-storage.js";
 
 const header = (res: Response) => (name: string) => res.headers.get(EDGE_CACHE_HEADER_PREFIX + name);
+const container = (res: Response) => containerOfType(res.headers.get("content-type"));
 
 /** A stored 200 served as a stream: HEAD and 304 read none of it; a range the cache did not cut is sliced. */
 function streamedWhole(hit: Response, key: Request): ServedClip | undefined {
   const size = Number(hit.headers.get("content-length"));
-  const facts = Number.isSafeInteger(size) && hit.body ? recordedFacts(header(hit), size) : undefined;
+  const facts = Number.isSafeInteger(size) && hit.body ? recordedFacts(header(hit), size, container(hit)) : undefined;
   if (!facts) return undefined;
   return {
     ...facts,
@@ -28,7 +30,7 @@ function streamedRange(hit: Response, range: string, key: Request, cache: EdgeCa
   const [start, end, size] = cut.slice(1).map(Number) as [number, number, number];
   const ours = parseRange(range, size);
   if (ours.kind !== "partial" || ours.start !== start || ours.end !== end) return undefined;
-  const facts = recordedFacts(header(hit), size);
+  const facts = recordedFacts(header(hit), size, container(hit));
   if (!facts) return undefined;
   return {
     ...facts,
@@ -46,7 +48,7 @@ function streamedRange(hit: Response, range: string, key: Request, cache: EdgeCa
 
 /** The old way, for entries whose metadata is incomplete (an ETag to compute) or whose range was not cut. */
 async function readWhole(key: Request, hit: Response): Promise<ServedClip> {
-  const clip = await clipFromMetadata(await hit.arrayBuffer(), header(hit));
+  const clip = await clipFromMetadata(await hit.arrayBuffer(), header(hit), container(hit));
   if (!clip) throw new Error(`the edge cache entry for ${key.url} is not a whole clip`);
   return servedFromBytes(clip);
 }
@@ -73,6 +75,6 @@ export async function readEdgeCache(
   if (!hit || hit.status !== 200) return undefined;
   const served = streamedWhole(hit, key);
   if (served) return served;
-  const clip = await clipFromMetadata(await hit.arrayBuffer(), header(hit));
+  const clip = await clipFromMetadata(await hit.arrayBuffer(), header(hit), container(hit));
   return clip ? servedFromBytes(clip) : undefined;
 }

@@ -1,6 +1,6 @@
 import { etagOfSha256, recordedFacts, type Clip } from "../clip/clip.js";
 import type { ServedClip } from "../clip/served-clip.js";
-import { toHex } from "../../core/index.js";
+import { containerOfType, toHex } from "../../core/index.js";
 import { readR2Verified } from "./clip-storage.js";
 
 /** An R2 hit: streamed, with a second branch of the same bytes for the edge cache; or read whole and checked. */
@@ -29,7 +29,8 @@ function sliceStream(body: ReadableStream<Uint8Array>, start: number, end: numbe
 function vouchedFacts(object: R2ObjectBody): Omit<Clip, "bytes"> | undefined {
   const sha256 = object.checksums.sha256;
   if (!sha256) return undefined;
-  const facts = recordedFacts((name) => object.customMetadata?.[name], object.size);
+  const container = containerOfType(object.httpMetadata?.contentType);
+  const facts = recordedFacts((name) => object.customMetadata?.[name], object.size, container);
   return facts && facts.etag === etagOfSha256(toHex(sha256)) ? facts : undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { Step } from "../../../core/index.js";
-import type { ClipRecord, ClipContext, StepDeps } from "../context.js";
+import { clipKey, type ClipRecord, type ClipContext, type StepDeps } from "../context.js";
 
 type CountOutcome = "counted" | "no record" | "recorded" | "failed";
 
@@ -25,7 +25,7 @@ export const countRequest = (deps: StepDeps): Step<ClipContext> => ({
     const endMs = found?.endMs ?? ctx.extent?.endMs ?? ctx.clip.request.endMs;
     const facts = { episodeId, startMs, endMs };
     const repair: ClipRecord | undefined = found
-      ? { ...facts, s3Key: ctx.clip.objectKey, sizeBytes: found.sizeBytes }
+      ? { ...facts, s3Key: clipKey(ctx), sizeBytes: found.sizeBytes }
       : undefined;
     ctx.log.request_count = "pending";
     void Promise.resolve()

@@ -12,6 +12,7 @@ function cutRequest(ctx: ClipContext, episode: Episode, extent: ClipExtent): Cut
     startMs: extent.startMs,
     endMs: extent.endMs,
     precise: ctx.clip.request.precise,
+    ...(ctx.clip.request.format ? { format: ctx.clip.request.format } : {}),
     deadline: ctx.deadline,
     marginMs: ctx.marginMs,
     meter: ctx.meter,
@@ -26,7 +27,7 @@ function cutRequest(ctx: ClipContext, episode: Episode, extent: ClipExtent): Cut
  */
 export const speculateCut = (deps: StepDeps): Step<ClipContext> => ({
   name: "speculate-cut",
-  when: (ctx) => ctx.episodeRead !== undefined && !ctx.clip.request.precise,
+  when: (ctx) => ctx.episodeRead !== undefined && !ctx.clip.request.precise && !ctx.clip.request.format,
   run(ctx) {
     const cutter = deps.cutter();
     if (!cutter.speculate || !ctx.episodeRead) return;

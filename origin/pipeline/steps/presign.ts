@@ -1,5 +1,5 @@
-import { INLINE_CLIP_MAX_BYTES, type ClipFacts, type Step } from "../../../core/index.js";
-import { need, type ClipContext, type StepDeps } from "../context.js";
+import { CLIP_CONTAINERS, INLINE_CLIP_MAX_BYTES, type ClipFacts, type Step } from "../../../core/index.js";
+import { clipKey, need, type ClipContext, type StepDeps } from "../context.js";
 
 /**
  * The facts of the answer. A miss answers with its own cut even when another request stored the clip first
@@ -18,16 +18,19 @@ function facts(ctx: ClipContext): ClipFacts {
       clip_end_ms: ctx.found.endMs ?? req.endMs,
       file_size_bytes: ctx.found.sizeBytes,
       clamped_to_episode_end: ctx.found.clamped ?? false,
+      content_type: CLIP_CONTAINERS[ctx.found.container].contentType,
     };
   }
   const { startMs, endMs, clamped } = need(ctx.extent, "the extent");
+  const cut = need(ctx.cut, "the cut");
   return {
     cache_hit: false,
     generation_time_ms,
     clip_start_ms: startMs,
     clip_end_ms: endMs,
-    file_size_bytes: need(ctx.cut, "the cut").bytes.length,
+    file_size_bytes: cut.bytes.length,
     clamped_to_episode_end: clamped,
+    content_type: CLIP_CONTAINERS[cut.container].contentType,
   };
 }
 
@@ -49,7 +52,7 @@ export const presign = (deps: StepDeps): Step<ClipContext> => ({
   name: "presign",
   when: (ctx) => !sendsBytes(ctx),
   async run(ctx) {
-    const url = await deps.store().presignClip(ctx.clip.objectKey);
+    const url = await deps.store().presignClip(clipKey(ctx));
     ctx.result = { kind: "url", body: { clip_url: url, ...facts(ctx) } };
   },
 });

@@ -1,5 +1,5 @@
 import type { Step } from "../../../core/index.js";
-import { isMiss, need, type ClipContext, type StepDeps } from "../context.js";
+import { clipKey, isMiss, need, type ClipContext, type StepDeps } from "../context.js";
 
 /** Only once the object exists may a record point at it. */
 export const record = (deps: StepDeps): Step<ClipContext> => ({
@@ -11,7 +11,7 @@ export const record = (deps: StepDeps): Step<ClipContext> => ({
       episodeId: ctx.clip.request.episodeId,
       startMs,
       endMs,
-      s3Key: ctx.clip.objectKey,
+      s3Key: clipKey(ctx),
       sizeBytes: need(ctx.cut, "the cut").bytes.length,
     });
     ctx.log.recorded = ctx.recorded;

@@ -36,6 +36,8 @@ describe("clipRequestFromKey", () => {
   ])("inverts clipObjectKey for %s", (path) => {
     const request = req(path);
     expect(clipRequestFromKey(clipObjectKey(request))).toEqual(request);
+    // An AAC source's M4A clip of the same range names the same request.
+    expect(clipRequestFromKey(clipObjectKey(request, "m4a"))).toEqual(request);
   });
 
   it.each([
@@ -43,6 +45,7 @@ describe("clipRequestFromKey", () => {
     "audio_clips/ep/5-5.mp3",
     "audio_clips/-ep/0-1000.mp3",
     "audio_clips/ep/0-1000.m4a.tmp",
+    "audio_clips/ep/0-1000.aac",
     "seek_index/ep.ecmi",
     "audio_clips/a/b/0-1000.mp3",
   ])("refuses a key it did not write: %s", (key) => {

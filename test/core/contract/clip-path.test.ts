@@ -3,6 +3,9 @@ import {
   CLIP_PATH_PREFIX,
   canonicalPath,
   clipObjectKey,
+  clipObjectKeys,
+  CLIP_CONTAINERS,
+  containerOfType,
   episodeClipPrefix,
   episodeIdFromPath,
   parseClipUrl,
@@ -101,6 +104,18 @@ describe("object keys", () => {
       const url = new URL(`/api/v1/audio_clips/e?start_time_ms=1&duration_ms=5000&precise=${bad}`, BASE);
       expect(rejection(() => parseClipUrl(url)).param).toBe("precise");
     }
+  });
+
+  it("give an M4A clip (AAC source) its own key beside the MP3 one, and list both for lookups", () => {
+    expect(clipObjectKey(req, "m4a")).toBe("audio_clips/EP_1-a/0-1000.m4a");
+    expect(clipObjectKeys(req)).toEqual([
+      { container: "mp3", key: "audio_clips/EP_1-a/0-1000.mp3" },
+      { container: "m4a", key: "audio_clips/EP_1-a/0-1000.m4a" },
+    ]);
+    expect(CLIP_CONTAINERS.m4a.contentType).toBe("audio/mp4");
+    expect(containerOfType("audio/mp4")).toBe("m4a");
+    expect(containerOfType("audio/mpeg")).toBe("mp3");
+    expect(containerOfType(undefined)).toBe("mp3");
   });
 
   it("live under their episode's prefix, and a prefix is only made for a valid id", () => {

@@ -150,7 +150,7 @@ describe("normalization properties", { timeout: 300_000 }, () => {
   });
 });
 
-const REAL_NAMES = ["start_time_ms", "duration_ms", "end_time_ms", "precise"];
+const REAL_NAMES = ["start_time_ms", "duration_ms", "end_time_ms", "precise", "format"];
 
 const limitsArb: fc.Arbitrary<ClipLimits> = fc
   .tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 1_000_000 }))

@@ -5,6 +5,8 @@ import {
   canonicalPath,
   canonicalQuery,
   clipObjectKey,
+  clipObjectKeys,
+  clipRequestFromKey,
   episodeIdFromPath,
   parseClipRequest,
   parseClipUrl,
@@ -139,6 +141,35 @@ describe("canonical form", () => {
     expect(canonicalQuery(req)).toBe("start_time_ms=754000&duration_ms=30000");
     expect(canonicalPath(req)).toBe("/api/v1/audio_clips/EP_1?start_time_ms=754000&duration_ms=30000");
     expect(clipObjectKey(req)).toBe("audio_clips/EP_1/754000-784000.mp3");
+  });
+});
+
+describe("format", () => {
+  it("format=mp3 is part of the canonical request and names only the MP3 key", () => {
+    const req = parse("/api/v1/audio_clips/EP_1?format=mp3&duration_ms=30000&start_time_ms=754000");
+    expect(req.format).toBe("mp3");
+    expect(canonicalPath(req)).toBe("/api/v1/audio_clips/EP_1?start_time_ms=754000&duration_ms=30000&format=mp3");
+    expect(parse(canonicalPath(req))).toEqual(req);
+    expect(clipObjectKeys(req)).toEqual([{ container: "mp3", key: "audio_clips/EP_1/754000-784000.as-mp3.mp3" }]);
+    expect(clipRequestFromKey("audio_clips/EP_1/754000-784000.as-mp3.mp3")).toEqual(req);
+    const precise = parse("/api/v1/audio_clips/e?start_time_ms=0&duration_ms=1000&format=mp3&precise=1");
+    expect(canonicalQuery(precise)).toBe("start_time_ms=0&duration_ms=1000&precise=1&format=mp3");
+  });
+
+  it("absent keeps the source's codec: no format field, both keys", () => {
+    const req = q("start_time_ms=0&duration_ms=1000");
+    expect("format" in req).toBe(false);
+    expect(clipObjectKeys(req).map((k) => k.container)).toEqual(["mp3", "m4a"]);
+  });
+
+  it.each(["", "MP3", "m4a", "aac", "mp3 "])("format=%j is a 400 naming format", (value) => {
+    expect(rejection(() => q(`start_time_ms=0&duration_ms=1000&format=${encodeURIComponent(value)}`)).param).toBe(
+      "format",
+    );
+  });
+
+  it("a repeated format is a 400", () => {
+    expect(rejection(() => q("start_time_ms=0&duration_ms=1000&format=mp3&format=mp3")).param).toBe("format");
   });
 });
 

@@ -114,3 +114,50 @@ export const aacTwentySeconds = () =>
     audio: true,
     args: (out) => ["-f", "lavfi", "-i", noise(20, 3), "-ac", "1", "-c:a", "aac", "-b:a", "96k", out],
   });
+
+const aacArgs = ["-c:a", "aac", "-b:a", "128k"];
+
+/** 20 s of ADTS AAC (`.aac`): not indexed, so the origin re-encodes it with FFmpeg. */
+export const adtsTwentySeconds = () =>
+  build({
+    name: "adts-20s",
+    ext: "aac",
+    audio: true,
+    args: (out) => ["-f", "lavfi", "-i", noise(20, 5), "-ac", "1", ...aacArgs, "-f", "adts", out],
+  });
+
+/** 3 minutes of AAC-LC stereo in M4A, moov after mdat (FFmpeg's default, as most recorders write it). */
+export const m4aMoovAtEnd = () =>
+  build({
+    name: "m4a-3min-moov-end",
+    ext: "m4a",
+    audio: true,
+    args: (out) => ["-f", "lavfi", "-i", noise(180, 11), "-ac", "2", ...aacArgs, out],
+  });
+
+/** The same, with the moov moved to the front (`-movflags +faststart`). */
+export const m4aFaststart = () =>
+  build({
+    name: "m4a-3min-faststart",
+    ext: "m4a",
+    audio: true,
+    args: (out) => ["-f", "lavfi", "-i", noise(180, 11), "-ac", "2", ...aacArgs, "-movflags", "+faststart", out],
+  });
+
+/** AAC in MP4 under an `.mp3` name: the bytes, not the name, decide how it is cut. */
+export const aacNamedMp3 = () =>
+  build({
+    name: "aac-named-mp3",
+    ext: "mp3",
+    audio: true,
+    args: (out) => ["-f", "lavfi", "-i", noise(60, 13), "-ac", "1", ...aacArgs, "-f", "mp4", out],
+  });
+
+/** 20 s of FLAC: neither index reads it, so the origin re-encodes it with FFmpeg. */
+export const flacTwentySeconds = () =>
+  build({
+    name: "flac-20s",
+    ext: "flac",
+    audio: true,
+    args: (out) => ["-f", "lavfi", "-i", noise(20, 17), "-ac", "1", "-c:a", "flac", out],
+  });

@@ -16,7 +16,16 @@ import { newMeter } from "../../../origin/sources/s3-source.js";
 import { SeekIndexStore } from "../../../origin/store/seek-index-store.js";
 import { alignClip, expectCutFrom } from "../helpers/audio.js";
 import { downloadFolder, type Downloads } from "../helpers/download.js";
-import { aacTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "../helpers/fixtures.js";
+import { aacPacketRange, aacSizesNeeded, planAacCut } from "../../../core/mp4/aac-cut.js";
+import {
+  aacTwentySeconds,
+  adtsTwentySeconds,
+  cbrTenMinutes,
+  flacTwentySeconds,
+  m4aMoovAtEnd,
+  vbrWithId3,
+  type Fixture,
+} from "../helpers/fixtures.js";
 import { BUCKETS, seedEpisode, services, startTestOrigin, testS3, type TestOrigin } from "../helpers/harness.js";
 import { s3ClientConfig } from "../../../scripts/services/local-services.js";
 
@@ -150,15 +159,58 @@ describe("the seek index store", () => {
     expect(meter.bytes).toBeLessThan(15_000_000);
   });
 
-  it("tells a non-MP3 source from its first bytes instead of scanning it", async () => {
-    const aac = await aacTwentySeconds();
-    const loc = await putRaw(aac.file, `index-test/${randomUUID()}.m4a`);
+  it("indexes ADTS AAC from its frame headers", async () => {
+    const aac = await adtsTwentySeconds();
+    const loc = await putRaw(aac.file, `index-test/${randomUUID()}.aac`);
+    expect(await newStore().lookup(`idx-${randomUUID()}`, loc, newMeter())).toMatchObject({
+      kind: "aac",
+      origin: "built",
+      index: { encoderDelay: 0, packetHeader: 7 },
+    });
+  });
+
+  it("tells a source no index reads (FLAC) from its first bytes instead of scanning it", async () => {
+    const flac = await flacTwentySeconds();
+    const loc = await putRaw(flac.file, `index-test/${randomUUID()}.flac`);
     const meter = newMeter();
     expect(await newStore().lookup(`idx-${randomUUID()}`, loc, meter)).toEqual({
       kind: "not-mp3",
       reason: "not MPEG audio",
     });
     expect(meter.bytes).toBeLessThanOrEqual(4096 + 1024);
+  });
+
+  it("indexes an M4A from its moov, stores the AAC index under the episode's key and finds it again", async () => {
+    const aac = await aacTwentySeconds();
+    const loc = await putRaw(aac.file, `index-test/${randomUUID()}.m4a`);
+    const id = `idx-${randomUUID()}`;
+    const meter = newMeter();
+    const built = await newStore().lookup(id, loc, meter);
+    expect(built).toMatchObject({ kind: "aac", origin: "built" });
+    // The head, the moov after mdat: far less than the file.
+    expect(meter.bytes).toBeLessThan((await readFile(aac.file)).length / 2);
+    const stored = await newStore().lookup(id, loc, newMeter());
+    expect(stored).toMatchObject({ kind: "aac", origin: "stored" });
+    if (stored.kind === "aac" && built.kind === "aac") expect(stored.index).toEqual(built.index);
+  });
+
+  it("a container without the AAC index reads its head, then only the sizes of the clip's packets", async () => {
+    const m4a = await m4aMoovAtEnd();
+    const loc = await putRaw(m4a.file, `index-test/${randomUUID()}.m4a`);
+    const id = `idx-${randomUUID()}`;
+    const built = await newStore().lookup(id, loc, newMeter());
+    const store = new SeekIndexStore(testS3, BUCKETS.clips, { firstReadBytes: 2048 });
+    const meter = newMeter();
+    const head = await store.lookup(id, loc, meter);
+    if (head.kind !== "aac" || built.kind !== "aac") throw new Error("not an AAC index");
+    expect(head).toMatchObject({ origin: "stored", index: { sizes: new Uint32Array(0) } });
+    expect(meter.bytes).toBeLessThanOrEqual(2048);
+    const need = aacSizesNeeded(head.index, aacPacketRange(head.index, 61_234, 91_234));
+    const windowed = await store.aacWindow(id, head, need.from, need.to, meter);
+    expect(planAacCut(windowed, 61_234, 91_234)).toEqual(planAacCut(built.index, 61_234, 91_234));
+    // Head and sizes: a few KB for 30 s, against ~16 KB for the whole index of 3 minutes.
+    expect(meter.bytes).toBeLessThanOrEqual(2048 + 2 * (need.to - need.from));
+    expect(meter.requests).toBe(2);
   });
 
   it("rebuilds an index that is corrupt, or that describes another file", async () => {

@@ -58,7 +58,15 @@ function heldOrigin(): { fetcher: OriginFetcher; calls: () => number; release: (
     await gate;
     const bytes = new TextEncoder().encode("clip bytes").buffer as ArrayBuffer;
     const result: OriginResult = {
-      clip: { bytes, startMs: 0, endMs: 1000, clamped: false, etag: await strongEtag(bytes), generationTimeMs: 5 },
+      clip: {
+        bytes,
+        startMs: 0,
+        endMs: 1000,
+        clamped: false,
+        etag: await strongEtag(bytes),
+        generationTimeMs: 5,
+        container: "mp3",
+      },
       layer: "generated",
     };
     return result;

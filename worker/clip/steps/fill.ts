@@ -19,7 +19,8 @@ export const fillR2 = ({ bucket }: ClipDeps): Step<EdgeClipContext> => ({
   name: "fill-r2",
   when: (ctx) => ctx.lead !== undefined && ctx.found !== undefined,
   run(ctx) {
-    if (ctx.found) ctx.fills.push(["r2", writeR2(bucket, ctx.clip.objectKey, ctx.found.clip)]);
+    if (ctx.found)
+      ctx.fills.push(["r2", writeR2(bucket, ctx.clip.objectKeys[ctx.found.clip.container], ctx.found.clip)]);
   },
 });
 

@@ -1,8 +1,21 @@
-import type { Step } from "../../../core/index.js";
+import { clipObjectKeys, type Step } from "../../../core/index.js";
 import { writeEdgeCache } from "../../storage/clip-storage.js";
-import { readR2 } from "../../storage/r2-read.js";
+import { readR2, type R2Read } from "../../storage/r2-read.js";
 import { cacheKey } from "../cache-key.js";
 import { notFound, type ClipDeps, type EdgeClipContext } from "../context.js";
+
+/** MP3 and M4A clips of one range have different keys, and only the origin knows the source's codec. */
+async function readAnyKey(bucket: R2Bucket, ctx: EdgeClipContext): Promise<R2Read | undefined> {
+  const reads = await Promise.all(clipObjectKeys(ctx.clip.request).map(({ key }) => readR2(bucket, key)));
+  const read = reads.find((r) => r !== undefined);
+  // Both exist only after a source changed codec; the other one's streams are let go unread.
+  for (const other of reads)
+    if (other && other !== read && "streamed" in other) {
+      other.streamed.release();
+      void other.copy.cancel().catch(() => {});
+    }
+  return read;
+}
 
 /**
  * A streamed hit (R2 vouches for the bytes) goes to the client and, through the other branch of the same
@@ -13,7 +26,7 @@ export const r2 = ({ bucket, cache, log }: ClipDeps): Step<EdgeClipContext> => (
   when: notFound,
   async run(ctx) {
     try {
-      const read = await readR2(bucket, ctx.clip.objectKey);
+      const read = await readAnyKey(bucket, ctx);
       if (!read) return;
       if ("verified" in read) {
         ctx.found = { clip: read.verified, layer: "r2" };

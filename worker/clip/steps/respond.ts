@@ -1,4 +1,11 @@
-import { ClipError, URL_SIGNATURE_PARAMS, wantsJson, type ClipJsonResponse, type Step } from "../../../core/index.js";
+import {
+  CLIP_CONTAINERS,
+  ClipError,
+  URL_SIGNATURE_PARAMS,
+  wantsJson,
+  type ClipJsonResponse,
+  type Step,
+} from "../../../core/index.js";
 import { audioResponse } from "../../http/audio-response.js";
 import { LAYER_HEADER, json } from "../../http/http.js";
 import type { ClipDeps, EdgeClipContext } from "../context.js";
@@ -41,6 +48,7 @@ export const respond = (deps: ClipDeps): Step<EdgeClipContext> => ({
       clip_end_ms: clip.endMs,
       file_size_bytes: clip.size,
       clamped_to_episode_end: clip.clamped,
+      content_type: CLIP_CONTAINERS[clip.container].contentType,
     };
     ctx.response = json(body, 200, { "cache-control": "no-store", vary: "Accept", [LAYER_HEADER]: layer });
   },

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HttpsSourcePolicy } from "../../../../origin/sources/https/https-source.js";
 import { decodedDurationMs, expectCutFrom } from "../../helpers/audio.js";
 import { downloadFolder, type Downloads } from "../../helpers/download.js";
-import { aacTwentySeconds, cbrTenMinutes, type Fixture } from "../../helpers/fixtures.js";
+import { cbrTenMinutes, flacTwentySeconds, type Fixture } from "../../helpers/fixtures.js";
 import { seedEpisode, startTestOrigin, type TestOrigin } from "../../helpers/harness.js";
 import { startHttpsServer, testCertificate, type TestHttpsServer } from "../../helpers/https-server.js";
 
@@ -18,7 +18,7 @@ let aac: Fixture;
 let downloads: Downloads;
 
 beforeAll(async () => {
-  [cbr, aac] = await Promise.all([cbrTenMinutes(), aacTwentySeconds()]);
+  [cbr, aac] = await Promise.all([cbrTenMinutes(), flacTwentySeconds()]);
   const tls = await testCertificate(["audio.test", "other.test"]);
   mp3Server = await startHttpsServer(tls, await readFile(cbr.file));
   aacServer = await startHttpsServer(tls, await readFile(aac.file));
@@ -76,7 +76,7 @@ describe("an https episode on an allow-listed host", () => {
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
   });
 
-  it("a non-MP3 https source is fetched through the checked session and re-encoded", async () => {
+  it("an https source no index reads (FLAC under an .mp3 name) is fetched through the checked session and re-encoded", async () => {
     const episode = await episodeAt(`https://audio.test:${aacServer.port}/audio.mp3`, aac);
     const res = await t.request(clipPath(episode, 5_000, 5_000));
     expect(res.status).toBe(200);

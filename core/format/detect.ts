@@ -1,11 +1,13 @@
 /**
- * What a source is, from its first bytes: the one format check of the origin. It skips every ID3v2 tag
+ * What a source is, from its first bytes, never its name: the one format check of the origin. MP4/M4A is
+ * told by its leading `ftyp` box; MPEG audio and ADTS AAC share the 12-bit sync and differ in the layer
+ * bits (00 is ADTS). It skips every ID3v2 tag
  * the way the seek index does (re-taggers stack a v2.3 and a v2.4 tag), by declared length, so cover
  * art is never downloaded: one read of the head, plus one small read per tag that ends beyond it.
  */
-import { decodeFrameHeader, readUint32BE, type MpegLayer } from "./frame-header.js";
-import { ID3V1_LENGTH, ID3V2_HEADER_LENGTH, id3v2TagLength, isId3v1 } from "./id3.js";
-import { xingOffset } from "./xing.js";
+import { decodeFrameHeader, readUint32BE, type MpegLayer } from "../mp3/frame-header.js";
+import { ID3V1_LENGTH, ID3V2_HEADER_LENGTH, id3v2TagLength, isId3v1 } from "../mp3/id3.js";
+import { xingOffset } from "../mp3/xing.js";
 
 /** Reads [start, start + length); returns fewer bytes at the end of the source (none past it). */
 export type HeadReader = (start: number, length: number) => Promise<Uint8Array>;
@@ -25,6 +27,10 @@ export type SourceFormat =
       /** Bitrate index 0: frame lengths are not in the headers (the index cannot read such files). */
       freeFormat: boolean;
     }
+  /** An ISO base media file (MP4, M4A, MOV-like) whose first box is `ftyp`; `brand` is its major brand. */
+  | { kind: "mp4"; brand: string }
+  /** ADTS AAC frames (the `.aac` files), after any ID3 tags. */
+  | { kind: "adts"; tags: number; audioStart: number }
   | { kind: "other"; tags: number };
 
 const HEAD_BYTES = 4096;
@@ -41,6 +47,10 @@ export function describeFormat(format: SourceFormat): string {
       return format.tags > 1 ? `${format.tags} ID3 tags and no audio` : "an ID3 tag and no audio";
     case "mpeg":
       return `MPEG audio layer ${"I".repeat(format.layer)}${format.freeFormat ? " (free format)" : ""}`;
+    case "mp4":
+      return `MP4 (brand ${JSON.stringify(format.brand)})`;
+    case "adts":
+      return "ADTS AAC";
     case "other":
       return "not MPEG audio";
   }
@@ -51,6 +61,8 @@ export async function detectFormat(read: HeadReader): Promise<SourceFormat> {
   let buf = await read(0, HEAD_BYTES);
   let eof = buf.length < HEAD_BYTES;
   if (buf.length === 0) return { kind: "empty" };
+  const mp4 = ftypBrand(buf);
+  if (mp4 !== undefined) return { kind: "mp4", brand: mp4 };
   let pos = 0;
   /** The bytes from `pos`, at least `n` of them unless the source ends first. */
   const peek = async (n: number): Promise<Uint8Array> => {
@@ -77,6 +89,7 @@ export async function detectFormat(read: HeadReader): Promise<SourceFormat> {
   if (rest.length === 0 || (rest.length === ID3V1_LENGTH && isId3v1(rest))) {
     return tags > 0 ? { kind: "tags-only", tags } : { kind: "other", tags };
   }
+  if (isAdtsHeader(rest)) return { kind: "adts", tags, audioStart: pos };
   const raw = readUint32BE(rest, 0);
   const layerBits = (raw >>> 17) & 3;
   const versionBits = (raw >>> 19) & 3;
@@ -95,4 +108,25 @@ export async function detectFormat(read: HeadReader): Promise<SourceFormat> {
       String.fromCharCode(...rest.subarray(36, 40)) === "VBRI";
   }
   return { kind: "mpeg", layer, tags, audioStart: pos, vbr, freeFormat };
+}
+
+/** The major brand when the source starts with an `ftyp` box (size >= 16 and printable brand bytes). */
+function ftypBrand(head: Uint8Array): string | undefined {
+  if (head.length < 16 || String.fromCharCode(...head.subarray(4, 8)) !== "ftyp") return undefined;
+  const size = readUint32BE(head, 0);
+  if (size !== 1 && size < 16) return undefined;
+  const brand = head.subarray(8, 12);
+  if (!brand.every((b) => b >= 0x20 && b < 0x7f)) return undefined;
+  return String.fromCharCode(...brand);
+}
+
+/** An ADTS header: sync, layer 00, a valid sampling index, a frame length a following header can follow. */
+export function isAdtsHeader(b: Uint8Array, at = 0): boolean {
+  if (b.length < at + 7) return false;
+  const b1 = b[at + 1] ?? 0;
+  const b2 = b[at + 2] ?? 0;
+  if (b[at] !== 0xff || (b1 & 0xf6) !== 0xf0) return false;
+  if (((b2 >> 2) & 15) > 12) return false;
+  const length = ((b[at + 3] ?? 0) & 3) * 2048 + (b[at + 4] ?? 0) * 8 + ((b[at + 5] ?? 0) >> 5);
+  return length >= 7;
 }
