@@ -12,3 +12,4 @@ export * from "./auth/url-signing.js";
 export * from "./steps/run-steps.js";
 export * from "./contract/episode-path.js";
 export * from "./waveform/waveform.js";
+export * from "./contract/clip-time.js";

@@ -10,6 +10,7 @@ import type { LambdaClock } from "./lambda/deadline.js";
 import type { ApiGatewayEvent } from "./lambda/event.js";
 import { handleEvent } from "./lambda/handle-event.js";
 import { routeEvent } from "./episodes/route-event.js";
+import { clipLabeler } from "./label/clip-labeler.js";
 import type { LambdaHttpResponse } from "./lambda/response.js";
 import { stdoutSink, writeLog, type LogSink } from "./observe/request-log.js";
 import { originParts } from "./origin-parts.js";
@@ -95,12 +96,14 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
       ...(deps.spawn ? { spawn: deps.spawn } : {}),
       ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
     });
+  const labeler = clipLabeler(parts.openSource);
   const pipeline = createPipeline(
     {
       config,
       store: parts.store,
       catalog: parts.catalog,
       cutter: () => cutter,
+      labeler: () => labeler,
       now,
     },
     config.limits,

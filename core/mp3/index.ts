@@ -10,3 +10,5 @@ export * from "./index-codec.js";
 export * from "./frame-walk.js";
 export * from "./cut.js";
 export * from "./detect.js";
+export * from "./id3-writer.js";
+export * from "./id3-frames.js";

@@ -4,6 +4,7 @@ import { authenticate } from "./authenticate.js";
 import { checkStore } from "./check-store.js";
 import { countRequest } from "./count-request.js";
 import { cut } from "./cut.js";
+import { label } from "./label.js";
 import { lookupEpisode } from "./lookup-episode.js";
 import { method } from "./method.js";
 import { prefetchIndex } from "./prefetch-index.js";
@@ -23,6 +24,7 @@ export function clipSteps(deps: StepDeps): readonly Step<ClipContext>[] {
     checkStore(deps),
     lookupEpisode(deps),
     cut(deps),
+    label(deps),
     upload(deps),
     record(deps),
     countRequest(deps),
