@@ -14,16 +14,15 @@ export function clipLabel(title: string, startMs: number, endMs: number): string
 }
 
 /**
- * A download's file name: the label with what file systems refuse (and ':' which macOS shows as '/') made
- * harmless, e.g. "Episode title, 12.34-13.04.mp3".
+ * Text made fit for a file name: what file systems refuse dropped, ':' (which macOS shows as '/') and dashes
+ * made plain, e.g. "Episode title, 12.34-13.04".
  */
-export function clipFileName(title: string, startMs: number, endMs: number, ext = "mp3"): string {
-  const base = clipLabel(title, startMs, endMs)
+export function fileNameBase(text: string): string {
+  return text
     .replace(/[–—]/g, "-")
     .replace(/:/g, ".")
     .replace(/[\\/<>"|?*\u0000-\u001f\u007f]/g, "")
     .replace(/\s+/g, " ")
     .trim()
     .slice(0, 150);
-  return `${base || "clip"}.${ext}`;
 }

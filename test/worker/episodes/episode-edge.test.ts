@@ -118,3 +118,24 @@ describe("episode facts and waveform through the edge", () => {
     expect((await edge.fetch(`/api/v1/episodes/${episode}`, { method: "POST" })).status).toBe(405);
   });
 });
+
+describe("labelled clips through the edge", () => {
+  it("download=1 names the file after the clip's tag without splitting the cache", async () => {
+    const clip = `/api/v1/audio_clips/${episode}?start_time_ms=61000&duration_ms=3000`;
+    const plain = await edge.fetch(clip);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get("content-disposition")).toBeNull();
+    const bytes = Buffer.from(await plain.arrayBuffer());
+    expect(bytes.subarray(0, 3).toString("latin1")).toBe("ID3");
+    await cached(clip);
+    const calls = originPaths.length;
+    const download = await edge.fetch(`${clip}&download=1`);
+    expect(download.headers.get("x-edgeclip-layer")).toBe("edge-cache");
+    expect(originPaths.length).toBe(calls);
+    expect(download.headers.get("content-disposition")).toBe(
+      `attachment; filename="Peaks & valleys, 1.01-1.04.mp3"; filename*=UTF-8''${encodeURIComponent("Peaks & valleys, 1.01-1.04.mp3")}`,
+    );
+    expect(download.headers.get("access-control-expose-headers")).toContain("Content-Disposition");
+    expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+});

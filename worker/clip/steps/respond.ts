@@ -1,5 +1,6 @@
 import { ClipError, URL_SIGNATURE_PARAMS, wantsJson, type ClipJsonResponse, type Step } from "../../../core/index.js";
 import { audioResponse } from "../../http/audio-response.js";
+import { clipFileNameOf, contentDisposition, wantsDownload } from "../../http/download-name.js";
 import { LAYER_HEADER, json } from "../../http/http.js";
 import type { ClipDeps, EdgeClipContext } from "../context.js";
 
@@ -23,6 +24,10 @@ export const respond = (deps: ClipDeps): Step<EdgeClipContext> => ({
     const { clip, layer } = ctx.found;
     if (!wantsJson(ctx.request.headers.get("accept"), ctx.url.searchParams)) {
       ctx.response = audioResponse(ctx.request, clip, layer, ctx.startedAt);
+      if (wantsDownload(ctx.url.searchParams)) {
+        const fallback = `${ctx.clip.request.episodeId} ${clip.startMs}-${clip.endMs}`;
+        ctx.response.headers.set("content-disposition", contentDisposition(clipFileNameOf(clip.bytes, fallback)));
+      }
       return;
     }
     const body: ClipJsonResponse = {
