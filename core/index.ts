@@ -13,3 +13,4 @@ export * from "./steps/run-steps.js";
 export * from "./contract/episode-path.js";
 export * from "./waveform/waveform.js";
 export * from "./contract/clip-time.js";
+export * from "./contract/share-path.js";

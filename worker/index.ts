@@ -1,5 +1,15 @@
 import { Router, type IRequest } from "itty-router";
-import { CLIP_PATH_PREFIX, CLIP_ROUTE, ClipError, EPISODE_ROUTE, WAVEFORM_ROUTE } from "../core/index.js";
+import {
+  CLIP_PATH_PREFIX,
+  CLIP_ROUTE,
+  ClipError,
+  EPISODE_ROUTE,
+  OEMBED_PATH,
+  SHARE_ROUTE,
+  WAVEFORM_ROUTE,
+} from "../core/index.js";
+import { handleOembed } from "./pages/oembed.js";
+import { handleShare } from "./pages/handle-share.js";
 import { episodeFetcher, type EpisodeFetcher } from "./episodes/episode-origin.js";
 import { handleEpisode } from "./episodes/handle-episode.js";
 import { handleClip } from "./clip/handle-clip.js";
@@ -57,16 +67,27 @@ const clip = (request: EdgeRequest, env: Env, ctx: ExecutionContext) => {
   );
 };
 
-const episode = (request: EdgeRequest, env: Env, ctx: ExecutionContext) => {
+/** What the people-facing handlers (episode facts and peaks, share pages, oEmbed) are given. */
+function peopleDeps(env: Env, ctx: ExecutionContext) {
   const cfg = config(env);
   let fetchEpisode = episodeFetchers.get(cfg);
   if (!fetchEpisode) episodeFetchers.set(cfg, (fetchEpisode = episodeFetcher(cfg)));
-  return handleEpisode(
-    request as unknown as Request,
-    { cache: caches.default, limits: generationLimits(env), waitUntil: (p) => ctx.waitUntil(p), log, fetchEpisode },
-    { requestId: request.requestId, startedAt: request.startedAt },
-  );
-};
+  const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
+  return { config: cfg, cache: caches.default, limits: generationLimits(env), waitUntil, log, fetchEpisode };
+}
+
+type PeopleHandler = (
+  request: Request,
+  deps: ReturnType<typeof peopleDeps>,
+  stamp: { requestId: string; startedAt: number },
+) => Promise<Response>;
+
+const people = (handler: PeopleHandler) => (request: EdgeRequest, env: Env, ctx: ExecutionContext) =>
+  handler(request as unknown as Request, peopleDeps(env, ctx), {
+    requestId: request.requestId,
+    startedAt: request.startedAt,
+  });
+const episode = people(handleEpisode);
 
 function stamp(request: EdgeRequest): void {
   request.startedAt = Date.now();
@@ -122,6 +143,9 @@ router
   .head(WAVEFORM_ROUTE, episode)
   .get(EPISODE_ROUTE, episode)
   .head(EPISODE_ROUTE, episode)
+  .get(SHARE_ROUTE, people(handleShare))
+  .head(SHARE_ROUTE, people(handleShare))
+  .get(OEMBED_PATH, people(handleOembed))
   .all(WAVEFORM_ROUTE, notAllowed)
   .all(EPISODE_ROUTE, notAllowed)
   .all(CLIP_ROUTE, () => {

@@ -10,6 +10,7 @@ import {
   episodePath,
   parseEpisodeId,
   seekIndexKey,
+  sharePath,
   waveformKey,
 } from "../../core/index.js";
 import { runWrangler } from "../lib/wrangler.js";
@@ -55,6 +56,12 @@ async function clipKeys(target: EpisodesTarget, id: string): Promise<string[]> {
 export function clipPathForKey(key: string): string | undefined {
   const request = clipRequestFromKey(key);
   return request && canonicalPath(request);
+}
+
+/** Everything the edge caches for one clip object: the clip, and its share page and embed player (#17). */
+function edgePathsForKey(key: string): string[] {
+  const request = clipRequestFromKey(key);
+  return request ? [canonicalPath(request), sharePath(request), sharePath(request, true)] : [];
 }
 
 async function cloudflare(cf: CloudflareTarget, method: string, url: string, body?: unknown): Promise<void> {
@@ -125,11 +132,7 @@ async function purgeEdgeCache(
 ): Promise<PurgeReport["edgeCache"]> {
   if (cf?.zoneId && cf.edgeUrl) {
     // The episode's facts and waveform are cached under their own paths, beside its clips.
-    const paths = [
-      episodePath(id, "facts"),
-      episodePath(id, "waveform"),
-      ...keys.flatMap((k) => clipPathForKey(k) ?? []),
-    ];
+    const paths = [episodePath(id, "facts"), episodePath(id, "waveform"), ...keys.flatMap(edgePathsForKey)];
     const urls = paths.map((p) => new URL(p, cf.edgeUrl).toString());
     // The purge-by-URL API takes at most 30 files per call.
     for (let i = 0; i < urls.length; i += 30) {

@@ -25,9 +25,17 @@ async function charge(request: Request, deps: EpisodeDeps): Promise<void> {
   }
 }
 
-function answer(request: Request, bytes: ArrayBuffer, etag: string, layer: Layer, startedAt: number): Response {
+/** A cacheable answer with the clip rules: immutable, strong ETag, 304 on If-None-Match, no body for HEAD. */
+export function cachedAnswer(
+  request: Request,
+  bytes: ArrayBuffer,
+  etag: string,
+  layer: Layer,
+  startedAt: number,
+  contentType = CONTENT_TYPE,
+): Response {
   const headers = new Headers({
-    "content-type": CONTENT_TYPE,
+    "content-type": contentType,
     "cache-control": CLIP_CACHE_CONTROL,
     etag,
     [LAYER_HEADER]: layer,
@@ -38,19 +46,29 @@ function answer(request: Request, bytes: ArrayBuffer, etag: string, layer: Layer
   return new Response(request.method === "HEAD" ? null : bytes, { status: 200, headers });
 }
 
+/** An episode's JSON as the edge holds it: the bytes, their strong ETag and the layer that had them. */
+export interface EpisodeJson {
+  bytes: ArrayBuffer;
+  etag: string;
+  layer: Layer;
+}
+
 /**
- * `/api/v1/episodes/{id}` and `/waveform`: the edge cache under the canonical path, else the signed origin
- * call, whose answer is cached as it is (with a strong ETag of its bytes). Errors are never cached.
+ * The edge cache under the canonical path, else the signed origin call, whose answer is cached as it is
+ * (with a strong ETag of its bytes). Errors are never cached. Share pages read facts and peaks through here.
  */
-export async function handleEpisode(request: Request, deps: EpisodeDeps, stamp: RequestStamp): Promise<Response> {
-  const url = new URL(request.url);
-  const episode: EpisodeRequest = parseEpisodePath(url.pathname);
-  const key = new Request(url.origin + episode.canonicalPath);
+export async function episodeJson(
+  request: Request,
+  episode: EpisodeRequest,
+  deps: EpisodeDeps,
+  stamp: RequestStamp,
+): Promise<EpisodeJson> {
+  const key = new Request(new URL(request.url).origin + episode.canonicalPath);
   const hit = await deps.cache.match(key);
   if (hit?.status === 200) {
     const bytes = await hit.arrayBuffer();
     const etag = hit.headers.get("etag");
-    if (etag && etag === (await strongEtag(bytes))) return answer(request, bytes, etag, "edge-cache", stamp.startedAt);
+    if (etag && etag === (await strongEtag(bytes))) return { bytes, etag, layer: "edge-cache" };
   }
   if (episode.resource === "waveform") await charge(request, deps);
   const fetched = await deps.fetchEpisode(episode, stamp.requestId);
@@ -63,5 +81,12 @@ export async function handleEpisode(request: Request, deps: EpisodeDeps, stamp: 
       deps.log({ level: "warn", msg: "edge cache fill failed", requestId: stamp.requestId, error: String(err) });
     }),
   );
-  return answer(request, fetched.bytes, etag, fetched.built ? "generated" : "origin-hit", stamp.startedAt);
+  return { bytes: fetched.bytes, etag, layer: fetched.built ? "generated" : "origin-hit" };
+}
+
+/** `/api/v1/episodes/{id}` and `/waveform`, with the clip rules: immutable, strong ETag, 304, HEAD. */
+export async function handleEpisode(request: Request, deps: EpisodeDeps, stamp: RequestStamp): Promise<Response> {
+  const episode = parseEpisodePath(new URL(request.url).pathname);
+  const { bytes, etag, layer } = await episodeJson(request, episode, deps, stamp);
+  return cachedAnswer(request, bytes, etag, layer, stamp.startedAt);
 }
