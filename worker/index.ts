@@ -20,6 +20,7 @@ import type { OriginFetcher } from "./clip/clip.js";
 import { inFlight, type InFlight } from "./origin/in-flight.js";
 import { originFetcher } from "./origin/origin-client.js";
 import { playerPage } from "./pages/player-page.js";
+import { studioPage } from "./pages/studio/studio-page.js";
 
 type Args = [Env, ExecutionContext];
 /** What the `before` stage stamps on every request, for Server-Timing and the access log. */
@@ -132,7 +133,8 @@ const router = Router<EdgeRequest, Args>({
 });
 
 router
-  .get("/", () => playerPage())
+  .get("/", () => studioPage())
+  .get("/player", () => playerPage())
   .get("/healthz", () => json({ ok: true }, 200, { "cache-control": "no-store" }))
   .options(CLIP_ROUTE, (request, env) => preflight(request as unknown as Request, config(env).allowedOrigins))
   .get(CLIP_ROUTE, clip)
