@@ -28,7 +28,12 @@ export class WavReader {
       bytes = bytes.subarray(0, bytes.length - 1);
     }
     if (bytes.length === 0) return;
-    // Copied into an aligned buffer: a Node chunk's byteOffset may be odd.
+    // A view where the chunk is aligned (every platform Node and Lambda run on is little-endian, as WAV is);
+    // a copy where a Node chunk's byteOffset is odd.
+    if (bytes.byteOffset % 2 === 0) {
+      this.onSamples(new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2));
+      return;
+    }
     const aligned = new Int16Array(bytes.length / 2);
     for (let i = 0; i < aligned.length; i++) aligned[i] = bytes.readInt16LE(2 * i);
     this.onSamples(aligned);

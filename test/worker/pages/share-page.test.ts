@@ -70,7 +70,7 @@ describe("share pages", () => {
     expect(meta(html, "twitter:player")).toBe(`${EDGE}/c/${episode}?start_time_ms=61000&duration_ms=3000&embed=1`);
     expect(html).toContain(`<audio controls preload="metadata" src="${clipUrl.replace(/&/g, "&#38;")}"`);
     expect(html).toMatch(/<link rel="alternate" type="application\/json\+oembed" href="[^"]+\/oembed\?format=json/);
-    // 3 s of 100 ms pixels: 30 strokes of the clip's own peaks.
+    // 3 s of 100 ms pixels: 30 bars of the clip's own peaks.
     const strokes = /<svg class="wave"[^>]*><path d="([^"]*)"/.exec(html)?.[1]?.match(/M/g) ?? [];
     expect(strokes).toHaveLength(30);
 
