@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freeLoopbackPort } from "../../scripts/services/free-port.js";
+import { portIsFree } from "../shared/loopback-server.js";
 
 // The newcomer's path for real: `npm start`'s stack (local servers, origin, wrangler dev) in a child
 // process, and Debian's Chromium playing a clip from the player page (/player; the studio is the root).
@@ -16,25 +17,6 @@ if (!haveChromium && process.env.CI) throw new Error(`Chromium not found at ${CH
 if (!haveChromium)
   console.warn(`[browser] skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
 let stack: ChildProcess | undefined;
 let output = "";
 let edgeUrl = "";
@@ -43,7 +25,7 @@ let browser: Browser | undefined;
 
 describe.skipIf(!haveChromium)("player page in Chromium through the local stack", () => {
   beforeAll(async () => {
-    ports = [await freePort(), await freePort()];
+    ports = [await freeLoopbackPort(), await freeLoopbackPort()];
     stack = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"], {
       cwd: root,
       // Its own stack file, so a developer's running `npm start` stays the one operator commands reach.

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +9,7 @@ import { chromium } from "playwright-core";
 import puppeteer from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSeekIndex, bytesSource, cutClip } from "../../core/mp3/index.js";
+import { listenOnLoopback, type Loopback } from "../shared/loopback-server.js";
 import { SEEK_PAGE } from "./helpers/seek-page.js";
 import { decodeMono, locate } from "./helpers/seek-measure.js";
 
@@ -51,14 +52,14 @@ async function source(name: string, rate: number, channels: number, codec: strin
   return new Uint8Array(readFileSync(file));
 }
 
-let server: Server;
+let server: Loopback | undefined;
 let base = "";
 let dir = "";
 const files = new Map<string, Uint8Array>();
 
 /** Serves the page and the clips, with the single-range answers media elements seek with. */
-function serve(): Promise<void> {
-  server = createServer((req, res) => {
+async function serve(): Promise<void> {
+  const pages = createServer((req, res) => {
     const name = (req.url ?? "/").split("?")[0]!.slice(1);
     if (name === "" || name === "page.html") {
       res.writeHead(200, { "content-type": "text/html" }).end(SEEK_PAGE);
@@ -79,12 +80,8 @@ function serve(): Promise<void> {
       })
       .end(body.subarray(start, end + 1));
   });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => {
-      base = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
-      resolve();
-    }),
-  );
+  server = await listenOnLoopback(pages);
+  base = `${server.url}/`;
 }
 
 interface Clip {
@@ -154,7 +151,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise((r) => server?.close(r));
+  await server?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,7 +12,9 @@ import {
   signOriginRequest,
 } from "../../core/index.js";
 import type { ApiGatewayEvent } from "../../origin/lambda/event.js";
+import { fuzzTally } from "../shared/fuzz-tally.js";
 import { EDGE_SIZES, FUZZ_SEED, clipPath, clipQuery } from "../core/helpers/fuzz-inputs.js";
+import { httpApiEvent, restApiEvent } from "./helpers/api-gateway-event.js";
 import { LAMBDA, SECRET, startTestOrigin, type TestOrigin } from "./helpers/harness.js";
 
 // Issue #6: API Gateway events with random and adversarial paths, queries, headers and methods, some
@@ -26,17 +27,16 @@ const RUNS = 10_000;
 const MAX_LOOKUPS = 700;
 
 let t: TestOrigin;
-let startedAt = 0;
-const tally: Record<string, number> = {};
-const count = (key: string) => void (tally[key] = (tally[key] ?? 0) + 1);
+const run = fuzzTally();
+const { counts: tally, count } = run;
 
 beforeAll(async () => {
   t = await startTestOrigin();
-  startedAt = Date.now();
+  run.start();
 });
 
 afterAll(async () => {
-  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  const seconds = run.seconds();
   console.log(`fuzz-origin: ${tally.events ?? 0} events in ${seconds} s (seed ${FUZZ_SEED}); ${JSON.stringify(tally)}`);
   await t?.close();
 });
@@ -188,62 +188,9 @@ async function authHeaders(spec: Spec, url: URL): Promise<{ auth: Auth; headers:
 }
 
 function buildEvent(spec: Spec, headers: Record<string, string>): ApiGatewayEvent {
-  const requestId = `fuzz-${randomUUID()}`;
-  if (spec.version === "1.0") {
-    // A Map, not an object: a parameter may be called "__proto__".
-    const grouped = new Map<string, string[]>();
-    for (const [k, v] of new URLSearchParams(spec.query)) grouped.set(k, [...(grouped.get(k) ?? []), v]);
-    const multi = Object.fromEntries(grouped);
-    const event: APIGatewayProxyEvent = {
-      resource: "/api/v1/audio_clips/{episode_id}",
-      path: spec.path,
-      httpMethod: spec.method,
-      headers,
-      multiValueHeaders: {},
-      queryStringParameters: Object.fromEntries([...grouped].map(([k, vs]) => [k, vs[vs.length - 1]])),
-      multiValueQueryStringParameters: multi,
-      pathParameters: null,
-      stageVariables: null,
-      body: null,
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: "123456789012",
-        apiId: "abc123",
-        authorizer: undefined,
-        httpMethod: spec.method,
-        identity: { sourceIp: "203.0.113.7" } as APIGatewayProxyEvent["requestContext"]["identity"],
-        path: spec.path,
-        protocol: "HTTP/1.1",
-        requestId,
-        requestTimeEpoch: Date.now(),
-        resourceId: "res",
-        resourcePath: "/api/v1/audio_clips/{episode_id}",
-        stage: "prod",
-      },
-    };
-    return throughJson(event);
-  }
-  const event: APIGatewayProxyEventV2 = {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: spec.path,
-    rawQueryString: spec.query,
-    headers,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "abc123",
-      domainName: "abc123.execute-api.us-east-1.amazonaws.com",
-      domainPrefix: "abc123",
-      http: { method: spec.method, path: spec.path, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "fuzz" },
-      requestId,
-      routeKey: "$default",
-      stage: "$default",
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    isBase64Encoded: false,
-  };
-  return throughJson(event);
+  const init = { method: spec.method, path: spec.path, query: spec.query, headers, requestId: `fuzz-${randomUUID()}` };
+  if (spec.version === "1.0") return throughJson(restApiEvent(init));
+  return throughJson(httpApiEvent({ ...init, routeKey: "$default", userAgent: "fuzz" }));
 }
 
 /** Lambda hands the handler JSON.parse'd events: "__proto__" keys are own properties, undefined is gone. */

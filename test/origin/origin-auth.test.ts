@@ -1,26 +1,22 @@
-import type { APIGatewayProxyEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signOriginRequest } from "../../core/index.js";
-import { cbrTenMinutes } from "./helpers/fixtures.js";
 import {
   LAMBDA,
   SECRET,
   seedEpisode,
   signFor,
   startTestOrigin,
-  uploadFixture,
-  v2Event,
+  startOriginWithEpisode,
   type TestOrigin,
 } from "./helpers/harness.js";
+import { API_HOST, restApiEvent, v2Event } from "./helpers/api-gateway-event.js";
 
 let t: TestOrigin;
 let episode: string;
 let path: string;
 
 beforeAll(async () => {
-  const [origin, cbr] = await Promise.all([startTestOrigin(), cbrTenMinutes()]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  ({ t, episode } = await startOriginWithEpisode());
   path = `/api/v1/audio_clips/${episode}?start_time_ms=60000&duration_ms=5000`;
 });
 
@@ -79,36 +75,19 @@ describe("origin authentication", () => {
 
   it("a REST API (payload 1.0) event with mixed-case headers is served too", async () => {
     const signed = await signFor(path);
-    const event = {
-      resource: "/api/v1/audio_clips/{episode_id}",
+    const timestamp = signed["x-edgeclip-timestamp"] ?? "";
+    const event = restApiEvent({
       path: `/api/v1/audio_clips/${episode}`,
-      httpMethod: "GET",
-      headers: {
-        Host: "abc123.execute-api.us-east-1.amazonaws.com",
-        "X-Edgeclip-Timestamp": signed["x-edgeclip-timestamp"],
-      },
+      query: "start_time_ms=60000&duration_ms=5000",
+      headers: { Host: API_HOST, "X-Edgeclip-Timestamp": timestamp },
       multiValueHeaders: {
-        Host: ["abc123.execute-api.us-east-1.amazonaws.com"],
-        "X-Edgeclip-Timestamp": [signed["x-edgeclip-timestamp"]],
-        "X-Edgeclip-Signature": [signed["x-edgeclip-signature"]],
+        Host: [API_HOST],
+        "X-Edgeclip-Timestamp": [timestamp],
+        "X-Edgeclip-Signature": [signed["x-edgeclip-signature"] ?? ""],
       },
-      queryStringParameters: { start_time_ms: "60000", duration_ms: "5000" },
-      multiValueQueryStringParameters: { start_time_ms: ["60000"], duration_ms: ["5000"] },
-      pathParameters: { episode_id: episode },
-      stageVariables: null,
-      requestContext: {
-        accountId: "123456789012",
-        apiId: "abc123",
-        httpMethod: "GET",
-        identity: { sourceIp: "203.0.113.9" },
-        path: `/prod/api/v1/audio_clips/${episode}`,
-        requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-        resourcePath: "/api/v1/audio_clips/{episode_id}",
-        stage: "prod",
-      },
-      body: null,
-      isBase64Encoded: false,
-    } as unknown as APIGatewayProxyEvent;
+      sourceIp: "203.0.113.9",
+      requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+    });
     const res = await t.origin.handle(event, LAMBDA);
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ clip_start_ms: 60_000, clip_end_ms: 65_000 });

@@ -1,12 +1,11 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIP_CACHE_CONTROL, seekIndexKey } from "../../core/index.js";
 import { createOrigin } from "../../origin/origin.js";
 import { id3v2TagLength } from "../../core/mp3/index.js";
-import { alignClip, decodedDurationMs, probeCodec, probeDurationMs } from "./helpers/audio.js";
+import { decodedDurationMs, expectCutFrom, probeCodec, probeDurationMs } from "./helpers/audio.js";
+import { downloadFolder, type Downloads } from "./helpers/download.js";
 import { aacTwentySeconds, cbrTenMinutes, vbrWithId3, type Fixture } from "./helpers/fixtures.js";
 import {
   BUCKETS,
@@ -14,15 +13,16 @@ import {
   LAMBDA,
   SECRET,
   seedEpisode,
+  seedFixtureEpisode,
   services,
   signFor,
   startTestOrigin,
   tempEntries,
   testS3,
-  uploadFixture,
-  v2Event,
+  type Answer,
   type TestOrigin,
 } from "./helpers/harness.js";
+import { v2Event } from "./helpers/api-gateway-event.js";
 
 /** One MP3 frame at 44.1 kHz: 1152 samples. */
 const FRAME_MS = 26.2;
@@ -30,32 +30,35 @@ const FRAME_MS = 26.2;
 let t: TestOrigin;
 let cbr: Fixture;
 let cbrEpisode: string;
-let work: string;
+let downloads: Downloads;
 
 beforeAll(async () => {
-  [t, cbr, work] = await Promise.all([
+  [t, cbr, downloads] = await Promise.all([
     startTestOrigin(),
     cbrTenMinutes(),
-    mkdtemp(path.join(os.tmpdir(), "edgeclip-origin-clips-")),
+    downloadFolder("edgeclip-origin-clips-"),
   ]);
-  cbrEpisode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  cbrEpisode = await seedFixtureEpisode(t.db, cbr);
 });
 
 afterAll(async () => {
   await t?.close();
-  await rm(work, { recursive: true, force: true });
+  await downloads?.remove();
 });
-
-async function download(url: string, name: string): Promise<string> {
-  const res = await fetch(url);
-  expect(res.status).toBe(200);
-  const file = path.join(work, name);
-  await writeFile(file, new Uint8Array(await res.arrayBuffer()));
-  return file;
-}
 
 const clipPath = (episode: string, startMs: number, durationMs: number) =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
+
+/** A 200 for exactly the range asked for (no clamp), from the store (a hit) or newly cut (a miss). */
+function expectWholeClip(res: Answer, clip: { cacheHit: boolean; start: number; end: number }): void {
+  expect(res.status).toBe(200);
+  expect(res.json).toMatchObject({
+    cache_hit: clip.cacheHit,
+    clip_start_ms: clip.start,
+    clip_end_ms: clip.end,
+    clamped_to_episode_end: false,
+  });
+}
 
 describe("a miss, then a hit (10-min CBR episode)", () => {
   const start = 300_000;
@@ -65,13 +68,7 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
   it("a miss indexes the episode on first use, copies the clip's frames, uploads, records and answers a pre-signed URL", async () => {
     const res = await t.request(clipPath(cbrEpisode, start, duration));
 
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({
-      cache_hit: false,
-      clip_start_ms: start,
-      clip_end_ms: start + duration,
-      clamped_to_episode_end: false,
-    });
+    expectWholeClip(res, { cacheHit: false, start, end: start + duration });
     expect(res.json.generation_time_ms).toBeGreaterThanOrEqual(0);
     // MP3 frames are copied in-process: no FFmpeg at all.
     expect(t.ffmpegRuns).toHaveLength(0);
@@ -117,17 +114,14 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
   });
 
   it("the pre-signed URL returns the clip: its duration is within one frame and it starts where asked", async () => {
-    const file = await download(missUrl, "cbr-30s.mp3");
+    const file = await downloads.download(missUrl, "cbr-30s.mp3");
     expect(await probeCodec(file)).toBe("mp3");
     // The Xing/Info header that the temp-file output made possible (it carries the frame count).
     const bytes = await readFile(file);
     const tag = id3v2TagLength(bytes) ?? 0;
     const frame = bytes.subarray(tag, tag + 64).toString("latin1");
     expect(frame).toMatch(/Info|Xing/);
-    expect(Math.abs((await decodedDurationMs(file)) - duration)).toBeLessThanOrEqual(FRAME_MS);
-    const aligned = await alignClip(cbr.file, file, start);
-    expect(aligned.correlation).toBeGreaterThan(0.9);
-    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(FRAME_MS);
+    await expectCutFrom(cbr.file, file, start, duration, { lengthMs: FRAME_MS, startMs: FRAME_MS });
   });
 
   it("the same URL with one signature character changed is refused by the S3 server", async () => {
@@ -143,13 +137,7 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
   it("a second request is a hit answered from the object's metadata, with no FFmpeg run and no episode lookup; it counts the request", async () => {
     const before = await t.db.collection("audio_clips").findOne({ episode_id: cbrEpisode });
     const res = await t.request(clipPath(cbrEpisode, start, duration));
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({
-      cache_hit: true,
-      clip_start_ms: start,
-      clip_end_ms: start + duration,
-      clamped_to_episode_end: false,
-    });
+    expectWholeClip(res, { cacheHit: true, start, end: start + duration });
     expect(t.ffmpegRuns).toHaveLength(0);
     const steps = Object.keys((t.logs.at(-1)?.steps ?? {}) as object);
     // A hit checks the store, counts itself and answers; no step that makes a clip runs.
@@ -207,11 +195,8 @@ describe("later misses of an indexed episode", () => {
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames+ffmpeg" });
     expect(new URL(res.json.clip_url).pathname).toMatch(/\.precise\.mp3$/);
-    const file = await download(res.json.clip_url, "precise.mp3");
-    expect(Math.abs((await decodedDurationMs(file)) - duration)).toBeLessThanOrEqual(1);
-    const aligned = await alignClip(cbr.file, file, start);
-    expect(aligned.correlation).toBeGreaterThan(0.9);
-    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(1);
+    const file = await downloads.download(res.json.clip_url, "precise.mp3");
+    await expectCutFrom(cbr.file, file, start, duration, { lengthMs: 1, startMs: 1 });
   });
 });
 
@@ -226,7 +211,7 @@ describe("episode bounds", () => {
     const end = res.json.clip_end_ms;
     expect(end).toBeLessThanOrEqual(cbr.durationMs);
     expect(end).toBeGreaterThan(cbr.durationMs - 2 * FRAME_MS);
-    const file = await download(res.json.clip_url, "clamped.mp3");
+    const file = await downloads.download(res.json.clip_url, "clamped.mp3");
     expect(Math.abs((await decodedDurationMs(file)) - (end - start))).toBeLessThanOrEqual(1);
     // The key is the requested range; a hit reports the clamp from the object's metadata.
     expect(await clipKeys(cbrEpisode)).toContain(`audio_clips/${cbrEpisode}/${start}-${start + 30_000}.mp3`);
@@ -255,25 +240,22 @@ describe("episode bounds", () => {
 describe("other sources", () => {
   it("a VBR MP3 behind a large ID3v2 tag: exact seek, right duration and start", async () => {
     const vbr = await vbrWithId3();
-    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(vbr), durationMs: vbr.durationMs });
+    const episode = await seedFixtureEpisode(t.db, vbr);
     const res = await t.request(clipPath(episode, 100_000, 20_000));
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
-    const file = await download(res.json.clip_url, "vbr-20s.mp3");
-    expect(Math.abs((await decodedDurationMs(file)) - 20_000)).toBeLessThanOrEqual(FRAME_MS);
-    const aligned = await alignClip(vbr.file, file, 100_000);
-    expect(aligned.correlation).toBeGreaterThan(0.9);
-    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(FRAME_MS);
+    const file = await downloads.download(res.json.clip_url, "vbr-20s.mp3");
+    await expectCutFrom(vbr.file, file, 100_000, 20_000, { lengthMs: FRAME_MS, startMs: FRAME_MS });
   });
 
   it("a non-MP3 source (AAC) is re-encoded to MP3", async () => {
     const aac = await aacTwentySeconds();
-    const episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(aac), durationMs: aac.durationMs });
+    const episode = await seedFixtureEpisode(t.db, aac);
     const res = await t.request(clipPath(episode, 5_000, 10_000));
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg" });
     expect(t.ffmpegRuns.at(-1)).toContain("libmp3lame");
-    const file = await download(res.json.clip_url, "from-aac.mp3");
+    const file = await downloads.download(res.json.clip_url, "from-aac.mp3");
     expect(await probeCodec(file)).toBe("mp3");
     expect(Math.abs((await probeDurationMs(file)) - 10_000)).toBeLessThanOrEqual(2 * FRAME_MS);
   });

@@ -4,24 +4,23 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { MongoClient } from "mongodb";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../origin/config/config.js";
 import { createOrigin } from "../../origin/origin.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
-import { s3ClientConfig } from "../../scripts/services/local-services.js";
-import { LAMBDA, SECRET, signFor, v2Event } from "../origin/helpers/harness.js";
+import { LAMBDA, SECRET, signFor } from "../origin/helpers/harness.js";
+import { v2Event } from "../origin/helpers/api-gateway-event.js";
 import { runScript, scriptEnv } from "./helpers/run-script.js";
+import { testClients } from "./helpers/test-clients.js";
 
 const run = promisify(execFile);
 const services = inject("services");
 const dbName = `episodes_test_${randomUUID().slice(0, 8)}`;
 const env = scriptEnv(dbName);
-const s3 = new S3Client({ ...s3ClientConfig(services.s3), maxAttempts: 1 });
-const mongo = new MongoClient(services.mongodbUri);
 let dir: string;
 const mappedDbName = `episodes_mapped_${randomUUID().slice(0, 8)}`;
+const { s3, mongo, exists } = testClients([dbName, mappedDbName]);
 /** A catalog with its own names, nested as an existing podcast database might keep them. */
 const MAPPING = {
   EPISODE_COLLECTION: "shows",
@@ -32,12 +31,6 @@ const MAPPING = {
 
 const episodesWith = (withEnv: NodeJS.ProcessEnv, ...args: string[]) => runScript("scripts/episodes.ts", args, withEnv);
 const episodes = (...args: string[]) => episodesWith(env, ...args);
-
-const exists = (bucket: string, key: string) =>
-  s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-    () => true,
-    () => false,
-  );
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "edgeclip-episodes-"));
@@ -57,17 +50,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, "not-audio.mp3"), "this is text, not audio\n".repeat(100));
 });
 
-afterAll(async () => {
-  for (const name of [dbName, mappedDbName]) {
-    await mongo
-      .db(name)
-      .dropDatabase()
-      .catch(() => {});
-  }
-  await mongo.close();
-  s3.destroy();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("npm run episodes", () => {
   const id = `cli-${randomUUID().slice(0, 8)}`;

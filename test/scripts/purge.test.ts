@@ -1,33 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { MongoClient } from "mongodb";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { describe, expect, it } from "vitest";
 import { clipPathForKey, purgeEpisode } from "../../scripts/episodes/purge.js";
 import { episodesTarget } from "../../scripts/episodes/target.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
-import { s3ClientConfig } from "../../scripts/services/local-services.js";
 import { runScript, scriptEnv } from "./helpers/run-script.js";
+import { testClients } from "./helpers/test-clients.js";
 
-const services = inject("services");
 const dbName = `purge_test_${randomUUID().slice(0, 8)}`;
 const env = { ...scriptEnv(dbName), CLOUDFLARE_API_TOKEN: "" };
-const s3 = new S3Client({ ...s3ClientConfig(services.s3), maxAttempts: 1 });
-const mongo = new MongoClient(services.mongodbUri);
-
-afterAll(async () => {
-  await mongo
-    .db(dbName)
-    .dropDatabase()
-    .catch(() => {});
-  await mongo.close();
-  s3.destroy();
-});
-
-const exists = (key: string) =>
-  s3.send(new HeadObjectCommand({ Bucket: LOCAL_BUCKETS.clips, Key: key })).then(
-    () => true,
-    () => false,
-  );
+const clients = testClients([dbName]);
+const { s3, mongo } = clients;
+const exists = (key: string) => clients.exists(LOCAL_BUCKETS.clips, key);
 
 /** An episode with two clips, a precise clip, a seek index and their records; returns the keys. */
 async function seed(id: string): Promise<string[]> {

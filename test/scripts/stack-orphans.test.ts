@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
-import { createServer } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readLocalStack } from "../../scripts/stack/published-stack.js";
 import { freeLoopbackPort } from "../../scripts/services/free-port.js";
+import { portIsFree } from "../shared/loopback-server.js";
 
 // `npm start` killed hard (SIGKILL: an OOM kill, a closed CI runner) runs no cleanup of its own; its orphan
 // watchdog must still stop wrangler, workerd, the origin and the local servers, so the next start finds its
@@ -15,14 +15,6 @@ const root = path.resolve(import.meta.dirname, "../..");
 /** Whether the operator commands would still find this (dead) stack through its published file. */
 async function stackStillPublished(file: string): Promise<boolean> {
   return (await readLocalStack({ ...process.env, EDGECLIP_STACK_FILE: file })) !== undefined;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
 }
 
 describe("npm start killed with SIGKILL", () => {

@@ -3,8 +3,8 @@
 // (which every parallel test file of the project notices; startPrivateServices() avoids that).
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
+import { listenOnLoopback } from "../shared/loopback-server.js";
 import { prepareServices } from "./private-services.js";
 import { servicesInfo, startLocalServices, type LocalServices } from "../../scripts/services/local-services.js";
 
@@ -58,14 +58,6 @@ async function startControlServer(services: LocalServices): Promise<{ url: strin
         res.writeHead(500, { "content-type": "text/plain" }).end(String(err instanceof Error ? err.message : err)),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/${token}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listenOnLoopback(server);
+  return { url: `${listening.url}/${token}`, close: listening.close };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disposeWorkerBundle, startEdge, startScriptedOrigin, type Edge, type ScriptedOrigin } from "./helpers/edge.js";
+import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
+import { startScriptedOrigin, type ScriptedOrigin } from "./helpers/stub-origin.js";
 
 // Requests the edge must refuse on its own: the origin (scripted origin) is there only to count calls.
 let edge: Edge;

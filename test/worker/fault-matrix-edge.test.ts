@@ -100,19 +100,24 @@ afterAll(async () => {
   await disposeWorkerBundle();
 });
 
+/** An origin fault at the edge: a typed error to retry in 5 s, never stored, whose log line says why. */
+async function expectOriginFault(res: Response, want: { status: number; code: string; logged: string }): Promise<void> {
+  expect([res.status, res.headers.get("retry-after"), res.headers.get("cache-control")]).toEqual([
+    want.status,
+    "5",
+    "no-store",
+  ]);
+  const body = await res.json();
+  expect(body).toMatchObject({ error: { code: want.code, request_id: expect.any(String) } });
+  expect(edge.errorLog(body)?.error).toBe(want.logged);
+}
+
 describe.runIf(local)("origin faults seen from the edge (real origin and servers)", () => {
   it("origin down → 502 with Retry-After, nothing cached or mirrored; back on its port → the retry is generated", async () => {
     const port = Number(new URL(server.url).port);
     await server.close();
     const res = await edge.fetch(clip(10_000));
-    expect([res.status, res.headers.get("retry-after"), res.headers.get("cache-control")]).toEqual([
-      502,
-      "5",
-      "no-store",
-    ]);
-    const body = await res.json();
-    expect(body).toMatchObject({ error: { code: "bad_gateway", request_id: expect.any(String) } });
-    expect(edge.errorLog(body)?.error).toBe("The origin could not be reached");
+    await expectOriginFault(res, { status: 502, code: "bad_gateway", logged: "The origin could not be reached" });
     await nothingAtTheEdge(10_000);
     server = await startLocalOrigin(origin, { port });
     const retry = await edge.fetch(clip(10_000));
@@ -124,14 +129,8 @@ describe.runIf(local)("origin faults seen from the edge (real origin and servers
     let resumed = false;
     try {
       const res = await edge.fetch(clip(20_000));
-      expect([res.status, res.headers.get("retry-after"), res.headers.get("cache-control")]).toEqual([
-        504,
-        "5",
-        "no-store",
-      ]);
-      const body = await res.json();
-      expect(body).toMatchObject({ error: { code: "timeout", request_id: expect.any(String) } });
-      expect(edge.errorLog(body)?.error).toBe(`The origin did not answer within ${ORIGIN_TIMEOUT_MS} ms`);
+      const logged = `The origin did not answer within ${ORIGIN_TIMEOUT_MS} ms`;
+      await expectOriginFault(res, { status: 504, code: "timeout", logged });
       await nothingAtTheEdge(20_000);
       await services.resumeMongo();
       resumed = true;

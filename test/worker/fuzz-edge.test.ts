@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -15,8 +14,10 @@ import {
   type ClipRequest,
   type UrlSigningKey,
 } from "../../core/index.js";
+import { fuzzTally } from "../shared/fuzz-tally.js";
 import { EDGE_SIZES, FUZZ_SEED, adversarialNumber, clipPathAndQuery } from "../core/helpers/fuzz-inputs.js";
 import { EDGE, disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
+import { clipAnswer, startStubOrigin, stubBytes, type StubAnswer, type StubOrigin } from "./helpers/stub-origin.js";
 
 // Issue #6: random and adversarial paths, queries and headers (Range, If-None-Match, Origin, Accept, methods)
 // to the real Worker bundle in workerd. Behind it, a stub origin that checks the Worker's signature and
@@ -28,89 +29,66 @@ const BATCH = 50;
 const BATCHES = 210;
 const SIGNED_BATCHES = 40;
 const SECRET = "fuzz-edge-origin-secret-0123456789";
-const CLIP_BYTES = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7 + 3) % 256));
+const CLIP_BYTES = stubBytes(3000);
 /** The Worker's ETag: the first 32 hex digits of the SHA-256 of the bytes (worker/clip.ts). */
 const ETAG = `"${createHash("sha256").update(CLIP_BYTES).digest("hex").slice(0, 32)}"`;
 
-interface StubOrigin {
-  url: string;
-  /** Clip requests the Worker made (not the byte downloads). */
-  calls: number;
+interface FuzzOrigin extends StubOrigin {
   /** Anything the Worker sent that a real origin would refuse: must stay empty. */
   violations: string[];
-  close(): Promise<void>;
 }
 
 const wantsClip = (req: ClipRequest) => /^[0-9]/.test(req.episodeId);
 
 /** The origin's contract, without S3 or MongoDB: the Worker's signature and canonical form are checked. */
-async function startStubOrigin(): Promise<StubOrigin> {
-  const state: StubOrigin = { url: "", calls: 0, violations: [], close: async () => {} };
-  const server: Server = createServer((req, res) => {
-    const send = (status: number, body: unknown) =>
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-    if (req.url === "/bytes") {
-      res.writeHead(200, { "content-type": "audio/mpeg" }).end(CLIP_BYTES);
-      return;
-    }
-    state.calls++;
-    void (async () => {
-      const url = new URL(req.url ?? "/", "http://stub.invalid");
-      let clip: ClipRequest;
-      try {
-        clip = parseClipUrl(url);
-      } catch (err) {
-        state.violations.push(`unparseable request ${req.url}: ${String(err)}`);
-        return send(400, { error: { code: "invalid_parameter", message: "stub: not a clip request" } });
-      }
-      if (canonicalPath(clip) !== url.pathname + url.search) state.violations.push(`not canonical: ${req.url}`);
-      const header = (name: string) => {
-        const value = req.headers[name];
-        return Array.isArray(value) ? value.join(", ") : value;
-      };
-      const auth = await verifyOriginRequest({ method: req.method ?? "", canonicalPath: canonicalPath(clip) }, header, [
-        SECRET,
-      ]);
-      if (!auth.ok) {
-        state.violations.push(`signature ${auth.reason}: ${req.url}`);
-        return send(403, { error: { code: "forbidden", message: `stub: ${auth.reason}` } });
-      }
-      if (!wantsClip(clip)) {
-        return send(404, { error: { code: "episode_not_found", message: `Episode ${clip.episodeId} not found` } });
-      }
-      send(200, {
-        clip_url: `${state.url}/bytes`,
-        cache_hit: false,
-        generation_time_ms: 1,
-        clip_start_ms: clip.startMs,
-        clip_end_ms: clip.endMs,
-        file_size_bytes: CLIP_BYTES.length,
-        clamped_to_episode_end: false,
-      });
-    })().catch((err: unknown) => {
-      state.violations.push(`stub failed: ${String(err)}`);
-      send(500, { error: { code: "internal", message: "stub failed" } });
-    });
+async function startFuzzOrigin(): Promise<FuzzOrigin> {
+  const violations: string[] = [];
+  const stub = await startStubOrigin({
+    bytes: CLIP_BYTES,
+    answer: (req, origin) =>
+      judge(req, origin, violations).catch((err: unknown) => {
+        violations.push(`stub failed: ${String(err)}`);
+        return { status: 500, body: { error: { code: "internal", message: "stub failed" } } };
+      }),
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return state;
+  return Object.assign(stub, { violations });
+}
+
+/** What a real origin would answer, and every way the request differs from what the Worker must send. */
+async function judge(req: IncomingMessage, origin: StubOrigin, violations: string[]): Promise<StubAnswer> {
+  const error = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
+  const url = new URL(req.url ?? "/", "http://stub.invalid");
+  let clip: ClipRequest;
+  try {
+    clip = parseClipUrl(url);
+  } catch (err) {
+    violations.push(`unparseable request ${req.url}: ${String(err)}`);
+    return error(400, "invalid_parameter", "stub: not a clip request");
+  }
+  if (canonicalPath(clip) !== url.pathname + url.search) violations.push(`not canonical: ${req.url}`);
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(", ") : value;
+  };
+  const auth = await verifyOriginRequest({ method: req.method ?? "", canonicalPath: canonicalPath(clip) }, header, [
+    SECRET,
+  ]);
+  if (!auth.ok) {
+    violations.push(`signature ${auth.reason}: ${req.url}`);
+    return error(403, "forbidden", `stub: ${auth.reason}`);
+  }
+  if (!wantsClip(clip)) return error(404, "episode_not_found", `Episode ${clip.episodeId} not found`);
+  return clipAnswer(origin, clip);
 }
 
 let open: Edge;
 let locked: Edge;
-let origin: StubOrigin;
-let startedAt = 0;
-const tally: Record<string, number> = {};
-const count = (key: string) => void (tally[key] = (tally[key] ?? 0) + 1);
+let origin: FuzzOrigin;
+const run = fuzzTally();
+const { counts: tally, count } = run;
 
 beforeAll(async () => {
-  origin = await startStubOrigin();
+  origin = await startFuzzOrigin();
   const common = { originUrl: origin.url, originSecret: SECRET, generateLimit: 1_000_000 };
   [open, locked] = await Promise.all([
     startEdge(common),
@@ -122,11 +100,11 @@ beforeAll(async () => {
       },
     }),
   ]);
-  startedAt = Date.now();
+  run.start();
 });
 
 afterAll(async () => {
-  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  const seconds = run.seconds();
   console.log(
     `fuzz-edge: ${tally["requests sent"] ?? 0} requests in ${seconds} s (seed ${FUZZ_SEED}), ${origin?.calls ?? 0} reached the origin; ${JSON.stringify(tally)}`,
   );

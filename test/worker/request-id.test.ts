@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
-import { cbrTenMinutes } from "../origin/helpers/fixtures.js";
-import { SECRET, seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../origin/helpers/harness.js";
+import { SECRET, startOriginWithEpisode, type TestOrigin } from "../origin/helpers/harness.js";
 import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
 
 // One request id in both halves' log lines, for real: workerd → local API Gateway stand-in → origin, so an
@@ -14,9 +13,7 @@ let episode: string;
 const clipPath = (start: number) => `/api/v1/audio_clips/${episode}?start_time_ms=${start}&duration_ms=2000`;
 
 beforeAll(async () => {
-  const [origin, cbr] = await Promise.all([startTestOrigin(), cbrTenMinutes()]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  ({ t, episode } = await startOriginWithEpisode());
   server = await startLocalOrigin(t.origin);
   edge = await startEdge({ originUrl: server.url, originSecret: SECRET });
 });

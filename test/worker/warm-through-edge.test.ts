@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signClipUrl, type UrlSigningKey } from "../../core/index.js";
 import { runWarm } from "../../scripts/warm/run-warm.js";
 import { parseWarmList, type WarmItem } from "../../scripts/warm/warm-list.js";
-import { EDGE, startEdge, startScriptedOrigin, type Edge, type ScriptedOrigin } from "./helpers/edge.js";
+import { EDGE, startEdge, type Edge } from "./helpers/edge.js";
+import { inOneRateWindow } from "./helpers/rate-window.js";
+import { startScriptedOrigin, type ScriptedOrigin } from "./helpers/stub-origin.js";
 
 // `npm run warm` against the real Worker in workerd, for what the local stack does not turn on: URL signing
 // and the generation rate limit. The origin behind it is scripted (its clips are not what is tested here).
@@ -52,6 +54,8 @@ describe("warm through an edge that rate-limits generation", () => {
     edges.push(edge);
     const waits: number[] = [];
     const slept: number[] = [];
+    // The whole run in one 60 s window of the binding, with room for a busy machine.
+    await inOneRateWindow(60_000, 20_000);
     const summary = await runWarm(EDGE, items, {
       concurrency: 1,
       fetchFn: through(edge),

@@ -1,28 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
   CLIP_PATH_PREFIX,
-  ClipError,
   canonicalPath,
   clipObjectKey,
   episodeClipPrefix,
   episodeIdFromPath,
   parseClipUrl,
 } from "../../../core/index.js";
+import { rejection } from "../helpers/rejection.js";
 
 // The episode id as it arrives in a real URL: through the WHATWG parser, then episodeIdFromPath.
 const BASE = "https://edge.example";
 const QUERY = "?start_time_ms=0&duration_ms=1000";
 const fromUrl = (path: string) => parseClipUrl(new URL(`${path}${QUERY}`, BASE));
-
-function rejection(fn: () => unknown): ClipError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ClipError);
-    return err as ClipError;
-  }
-  throw new Error("expected a ClipError, got a result");
-}
 
 describe("episode_id in the URL path", () => {
   it.each([

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  ClipError,
   DEFAULT_LIMITS,
   MAX_START_MS,
   canonicalPath,
@@ -11,20 +10,11 @@ import {
   parseClipUrl,
   validateLimits,
 } from "../../../core/index.js";
+import { rejection } from "../helpers/rejection.js";
 
 const BASE = "https://edge.example";
 const parse = (pathAndQuery: string, limits = DEFAULT_LIMITS) => parseClipUrl(new URL(pathAndQuery, BASE), limits);
 const q = (query: string, episodeId = "ep1") => parseClipRequest(episodeId, new URLSearchParams(query));
-
-function rejection(fn: () => unknown): ClipError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ClipError);
-    return err as ClipError;
-  }
-  throw new Error("expected a ClipError, got a result");
-}
 
 describe("episode_id", () => {
   it.each(["a", "7", "A-b_c", "x".repeat(128), "0f8fad5b-d9cb-469f-a165-70867728950e"])("accepts %s", (id) => {

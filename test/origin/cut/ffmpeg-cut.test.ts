@@ -1,5 +1,4 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,27 +6,27 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClipError } from "../../../core/index.js";
 import { ffmpegCut, ffmpegArgs, type CutOptions } from "../../../origin/cut/ffmpeg-cut.js";
 import { redactUrls } from "../../../origin/cut/ffmpeg-failure.js";
+import { listenOnLoopback, type Loopback } from "../../shared/loopback-server.js";
 import { cbrTenMinutes, type Fixture } from "../helpers/fixtures.js";
 
 let tmpRoot: string;
 let cbr: Fixture;
-let stallServer: http.Server;
+let stallServer: Loopback | undefined;
 let stallUrl: string;
 
 beforeAll(async () => {
   [tmpRoot, cbr] = await Promise.all([mkdtemp(path.join(os.tmpdir(), "edgeclip-cutter-test-")), cbrTenMinutes()]);
   // A source server that sends headers and then never sends a byte: what a hung S3 read looks like to FFmpeg.
-  stallServer = http.createServer((_req, res) => {
+  const stalling = http.createServer((_req, res) => {
     res.writeHead(200, { "content-type": "audio/mpeg", "content-length": "9600000" });
     res.flushHeaders();
   });
-  await new Promise<void>((resolve) => stallServer.listen(0, "127.0.0.1", resolve));
-  stallUrl = `http://127.0.0.1:${(stallServer.address() as AddressInfo).port}/episode.mp3?X-Amz-Signature=secret`;
+  stallServer = await listenOnLoopback(stalling);
+  stallUrl = `${stallServer.url}/episode.mp3?X-Amz-Signature=secret`;
 });
 
 afterAll(async () => {
-  stallServer?.closeAllConnections();
-  stallServer?.close();
+  await stallServer?.close();
   await rm(tmpRoot, { recursive: true, force: true });
 });
 

@@ -1,24 +1,24 @@
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FfmpegNotFoundError, resolveFfmpegPath } from "../../../origin/cut/ffmpeg-path.js";
+import { fakeFfmpeg, type FakeFfmpeg } from "../helpers/fake-ffmpeg.js";
 
+let stub: FakeFfmpeg;
 let dir: string;
 let fake: string;
 let notExecutable: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "edgeclip-ffmpeg-path-"));
+  stub = await fakeFfmpeg("edgeclip-ffmpeg-path-");
   // Lookup only checks that a file is there and executable; nothing is run.
-  fake = path.join(dir, "ffmpeg");
-  await writeFile(fake, "#!/bin/sh\n");
-  await chmod(fake, 0o755);
+  await stub.write("");
+  ({ dir, path: fake } = stub);
   notExecutable = path.join(dir, "ffmpeg.txt");
   await writeFile(notExecutable, "");
 });
 
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(() => stub?.remove());
 
 const noStatic = async () => {
   throw new Error("Cannot find package 'ffmpeg-static'");

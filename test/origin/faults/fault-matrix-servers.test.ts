@@ -1,16 +1,7 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { controlServer } from "../../setup/control.js";
-import { cbrTenMinutes } from "../helpers/fixtures.js";
-import {
-  BUCKETS,
-  seedEpisode,
-  services,
-  startTestOrigin,
-  testS3,
-  uploadFixture,
-  type TestOrigin,
-} from "../helpers/harness.js";
+import { BUCKETS, services, testS3, startOriginWithEpisode, type TestOrigin } from "../helpers/harness.js";
 import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "../helpers/leftovers.js";
 
 // The fault matrix for the origin's servers, on the real local servers: "down" stops the process, "slow"
@@ -42,20 +33,23 @@ async function recover(): Promise<void> {
 // at the deadline), not wall time, which a busy machine stretches.
 const SHORT_LAMBDA = { getRemainingTimeInMillis: () => 8000 };
 
+/** After recovery: the failed request left nothing, and the same request now makes the one whole clip. */
+async function expectCleanRetry(startMs: number): Promise<void> {
+  await expectNothingLeft(t, episode, startMs);
+  const retry = await t.request(clipPath(episode, startMs));
+  expect([retry.status, retry.json.cache_hit]).toEqual([200, false]);
+  await expectOneClip(t, episode, startMs);
+}
+
 beforeAll(async () => {
-  const [origin, cbr] = await Promise.all([
-    startTestOrigin({
-      beforeStep: async (step) => {
-        if (before?.step !== step) return;
-        const { kind, fault: what } = before;
-        before = undefined;
-        await fault(kind, what);
-      },
-    }),
-    cbrTenMinutes(),
-  ]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  ({ t, episode } = await startOriginWithEpisode({
+    beforeStep: async (step) => {
+      if (before?.step !== step) return;
+      const { kind, fault: what } = before;
+      before = undefined;
+      await fault(kind, what);
+    },
+  }));
   // Warm: connections open and the seek index built, as in a container that has served before.
   expect((await t.request(clipPath(episode, 0))).status).toBe(200);
 });
@@ -75,10 +69,7 @@ describe.runIf(local)("S3 slow (versitygw frozen with SIGSTOP)", () => {
     expect(res.headers["retry-after"]).toBe("5");
     expect(res.detail).toMatch(/^Lambda timeout: step check-store was still waiting after \d+ ms/);
     await recover();
-    await expectNothingLeft(t, episode, 10_000);
-    const retry = await t.request(clipPath(episode, 10_000));
-    expect([retry.status, retry.json.cache_hit]).toEqual([200, false]);
-    await expectOneClip(t, episode, 10_000);
+    await expectCleanRetry(10_000);
   });
 
   it("during the upload → 504 before the deadline; an object that lands after SIGCONT is whole; the retry succeeds", async () => {
@@ -108,10 +99,7 @@ describe.runIf(local)("MongoDB slow (FerretDB frozen with SIGSTOP)", () => {
     expect([503, 504]).toContain(res.status);
     expect(res.detail).toMatch(/^(MongoDB connection timeout|Lambda timeout: step lookup-episode was still waiting)/);
     await recover();
-    await expectNothingLeft(t, episode, 30_000);
-    const retry = await t.request(clipPath(episode, 30_000));
-    expect([retry.status, retry.json.cache_hit]).toEqual([200, false]);
-    await expectOneClip(t, episode, 30_000);
+    await expectCleanRetry(30_000);
   });
 
   it("at the record insert → an answer before the deadline; the object is whole; the retry succeeds", async () => {

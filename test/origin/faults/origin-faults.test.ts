@@ -1,20 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { controlServer } from "../../setup/control.js";
 import { expectNoInternals } from "../../shared/public-answer.js";
-import { cbrTenMinutes } from "../helpers/fixtures.js";
 import {
   clipKeys,
   LAMBDA,
-  seedEpisode,
   services,
   signFor,
   startTestOrigin,
   tempEntries,
   testEnv,
-  uploadFixture,
-  v2Event,
+  startOriginWithEpisode,
   type TestOrigin,
 } from "../helpers/harness.js";
+import { v2Event } from "../helpers/api-gateway-event.js";
 
 /** The JSON lines written to stdout from now on (the Lambda handler logs there, as in Lambda). */
 function captureStdout(): () => Record<string, unknown>[] {
@@ -46,16 +44,11 @@ async function stop(kind: "mongo" | "s3"): Promise<void> {
 }
 
 beforeAll(async () => {
-  const [origin, cbr] = await Promise.all([
-    startTestOrigin({
-      beforeStep: async (step) => {
-        if (stopBefore?.step === step) await stop(stopBefore.kind);
-      },
-    }),
-    cbrTenMinutes(),
-  ]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  ({ t, episode } = await startOriginWithEpisode({
+    beforeStep: async (step) => {
+      if (stopBefore?.step === step) await stop(stopBefore.kind);
+    },
+  }));
 });
 
 afterEach(async () => {

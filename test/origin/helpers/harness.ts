@@ -4,7 +4,6 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { MongoClient, type Db } from "mongodb";
 import { inject } from "vitest";
 import { canonicalPath, parseClipUrl, signOriginRequest, type ClipJsonResponse } from "../../../core/index.js";
@@ -15,7 +14,8 @@ import { createOrigin, type Origin, type OriginDeps } from "../../../origin/orig
 import { LOCAL_BUCKETS } from "../../../scripts/services/env-lines.js";
 import { s3ClientConfig } from "../../../scripts/services/local-services.js";
 import { expectNoInternals } from "../../shared/public-answer.js";
-import type { Fixture } from "./fixtures.js";
+import { v2Event } from "./api-gateway-event.js";
+import { cbrTenMinutes, type Fixture } from "./fixtures.js";
 
 export const services = inject("services");
 export const SECRET = "test-origin-secret-0123456789";
@@ -163,33 +163,6 @@ export async function signFor(
   return signOriginRequest({ method, canonicalPath: canonicalPath(req) }, SECRET, nowMs);
 }
 
-/** An HTTP API (payload 2.0) event as API Gateway sends it for GET /api/v1/audio_clips/{episode_id}. */
-export function v2Event(pathAndQuery: string, headers: Record<string, string>, method = "GET"): APIGatewayProxyEventV2 {
-  const url = new URL(pathAndQuery, "https://abc123.execute-api.us-east-1.amazonaws.com");
-  return {
-    version: "2.0",
-    routeKey: "GET /api/v1/audio_clips/{episode_id}",
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers: { host: url.host, "user-agent": "edgeclip-worker", ...headers },
-    queryStringParameters: Object.fromEntries(url.searchParams),
-    pathParameters: { episode_id: url.pathname.split("/").pop() ?? "" },
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "abc123",
-      domainName: url.host,
-      domainPrefix: "abc123",
-      http: { method, path: url.pathname, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "edgeclip-worker" },
-      requestId: `req-${randomUUID()}`,
-      routeKey: "GET /api/v1/audio_clips/{episode_id}",
-      stage: "$default",
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    isBase64Encoded: false,
-  };
-}
-
 /** Uploads a fixture to the raw bucket once (same key and size → skipped) and returns its s3:// URL. */
 export async function uploadFixture(fixture: Fixture): Promise<string> {
   const key = `fixtures/${path.basename(fixture.file)}`;
@@ -211,6 +184,19 @@ export async function seedEpisode(
     .collection("episodes")
     .insertOne({ episode_id: id, audio_url: episode.audioUrl, duration_ms: episode.durationMs });
   return id;
+}
+
+/** Seeds an episode whose audio is this fixture, uploaded to the raw bucket. */
+export async function seedFixtureEpisode(db: Db, fixture: Fixture): Promise<string> {
+  return seedEpisode(db, { audioUrl: await uploadFixture(fixture), durationMs: fixture.durationMs });
+}
+
+/** A test origin with one episode seeded from the 10-minute CBR fixture, the source most tests cut from. */
+export async function startOriginWithEpisode(
+  overrides: Parameters<typeof startTestOrigin>[0] = {},
+): Promise<{ t: TestOrigin; episode: string }> {
+  const [t, cbr] = await Promise.all([startTestOrigin(overrides), cbrTenMinutes()]);
+  return { t, episode: await seedFixtureEpisode(t.db, cbr) };
 }
 
 /** Keys of the clip objects of one episode in the clips bucket. */

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { generate } from "selfsigned";
+import { listenOnLoopback } from "../../shared/loopback-server.js";
 
 /** A certificate made at test time for the test host names; never a committed key. */
 export async function testCertificate(names: readonly string[]): Promise<{ key: string; cert: string }> {
@@ -130,12 +130,8 @@ export async function startHttpsServer(tls: { key: string; cert: string }, file:
     }
   });
   server.on("connection", () => state.connections++);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  state.port = (server.address() as AddressInfo).port;
-  state.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  const listening = await listenOnLoopback(server);
+  state.port = listening.port;
+  state.close = listening.close;
   return state;
 }

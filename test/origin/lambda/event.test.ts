@@ -2,44 +2,26 @@ import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { ClipError, parseClipUrl } from "../../../core/index.js";
 import { normalizeEvent } from "../../../origin/lambda/event.js";
+import { httpApiEvent, restApiEvent } from "../helpers/api-gateway-event.js";
 
-// Shaped like the samples in AWS's "Working with AWS Lambda proxy integrations for HTTP APIs" (payload
-// format 2.0 and 1.0) and the REST API proxy integration input format, with our route filled in.
+// The samples' own values where a test reads them (source IP, request ids, headers, the query).
 function httpApiV2(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
   return {
-    version: "2.0",
-    routeKey: "GET /api/v1/audio_clips/{episode_id}",
-    rawPath: "/api/v1/audio_clips/ep-42",
-    rawQueryString: "start_time_ms=754000&duration_ms=30000",
-    cookies: ["cookie1", "cookie2"],
-    headers: {
-      "accept-encoding": "gzip",
-      host: "id.execute-api.us-east-1.amazonaws.com",
-      "x-edgeclip-timestamp": "1700000000",
-      "x-edgeclip-signature": "v1=abc",
-      header2: "value1,value2",
-    },
-    queryStringParameters: { start_time_ms: "754000", duration_ms: "30000" },
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "api-id",
-      domainName: "id.execute-api.us-east-1.amazonaws.com",
-      domainPrefix: "id",
-      http: {
-        method: "GET",
-        path: "/api/v1/audio_clips/ep-42",
-        protocol: "HTTP/1.1",
-        sourceIp: "192.0.2.1",
-        userAgent: "agent",
+    ...httpApiEvent({
+      path: "/api/v1/audio_clips/ep-42",
+      query: "start_time_ms=754000&duration_ms=30000",
+      headers: {
+        "accept-encoding": "gzip",
+        host: "id.execute-api.us-east-1.amazonaws.com",
+        "x-edgeclip-timestamp": "1700000000",
+        "x-edgeclip-signature": "v1=abc",
+        header2: "value1,value2",
       },
+      sourceIp: "192.0.2.1",
+      userAgent: "agent",
       requestId: "id",
-      routeKey: "GET /api/v1/audio_clips/{episode_id}",
-      stage: "$default",
-      time: "12/Mar/2020:19:03:58 +0000",
-      timeEpoch: 1583348638390,
-    },
-    pathParameters: { episode_id: "ep-42" },
-    isBase64Encoded: false,
+    }),
+    cookies: ["cookie1", "cookie2"],
     stageVariables: { stageVariable1: "value1" },
     ...overrides,
   };
@@ -47,59 +29,22 @@ function httpApiV2(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayP
 
 function restV1(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
   return {
-    resource: "/api/v1/audio_clips/{episode_id}",
-    path: "/api/v1/audio_clips/ep-42",
-    httpMethod: "GET",
-    headers: {
-      Host: "id.execute-api.us-east-1.amazonaws.com",
-      "X-Edgeclip-Timestamp": "1700000000",
-      header2: "value2",
-    },
-    multiValueHeaders: {
-      Host: ["id.execute-api.us-east-1.amazonaws.com"],
-      "X-Edgeclip-Timestamp": ["1700000000"],
-      header2: ["value1", "value2"],
-    },
-    queryStringParameters: { start_time_ms: "754000", duration_ms: "30000" },
-    multiValueQueryStringParameters: { start_time_ms: ["754000"], duration_ms: ["30000"] },
-    pathParameters: { episode_id: "ep-42" },
-    stageVariables: null,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "id",
-      authorizer: { claims: null, scopes: null },
-      domainName: "id.execute-api.us-east-1.amazonaws.com",
-      domainPrefix: "id",
-      extendedRequestId: "request-id",
-      httpMethod: "GET",
-      identity: {
-        accessKey: null,
-        accountId: null,
-        caller: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: "192.0.2.1",
-        user: null,
-        userAgent: "user-agent",
-        userArn: null,
-        apiKey: null,
-        apiKeyId: null,
-        clientCert: null,
+    ...restApiEvent({
+      path: "/api/v1/audio_clips/ep-42",
+      query: "start_time_ms=754000&duration_ms=30000",
+      headers: {
+        Host: "id.execute-api.us-east-1.amazonaws.com",
+        "X-Edgeclip-Timestamp": "1700000000",
+        header2: "value2",
       },
-      path: "/prod/api/v1/audio_clips/ep-42",
-      protocol: "HTTP/1.1",
+      multiValueHeaders: {
+        Host: ["id.execute-api.us-east-1.amazonaws.com"],
+        "X-Edgeclip-Timestamp": ["1700000000"],
+        header2: ["value1", "value2"],
+      },
+      sourceIp: "192.0.2.1",
       requestId: "id=",
-      requestTime: "04/Mar/2020:19:15:17 +0000",
-      requestTimeEpoch: 1583349317135,
-      resourceId: "abc123",
-      resourcePath: "/api/v1/audio_clips/{episode_id}",
-      stage: "prod",
-    },
-    body: null,
-    isBase64Encoded: false,
+    }),
     ...overrides,
   };
 }

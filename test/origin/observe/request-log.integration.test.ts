@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edgeRequestId } from "../../../origin/observe/request-log.js";
 import { declaredMetrics, emfProblems } from "../helpers/emf.js";
-import { cbrTenMinutes } from "../helpers/fixtures.js";
-import { seedEpisode, signFor, startTestOrigin, uploadFixture, type TestOrigin } from "../helpers/harness.js";
+import { signFor, startOriginWithEpisode, type TestOrigin } from "../helpers/harness.js";
 import { clipPath } from "../helpers/leftovers.js";
 
 // The origin's one log line per request, from real requests (real S3, MongoDB, cutter): it carries the
@@ -11,12 +10,7 @@ let t: TestOrigin;
 let episode: string;
 
 beforeAll(async () => {
-  const [origin, cbr] = await Promise.all([
-    startTestOrigin({ env: { METRICS_NAMESPACE: "edgeclip/test" } }),
-    cbrTenMinutes(),
-  ]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  ({ t, episode } = await startOriginWithEpisode({ env: { METRICS_NAMESPACE: "edgeclip/test" } }));
 });
 
 afterAll(() => t?.close());

@@ -1,23 +1,18 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { canonicalPath, parseClipUrl, SIGNATURE_HEADER, signOriginRequest } from "../../../core/index.js";
 import { stdoutSink } from "../../../origin/observe/request-log.js";
-import { cbrTenMinutes } from "../helpers/fixtures.js";
+import { freeLoopbackPort } from "../../../scripts/services/free-port.js";
+import { fakeFfmpeg, type FakeFfmpeg } from "../helpers/fake-ffmpeg.js";
 import {
   BUCKETS,
   seedEpisode,
   services,
   startTestOrigin,
   testS3,
-  uploadFixture,
   type Answer,
+  startOriginWithEpisode,
   type TestOrigin,
 } from "../helpers/harness.js";
 import { clipPath } from "../helpers/leftovers.js";
@@ -25,8 +20,6 @@ import { clipPath } from "../helpers/leftovers.js";
 // The real origin, with the production log sink (stdout), against the real local servers, through the paths
 // whose log lines carry the most detail: success, refusals, and failures whose causes come from the S3 SDK,
 // the MongoDB driver and FFmpeg. Nothing secret may reach a log line, whatever the path.
-const run = promisify(execFile);
-
 // Distinctive values: any of them in a log line can only have come from where it was configured.
 const ORIGIN_SECRETS = ["origin-secret-current-4f9c2a7e1d63", "origin-secret-previous-8b3e6d0c5a71"];
 const ATTACKER_SECRET = "attacker-signing-secret-6a4d2f8e0b";
@@ -64,25 +57,8 @@ function capture(): void {
 
 let t: TestOrigin;
 let episode: string;
-let ffmpegDir: string;
-let ffmpegPath: string;
-let realFfmpeg: string;
+let ffmpeg: FakeFfmpeg;
 let mongoUri: string;
-
-async function ffmpegStandIn(body: string): Promise<void> {
-  const tmp = `${ffmpegPath}.new`;
-  await writeFile(tmp, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-  await rename(tmp, ffmpegPath);
-}
-
-/** A loopback port with nothing listening: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** FerretDB takes PLAIN credentials without checking them; an external MongoDB keeps its own URI. */
 function uriWithPassword(port?: number): string {
@@ -148,21 +124,14 @@ function requestLines(lines: string[]): Record<string, unknown>[] {
 let lastLines: string[] = [];
 
 beforeAll(async () => {
-  ffmpegDir = await mkdtemp(path.join(os.tmpdir(), "edgeclip-secrets-ffmpeg-"));
-  ffmpegPath = path.join(ffmpegDir, "ffmpeg");
-  realFfmpeg = (await run("sh", ["-c", "command -v ffmpeg"])).stdout.trim();
-  await ffmpegStandIn(`exec "${realFfmpeg}" "$@"`);
+  ffmpeg = await fakeFfmpeg("edgeclip-secrets-ffmpeg-");
+  await ffmpeg.useReal();
   mongoUri = uriWithPassword();
   capture();
-  const [origin, cbr] = await Promise.all([
-    startTestOrigin({
-      log: stdoutSink,
-      env: { ORIGIN_SECRET: ORIGIN_SECRETS.join(","), MONGODB_URI: mongoUri, FFMPEG_PATH: ffmpegPath },
-    }),
-    cbrTenMinutes(),
-  ]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+  ({ t, episode } = await startOriginWithEpisode({
+    log: stdoutSink,
+    env: { ORIGIN_SECRET: ORIGIN_SECRETS.join(","), MONGODB_URI: mongoUri, FFMPEG_PATH: ffmpeg.path },
+  }));
 });
 
 afterEach(() => {
@@ -175,7 +144,7 @@ afterEach(() => {
 afterAll(async () => {
   for (const restore of restores.reverse()) restore();
   await t?.close();
-  await rm(ffmpegDir, { recursive: true, force: true });
+  await ffmpeg?.remove();
 });
 
 /** The one request line of a test, which must exist for the test to mean anything. */
@@ -235,7 +204,7 @@ describe("no secret reaches a log line (real origin, stdout sink, real local ser
   });
 
   it("FFmpeg exits 1 after echoing its arguments, the source URL among them → 500", async () => {
-    await ffmpegStandIn(`echo "args: $*" >&2\nexit 1`);
+    await ffmpeg.write(`echo "args: $*" >&2\nexit 1`);
     try {
       const key = `secrets/${randomUUID()}.mp3`;
       await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: "not audio\n".repeat(5000) }));
@@ -245,7 +214,7 @@ describe("no secret reaches a log line (real origin, stdout sink, real local ser
       expect(String(line.error)).toMatch(/^FFmpeg failed \(exit 1\)/);
       expect([line.level, String(line.error)]).toEqual(["error", expect.stringContaining("args: ")]);
     } finally {
-      await ffmpegStandIn(`exec "${realFfmpeg}" "$@"`);
+      await ffmpeg.useReal();
     }
   });
 
@@ -266,7 +235,7 @@ describe("no secret reaches a log line (real origin, stdout sink, real local ser
   });
 
   it("S3 unreachable → 503; MongoDB unreachable (URI with a password) → 503 naming the host only", async () => {
-    const port = await closedPort();
+    const port = await freeLoopbackPort();
     const noS3 = await startTestOrigin({
       log: stdoutSink,
       env: {
@@ -284,7 +253,7 @@ describe("no secret reaches a log line (real origin, stdout sink, real local ser
       await noS3.close();
     }
 
-    const downUri = uriWithPassword(await closedPort());
+    const downUri = uriWithPassword(await freeLoopbackPort());
     const noMongo = await startTestOrigin({
       log: stdoutSink,
       env: {

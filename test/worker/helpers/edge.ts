@@ -1,6 +1,4 @@
-import { readFile, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { Miniflare, type WorkerOptions } from "miniflare";
@@ -140,60 +138,4 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     },
     close: () => mf.dispose(),
   };
-}
-
-export interface ScriptedOrigin {
-  url: string;
-  calls: number;
-  /** What the next calls do. */
-  mode: "ok" | "slow" | "error";
-  bytes: Buffer;
-  close(): Promise<void>;
-}
-
-/**
- * A scripted origin for faults the real one cannot be made to produce on demand (a 500, a hang).
- * It answers the origin's JSON contract and serves the bytes at its own "pre-signed" URL.
- */
-export async function startScriptedOrigin(port = 0): Promise<ScriptedOrigin> {
-  const state: ScriptedOrigin = {
-    url: "",
-    calls: 0,
-    mode: "ok",
-    bytes: Buffer.from(await readFile(new URL(import.meta.url))).subarray(0, 4000),
-    close: async () => {},
-  };
-  const server: Server = createServer((req, res) => {
-    if (req.url?.startsWith("/bytes")) {
-      res.writeHead(200, { "content-type": "audio/mpeg" }).end(state.bytes);
-      return;
-    }
-    state.calls++;
-    if (state.mode === "error") {
-      res
-        .writeHead(500, { "content-type": "application/json" })
-        .end(JSON.stringify({ error: { code: "internal", message: "boom" } }));
-      return;
-    }
-    if (state.mode === "slow") return; // never answers: the edge's timeout must fire
-    res.writeHead(200, { "content-type": "application/json" }).end(
-      JSON.stringify({
-        clip_url: `${state.url}/bytes`,
-        cache_hit: false,
-        generation_time_ms: 12,
-        clip_start_ms: 0,
-        clip_end_ms: 1000,
-        file_size_bytes: state.bytes.length,
-        clamped_to_episode_end: false,
-      }),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return state;
 }

@@ -1,10 +1,9 @@
 import type { LookupAddress } from "node:dns";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HttpsSourcePolicy } from "../../../../origin/sources/https/https-source.js";
-import { alignClip, decodedDurationMs } from "../../helpers/audio.js";
+import { decodedDurationMs, expectCutFrom } from "../../helpers/audio.js";
+import { downloadFolder, type Downloads } from "../../helpers/download.js";
 import { aacTwentySeconds, cbrTenMinutes, type Fixture } from "../../helpers/fixtures.js";
 import { seedEpisode, startTestOrigin, type TestOrigin } from "../../helpers/harness.js";
 import { startHttpsServer, testCertificate, type TestHttpsServer } from "../../helpers/https-server.js";
@@ -16,7 +15,7 @@ let mp3Server: TestHttpsServer;
 let aacServer: TestHttpsServer;
 let cbr: Fixture;
 let aac: Fixture;
-let dir: string;
+let downloads: Downloads;
 
 beforeAll(async () => {
   [cbr, aac] = await Promise.all([cbrTenMinutes(), aacTwentySeconds()]);
@@ -32,31 +31,26 @@ beforeAll(async () => {
     testOnly: { ca: tls.cert, allowAddresses: ["127.0.0.1"] },
   };
   t = await startTestOrigin({ httpsPolicy: policy });
-  dir = await mkdtemp(path.join(os.tmpdir(), "edgeclip-https-episode-"));
+  downloads = await downloadFolder("edgeclip-https-episode-");
 });
 
 afterAll(async () => {
   await t?.close();
   await mp3Server?.close();
   await aacServer?.close();
-  await rm(dir, { recursive: true, force: true });
+  await downloads?.remove();
 });
 
 const clipPath = (episode: string, startMs: number, durationMs: number) =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
 
-async function download(url: string, name: string): Promise<string> {
-  const file = path.join(dir, name);
-  await writeFile(file, new Uint8Array(await (await fetch(url)).arrayBuffer()));
-  return file;
-}
+/** An episode whose audio is at this URL on a test server, with the fixture's duration in the catalog. */
+const episodeAt = (audioUrl: string, fixture: Fixture) =>
+  seedEpisode(t.db, { audioUrl, durationMs: fixture.durationMs });
 
 describe("an https episode on an allow-listed host", () => {
   it("is indexed on first use and cut from its frames, with no FFmpeg and no whole-file download later", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `https://audio.test:${mp3Server.port}/audio.mp3?token=secret-token`,
-      durationMs: cbr.durationMs,
-    });
+    const episode = await episodeAt(`https://audio.test:${mp3Server.port}/audio.mp3?token=secret-token`, cbr);
     const first = await t.request(clipPath(episode, 60_000, 10_000));
     expect(first.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
@@ -69,18 +63,12 @@ describe("an https episode on an allow-listed host", () => {
     expect(Number(line.source_bytes_read)).toBeLessThanOrEqual(Number(line.clip_bytes) + 64 * 1024);
     // The URL's token never reaches a log line.
     expect(JSON.stringify(t.logs)).not.toContain("secret-token");
-    const file = await download(res.json.clip_url, "https-cbr.mp3");
-    expect(Math.abs((await decodedDurationMs(file)) - 30_000)).toBeLessThanOrEqual(1);
-    const aligned = await alignClip(cbr.file, file, 300_000);
-    expect(aligned.correlation).toBeGreaterThan(0.9);
-    expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(26.2);
+    const file = await downloads.download(res.json.clip_url, "https-cbr.mp3");
+    await expectCutFrom(cbr.file, file, 300_000, 30_000, { lengthMs: 1, startMs: 26.2 });
   });
 
   it("a re-upload at the same URL (new ETag) is noticed and re-indexed", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `https://audio.test:${mp3Server.port}/audio.mp3`,
-      durationMs: cbr.durationMs,
-    });
+    const episode = await episodeAt(`https://audio.test:${mp3Server.port}/audio.mp3`, cbr);
     expect((await t.request(clipPath(episode, 10_000, 5_000))).status).toBe(200);
     mp3Server.replaceFile(await readFile(cbr.file));
     const res = await t.request(clipPath(episode, 20_000, 5_000));
@@ -89,24 +77,18 @@ describe("an https episode on an allow-listed host", () => {
   });
 
   it("a non-MP3 https source is fetched through the checked session and re-encoded", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `https://audio.test:${aacServer.port}/audio.mp3`,
-      durationMs: aac.durationMs,
-    });
+    const episode = await episodeAt(`https://audio.test:${aacServer.port}/audio.mp3`, aac);
     const res = await t.request(clipPath(episode, 5_000, 5_000));
     expect(res.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "ffmpeg", downloaded: true });
     // FFmpeg read a local temp file, never the URL (its own DNS lookups would skip the address checks).
     expect(t.ffmpegRuns.at(-1)?.join(" ")).not.toContain("https://");
-    const file = await download(res.json.clip_url, "https-aac.mp3");
+    const file = await downloads.download(res.json.clip_url, "https-aac.mp3");
     expect(Math.abs((await decodedDurationMs(file)) - 5_000)).toBeLessThanOrEqual(60);
   });
 
   it("a host not on the allow-list is a 422 that names the setting, and nothing is written", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `https://other.test:${mp3Server.port}/audio.mp3`,
-      durationMs: cbr.durationMs,
-    });
+    const episode = await episodeAt(`https://other.test:${mp3Server.port}/audio.mp3`, cbr);
     const res = await t.request(clipPath(episode, 0, 5_000));
     expect(res.status).toBe(422);
     expect(res.detail).toContain("not in SOURCE_HOST_ALLOWLIST");
@@ -114,10 +96,7 @@ describe("an https episode on an allow-listed host", () => {
   });
 
   it("a source host that never answers is given up at the request's deadline: 504, nothing written", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `https://audio.test:${mp3Server.port}/hang`,
-      durationMs: cbr.durationMs,
-    });
+    const episode = await episodeAt(`https://audio.test:${mp3Server.port}/hang`, cbr);
     // 4.5 s left, minus the 3 s margin: the deadline is 1.5 s away, well before the policy's 5 s read timeout.
     const res = await t.request(clipPath(episode, 0, 5_000), { lambda: { getRemainingTimeInMillis: () => 4_500 } });
     expect(res.status).toBe(504);
@@ -126,10 +105,7 @@ describe("an https episode on an allow-listed host", () => {
   });
 
   it("an http:// audio location is refused: only https is read", async () => {
-    const episode = await seedEpisode(t.db, {
-      audioUrl: `http://audio.test:${mp3Server.port}/audio.mp3`,
-      durationMs: cbr.durationMs,
-    });
+    const episode = await episodeAt(`http://audio.test:${mp3Server.port}/audio.mp3`, cbr);
     const res = await t.request(clipPath(episode, 0, 5_000));
     expect(res.status).toBe(422);
     expect(res.detail).toMatch(/no usable audio location/);
