@@ -8,6 +8,7 @@ const ORIGIN_PURE = [
   "test/origin/config/**/*.test.ts",
   "test/origin/lambda/**/*.test.ts",
   "test/origin/cut/**/*.test.ts",
+  "test/origin/waveform/**/*.test.ts",
   "test/origin/observe/metrics.test.ts",
   "test/origin/store/s3-errors.test.ts",
   "test/origin/sources/https/policy.test.ts",

@@ -11,3 +11,7 @@ export * from "./auth/hmac.js";
 export * from "./auth/origin-auth.js";
 export * from "./auth/url-signing.js";
 export * from "./steps/run-steps.js";
+export * from "./contract/episode-path.js";
+export * from "./waveform/waveform.js";
+export * from "./contract/clip-time.js";
+export * from "./contract/share-path.js";

@@ -5,6 +5,7 @@ import { httpsAudioSource, s3AudioSource } from "./sources/audio-source.js";
 import { httpsSourcePolicy } from "./sources/https/policy.js";
 import { ClipStore } from "./store/clip-store.js";
 import { SeekIndexStore } from "./store/seek-index-store.js";
+import { WaveformStore } from "./store/waveform-store.js";
 
 /** The origin's parts, each created on first use and then shared by every request of the container. */
 export function originParts(deps: OriginDeps, clients: OriginClients, ffmpegPath: string): OriginParts {
@@ -12,6 +13,7 @@ export function originParts(deps: OriginDeps, clients: OriginClients, ffmpegPath
   let store: ClipStore | undefined;
   let catalog: EpisodeCatalog | undefined;
   let indexes: SeekIndexStore | undefined;
+  let waveforms: WaveformStore | undefined;
   return {
     s3: () => clients.s3(),
     openSource: (episode, deadline) =>
@@ -24,6 +26,7 @@ export function originParts(deps: OriginDeps, clients: OriginClients, ffmpegPath
         : s3AudioSource(clients.s3(), episode.audio),
     store: () => (store ??= new ClipStore(clients.s3(), config.clipsBucket, config.presignExpiresS)),
     indexes: () => (indexes ??= new SeekIndexStore(clients.s3(), config.clipsBucket)),
+    waveforms: () => (waveforms ??= new WaveformStore(clients.s3(), config.clipsBucket)),
     catalog: () =>
       (catalog ??= new EpisodeCatalog(clients.mongo().db(config.mongodbDb), {
         collections: config.collections,

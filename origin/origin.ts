@@ -9,6 +9,8 @@ import { resolveFfmpegPath, type FfmpegLocation } from "./cut/ffmpeg-path.js";
 import type { LambdaClock } from "./lambda/deadline.js";
 import type { ApiGatewayEvent } from "./lambda/event.js";
 import { handleEvent } from "./lambda/handle-event.js";
+import { routeEvent } from "./episodes/route-event.js";
+import { clipLabeler } from "./label/clip-labeler.js";
 import type { LambdaHttpResponse } from "./lambda/response.js";
 import { stdoutSink, writeLog, type LogSink } from "./observe/request-log.js";
 import { originParts } from "./origin-parts.js";
@@ -17,6 +19,7 @@ import type { AudioSource } from "./sources/audio-source.js";
 import type { HttpsSourcePolicy } from "./sources/https/policy.js";
 import type { ClipStore } from "./store/clip-store.js";
 import type { SeekIndexStore } from "./store/seek-index-store.js";
+import type { WaveformStore } from "./store/waveform-store.js";
 
 export interface OriginDeps {
   config: OriginConfig;
@@ -52,6 +55,7 @@ export interface OriginParts {
   store: () => ClipStore;
   indexes: () => SeekIndexStore;
   catalog: () => EpisodeCatalog;
+  waveforms: () => WaveformStore;
   ffmpegPath: string;
 }
 
@@ -92,19 +96,22 @@ export async function createOrigin(deps: OriginDeps): Promise<Origin> {
       ...(deps.spawn ? { spawn: deps.spawn } : {}),
       ...(deps.tmpRoot ? { tmpRoot: deps.tmpRoot } : {}),
     });
+  const labeler = clipLabeler(parts.openSource);
   const pipeline = createPipeline(
     {
       config,
       store: parts.store,
       catalog: parts.catalog,
       cutter: () => cutter,
+      labeler: () => labeler,
       now,
     },
     config.limits,
   );
 
-  const handle = (event: ApiGatewayEvent, context: LambdaClock) =>
+  const clips = (event: ApiGatewayEvent, context: LambdaClock) =>
     handleEvent(event, context, { pipeline, config, log, ...(deps.beforeStep ? { beforeStep: deps.beforeStep } : {}) });
+  const handle = routeEvent(clips, { ...parts, config, log, now, ...(deps.spawn ? { spawn: deps.spawn } : {}) });
 
   return { handle, ffmpeg, close: () => clients.close() };
 }

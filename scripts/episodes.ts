@@ -1,18 +1,23 @@
-// `npm run episodes -- add <file|https-url> --id <id> [--title T] | list | remove <id>`
+// `npm run episodes -- add <file|https-url> --id <id> [--title T] [--show S] [--image-url URL] | list | remove <id>`
 // Talks to the running `npm start` stack by default, or to MONGODB_URI and S3 when set.
 import { runCommand, UsageError } from "./cli/run-command.js";
 import { addEpisode, listEpisodes, removeEpisode } from "./episodes/commands.js";
 import { episodesTarget } from "./episodes/target.js";
 
 const USAGE = `usage:
-  npm run episodes -- add <file|https-url> --id <episode_id> [--title "Title"]
+  npm run episodes -- add <file|https-url> --id <episode_id> [--title "Title"] [--show "Show"] [--image-url https://…/cover.jpg]
   npm run episodes -- list
   npm run episodes -- remove <episode_id>`;
 
 await runCommand({
   name: "episodes",
   usage: USAGE,
-  options: { id: { type: "string" }, title: { type: "string" } },
+  options: {
+    id: { type: "string" },
+    title: { type: "string" },
+    show: { type: "string" },
+    "image-url": { type: "string" },
+  },
   async run({ values, positionals }) {
     const [command, arg, ...extra] = positionals;
     const valid =
@@ -25,7 +30,12 @@ await runCommand({
     try {
       log(`catalog: ${target.describe}`);
       if (command === "add")
-        await addEpisode(target, arg as string, { id: values.id as string, title: values.title }, log);
+        await addEpisode(
+          target,
+          arg as string,
+          { id: values.id as string, title: values.title, show: values.show, imageUrl: values["image-url"] },
+          log,
+        );
       if (command === "remove") await removeEpisode(target, arg as string, log);
       if (command === "list") {
         const rows = await listEpisodes(target);

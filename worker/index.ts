@@ -1,5 +1,17 @@
 import { Router, type IRequest } from "itty-router";
-import { CLIP_PATH_PREFIX, CLIP_ROUTE, ClipError } from "../core/index.js";
+import {
+  CLIP_PATH_PREFIX,
+  CLIP_ROUTE,
+  ClipError,
+  EPISODE_ROUTE,
+  OEMBED_PATH,
+  SHARE_ROUTE,
+  WAVEFORM_ROUTE,
+} from "../core/index.js";
+import { handleOembed } from "./pages/oembed.js";
+import { handleShare } from "./pages/handle-share.js";
+import { episodeFetcher, type EpisodeFetcher } from "./episodes/episode-origin.js";
+import { handleEpisode } from "./episodes/handle-episode.js";
 import { handleClip } from "./clip/handle-clip.js";
 import type { GenerationLimit } from "./clip/context.js";
 import { workerConfig, WorkerConfigError, type Env } from "./config/env.js";
@@ -8,6 +20,7 @@ import type { OriginFetcher } from "./clip/clip.js";
 import { inFlight, type InFlight } from "./origin/in-flight.js";
 import { originFetcher } from "./origin/origin-client.js";
 import { playerPage } from "./pages/player-page.js";
+import { studioPage } from "./pages/studio/studio-page.js";
 
 type Args = [Env, ExecutionContext];
 /** What the `before` stage stamps on every request, for Server-Timing and the access log. */
@@ -18,6 +31,7 @@ const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry
 // One origin client and in-flight registry per configuration (i.e. per isolate), so concurrent misses share
 // in-flight origin calls.
 const parts = new WeakMap<object, { origin: OriginFetcher; inFlight: InFlight }>();
+const episodeFetchers = new WeakMap<object, EpisodeFetcher>();
 
 function generationLimits(env: Env): GenerationLimit[] {
   const limits: GenerationLimit[] = [];
@@ -54,6 +68,28 @@ const clip = (request: EdgeRequest, env: Env, ctx: ExecutionContext) => {
   );
 };
 
+/** What the people-facing handlers (episode facts and peaks, share pages, oEmbed) are given. */
+function peopleDeps(env: Env, ctx: ExecutionContext) {
+  const cfg = config(env);
+  let fetchEpisode = episodeFetchers.get(cfg);
+  if (!fetchEpisode) episodeFetchers.set(cfg, (fetchEpisode = episodeFetcher(cfg)));
+  const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
+  return { config: cfg, cache: caches.default, limits: generationLimits(env), waitUntil, log, fetchEpisode };
+}
+
+type PeopleHandler = (
+  request: Request,
+  deps: ReturnType<typeof peopleDeps>,
+  stamp: { requestId: string; startedAt: number },
+) => Promise<Response>;
+
+const people = (handler: PeopleHandler) => (request: EdgeRequest, env: Env, ctx: ExecutionContext) =>
+  handler(request as unknown as Request, peopleDeps(env, ctx), {
+    requestId: request.requestId,
+    startedAt: request.startedAt,
+  });
+const episode = people(handleEpisode);
+
 function stamp(request: EdgeRequest): void {
   request.startedAt = Date.now();
   request.requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
@@ -86,6 +122,10 @@ function finish(response: Response | undefined, request: EdgeRequest, env: Env):
 
 // itty-router v5 stages: before (stamp) → route → catch (the one place errors become responses) → finally.
 // The catch stage has the stamped request: its id goes in a 5xx body and on the log line with the detail.
+const notAllowed = () => {
+  throw new ClipError("method_not_allowed", "Use GET, HEAD or OPTIONS");
+};
+
 const router = Router<EdgeRequest, Args>({
   before: [stamp],
   catch: (err: unknown, request: EdgeRequest) => errorResponse(err, request.requestId, log),
@@ -93,11 +133,23 @@ const router = Router<EdgeRequest, Args>({
 });
 
 router
-  .get("/", () => playerPage())
+  .get("/", () => studioPage())
+  .get("/player", () => playerPage())
   .get("/healthz", () => json({ ok: true }, 200, { "cache-control": "no-store" }))
   .options(CLIP_ROUTE, (request, env) => preflight(request as unknown as Request, config(env).allowedOrigins))
   .get(CLIP_ROUTE, clip)
   .head(CLIP_ROUTE, clip)
+  .options(EPISODE_ROUTE, (request, env) => preflight(request as unknown as Request, config(env).allowedOrigins))
+  .options(WAVEFORM_ROUTE, (request, env) => preflight(request as unknown as Request, config(env).allowedOrigins))
+  .get(WAVEFORM_ROUTE, episode)
+  .head(WAVEFORM_ROUTE, episode)
+  .get(EPISODE_ROUTE, episode)
+  .head(EPISODE_ROUTE, episode)
+  .get(SHARE_ROUTE, people(handleShare))
+  .head(SHARE_ROUTE, people(handleShare))
+  .get(OEMBED_PATH, people(handleOembed))
+  .all(WAVEFORM_ROUTE, notAllowed)
+  .all(EPISODE_ROUTE, notAllowed)
   .all(CLIP_ROUTE, () => {
     throw new ClipError("method_not_allowed", "Use GET, HEAD or OPTIONS");
   })

@@ -69,3 +69,10 @@ export function clipRequestFromKey(key: string): ClipRequest | undefined {
   const request = { episodeId, startMs, endMs, durationMs: endMs - startMs, precise: precise !== undefined };
   return asMp3 ? { ...request, format: "mp3" } : request;
 }
+
+export const WAVEFORM_PREFIX = "waveform/";
+
+/** An episode's waveform peaks, beside its seek index in the clips bucket (and, like it, tied to the source's ETag). */
+export function waveformKey(episodeId: string): string {
+  return `${WAVEFORM_PREFIX}${parseEpisodeId(episodeId)}.json`;
+}

@@ -9,3 +9,5 @@ export * from "./build-seek-index.js";
 export * from "./index-codec.js";
 export * from "./frame-walk.js";
 export * from "./cut.js";
+export * from "./id3-writer.js";
+export * from "./id3-frames.js";

@@ -25,6 +25,10 @@ export interface Episode {
   id: string;
   audio: AudioLocation;
   durationMs: number;
+  /** Optional public facts (EPISODE_FIELD_TITLE, _SHOW, _IMAGE_URL): absent, empty or not text reads as none. */
+  title?: string;
+  show?: string;
+  imageUrl?: string;
 }
 
 export interface ClipRecord {
@@ -68,6 +72,25 @@ export function parseAudioLocation(value: unknown, rawBucket: string | undefined
   return { bucket: rawBucket, key: value.replace(/^\/+/, "") };
 }
 
+const text = (value: unknown, max: number): string | undefined =>
+  typeof value === "string" && value.trim() !== "" ? value.trim().slice(0, max) : undefined;
+
+/** Only http(s) images: an og:image or a player's artwork must be fetchable by anyone. */
+const imageUrl = (value: unknown): string | undefined => {
+  const raw = text(value, 2048);
+  return raw && /^https?:\/\/[^\s]+$/i.test(raw) && URL.canParse(raw) ? raw : undefined;
+};
+
+function publicFacts(
+  doc: Document,
+  fields: OriginConfig["episodeFields"],
+): Pick<Episode, "title" | "show" | "imageUrl"> {
+  const title = text(readPath(doc, fields.title), 300);
+  const show = text(readPath(doc, fields.show), 300);
+  const image = imageUrl(readPath(doc, fields.imageUrl));
+  return { ...(title ? { title } : {}), ...(show ? { show } : {}), ...(image ? { imageUrl: image } : {}) };
+}
+
 export class EpisodeCatalog {
   constructor(
     private readonly db: Db,
@@ -78,9 +101,17 @@ export class EpisodeCatalog {
     const { fields, collections } = this.opts;
     let doc: Document | null;
     try {
-      doc = await this.db
-        .collection(collections.episodes)
-        .findOne({ [fields.id]: episodeId }, { projection: { _id: 0, [fields.audioUrl]: 1, [fields.durationMs]: 1 } });
+      doc = await this.db.collection(collections.episodes).findOne(
+        { [fields.id]: episodeId },
+        {
+          projection: {
+            _id: 0,
+            ...Object.fromEntries(
+              [fields.audioUrl, fields.durationMs, fields.title, fields.show, fields.imageUrl].map((f) => [f, 1]),
+            ),
+          },
+        },
+      );
     } catch (err) {
       throw this.failure(err, "episode lookup");
     }
@@ -101,7 +132,7 @@ export class EpisodeCatalog {
         `Episode ${episodeId} has no valid duration in field ${fields.durationMs} (expected milliseconds > 0)`,
       );
     }
-    return { id: episodeId, audio, durationMs: Math.floor(durationMs) };
+    return { id: episodeId, audio, durationMs: Math.floor(durationMs), ...publicFacts(doc, fields) };
   }
 
   /**

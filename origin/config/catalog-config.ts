@@ -17,6 +17,9 @@ const catalogSchema = settingsSchema.pick({
   EPISODE_FIELD_ID: true,
   EPISODE_FIELD_AUDIO_URL: true,
   EPISODE_FIELD_DURATION_MS: true,
+  EPISODE_FIELD_TITLE: true,
+  EPISODE_FIELD_SHOW: true,
+  EPISODE_FIELD_IMAGE_URL: true,
 });
 const CATALOG_KEYS = new Set(Object.keys(catalogSchema.shape));
 

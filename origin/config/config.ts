@@ -19,7 +19,8 @@ export interface OriginConfig {
   limits: ClipLimits;
   presignExpiresS: number;
   collections: { episodes: string; clips: string };
-  episodeFields: { id: string; audioUrl: string; durationMs: string };
+  /** title, show and imageUrl are optional in each document: public facts, clip tags and share pages use them. */
+  episodeFields: { id: string; audioUrl: string; durationMs: string; title: string; show: string; imageUrl: string };
   ffmpegPath: string | undefined;
   ffmpegTimeoutMarginMs: number;
   /** Hosts `https://` audio locations may be read from (exact, or `*.example.com`); empty refuses them all. */
@@ -70,6 +71,9 @@ export const DEFAULT_EPISODE_FIELDS: OriginConfig["episodeFields"] = {
   id: "episode_id",
   audioUrl: "audio_url",
   durationMs: "duration_ms",
+  title: "title",
+  show: "show",
+  imageUrl: "image_url",
 };
 
 const collection = (fallback: string) =>
@@ -114,6 +118,9 @@ export const settingsSchema = z.strictObject({
   EPISODE_FIELD_ID: fieldName(DEFAULT_EPISODE_FIELDS.id),
   EPISODE_FIELD_AUDIO_URL: fieldName(DEFAULT_EPISODE_FIELDS.audioUrl),
   EPISODE_FIELD_DURATION_MS: fieldName(DEFAULT_EPISODE_FIELDS.durationMs),
+  EPISODE_FIELD_TITLE: fieldName(DEFAULT_EPISODE_FIELDS.title),
+  EPISODE_FIELD_SHOW: fieldName(DEFAULT_EPISODE_FIELDS.show),
+  EPISODE_FIELD_IMAGE_URL: fieldName(DEFAULT_EPISODE_FIELDS.imageUrl),
   FFMPEG_PATH: z.string().optional(),
   FFMPEG_TIMEOUT_MARGIN_MS: integer(0, 60_000, 3000),
   SOURCE_HOST_ALLOWLIST: z
@@ -231,6 +238,16 @@ export function episodeFieldsOf(s: {
   EPISODE_FIELD_ID: string;
   EPISODE_FIELD_AUDIO_URL: string;
   EPISODE_FIELD_DURATION_MS: string;
+  EPISODE_FIELD_TITLE: string;
+  EPISODE_FIELD_SHOW: string;
+  EPISODE_FIELD_IMAGE_URL: string;
 }): OriginConfig["episodeFields"] {
-  return { id: s.EPISODE_FIELD_ID, audioUrl: s.EPISODE_FIELD_AUDIO_URL, durationMs: s.EPISODE_FIELD_DURATION_MS };
+  return {
+    id: s.EPISODE_FIELD_ID,
+    audioUrl: s.EPISODE_FIELD_AUDIO_URL,
+    durationMs: s.EPISODE_FIELD_DURATION_MS,
+    title: s.EPISODE_FIELD_TITLE,
+    show: s.EPISODE_FIELD_SHOW,
+    imageUrl: s.EPISODE_FIELD_IMAGE_URL,
+  };
 }

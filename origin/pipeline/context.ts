@@ -2,6 +2,7 @@ import type { ClipExtent, ClipFacts, ClipJsonResponse, ParsedClip } from "../../
 import type { ClipRecord, EpisodeCatalog, Episode } from "../catalog/episode-catalog.js";
 import type { OriginConfig } from "../config/config.js";
 import type { ClipCutter, CutOutcome } from "../cut/clip-cutter.js";
+import type { ClipLabeler } from "../label/clip-labeler.js";
 import type { OriginRequest } from "../lambda/event.js";
 import type { ReadMeter } from "../sources/s3-source.js";
 import type { ClipStore, FoundClip } from "../store/clip-store.js";
@@ -55,6 +56,8 @@ export interface StepDeps {
   store: () => ClipStore;
   catalog: () => EpisodeCatalog;
   cutter: () => ClipCutter;
+  /** Tags new MP3 clips (#17); absent, clips are stored as cut. */
+  labeler?: () => ClipLabeler;
   now: () => number;
 }
 

@@ -12,6 +12,7 @@ import { s3AudioSource } from "../../origin/sources/audio-source.js";
 import { newMeter } from "../../origin/sources/s3-source.js";
 import { SeekIndexStore } from "../../origin/store/seek-index-store.js";
 import { probeAudio } from "../episodes/probe.js";
+import { waveformOfEpisode } from "./episode-waveform.js";
 import type { DbSetupTarget } from "./db-setup.js";
 
 type Log = (line: string) => void;
@@ -28,6 +29,9 @@ export interface RegisterOptions {
   /** A local file (uploaded) or an https:// URL (registered as it is). */
   source: string;
   title?: string | undefined;
+  show?: string | undefined;
+  /** An http(s) cover image for share pages (og:image). */
+  imageUrl?: string | undefined;
   /** Known already (the generated demo); otherwise ffprobe measures it, refusing what is not audio. */
   durationMs?: number;
   /** Upload progress on stderr (an operator's terminal). */
@@ -108,6 +112,9 @@ export async function registerEpisode(
   opts: RegisterOptions,
 ): Promise<{ id: string; audioUrl: string; durationMs: number }> {
   const id = parseEpisodeId(opts.id);
+  if (opts.imageUrl !== undefined && !/^https?:\/\/\S+$/i.test(opts.imageUrl)) {
+    throw new Error(`--image-url must be an http(s) URL that anyone can fetch (got ${JSON.stringify(opts.imageUrl)})`);
+  }
   const isUrl = /^https:\/\//.test(opts.source);
   const durationMs = await measure(opts, isUrl);
   const key = isUrl ? undefined : audioKey(id, path.extname(opts.source).toLowerCase() || ".mp3");
@@ -117,11 +124,14 @@ export async function registerEpisode(
   const { names, fields } = target.db;
   try {
     if (key) await indexEpisode(target, id, key, opts.log);
+    if (key) await waveformOfEpisode(target, { id, audio: { bucket: target.rawBucket, key }, durationMs }, opts.log);
     const document = {
       [fields.id]: id,
       [fields.audioUrl]: audioUrl,
       [fields.durationMs]: durationMs,
-      ...(opts.title ? { title: opts.title } : {}),
+      ...(opts.title ? { [fields.title]: opts.title } : {}),
+      ...(opts.show ? { [fields.show]: opts.show } : {}),
+      ...(opts.imageUrl ? { [fields.imageUrl]: opts.imageUrl } : {}),
       added_at: new Date(),
     };
     await db.collection(names.episodes).updateOne({ [fields.id]: id }, { $set: document }, { upsert: true });

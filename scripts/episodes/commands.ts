@@ -13,11 +13,11 @@ import type { Log } from "./purge.js";
 export async function addEpisode(
   target: EpisodesTarget,
   source: string,
-  opts: { id: string; title?: string | undefined },
+  opts: { id: string; title?: string | undefined; show?: string | undefined; imageUrl?: string | undefined },
   log: Log,
 ): Promise<void> {
   const registered = await withCatalog(target.db, (db) =>
-    registerEpisode(target, db, { id: opts.id, source, title: opts.title, showProgress: true, log }),
+    registerEpisode(target, db, { ...opts, source, showProgress: true, log }),
   );
   log(`episode ${registered.id} → ${registered.audioUrl} (${registered.durationMs} ms)`);
 }
@@ -41,7 +41,7 @@ export async function listEpisodes(target: EpisodesTarget): Promise<EpisodeRow[]
     ).map((doc) => ({
       id: String(readPath(doc, fields.id)),
       durationMs: Number(readPath(doc, fields.durationMs)),
-      title: typeof doc.title === "string" ? doc.title : "",
+      title: String(readPath(doc, fields.title) ?? ""),
       audioUrl: String(readPath(doc, fields.audioUrl)),
     })),
   );

@@ -7,8 +7,11 @@ import {
   canonicalPath,
   clipRequestFromKey,
   episodeClipPrefix,
+  episodePath,
   parseEpisodeId,
   seekIndexKey,
+  sharePath,
+  waveformKey,
 } from "../../core/index.js";
 import { runWrangler } from "../lib/wrangler.js";
 import type { EpisodesTarget } from "./target.js";
@@ -53,6 +56,12 @@ async function clipKeys(target: EpisodesTarget, id: string): Promise<string[]> {
 export function clipPathForKey(key: string): string | undefined {
   const request = clipRequestFromKey(key);
   return request && canonicalPath(request);
+}
+
+/** Everything the edge caches for one clip object: the clip, and its share page and embed player (#17). */
+function edgePathsForKey(key: string): string[] {
+  const request = clipRequestFromKey(key);
+  return request ? [canonicalPath(request), sharePath(request), sharePath(request, true)] : [];
 }
 
 async function cloudflare(cf: CloudflareTarget, method: string, url: string, body?: unknown): Promise<void> {
@@ -116,12 +125,15 @@ async function purgeR2(
 
 async function purgeEdgeCache(
   target: EpisodesTarget,
+  id: string,
   keys: string[],
   log: Log,
   cf: CloudflareTarget | undefined,
 ): Promise<PurgeReport["edgeCache"]> {
   if (cf?.zoneId && cf.edgeUrl) {
-    const urls = keys.flatMap((k) => clipPathForKey(k) ?? []).map((p) => new URL(p, cf.edgeUrl).toString());
+    // The episode's facts and waveform are cached under their own paths, beside its clips.
+    const paths = [episodePath(id, "facts"), episodePath(id, "waveform"), ...keys.flatMap(edgePathsForKey)];
+    const urls = paths.map((p) => new URL(p, cf.edgeUrl).toString());
     // The purge-by-URL API takes at most 30 files per call.
     for (let i = 0; i < urls.length; i += 30) {
       await cloudflare(cf, "POST", `/zones/${cf.zoneId}/purge_cache`, { files: urls.slice(i, i + 30) });
@@ -157,9 +169,11 @@ export async function purgeEpisode(
   log(`removed ${keys.length} clip object(s) from s3://${target.clipsBucket}/${episodeClipPrefix(id)}`);
   await target.s3.send(new DeleteObjectCommand({ Bucket: target.clipsBucket, Key: seekIndexKey(id) }));
   log(`removed the seek index s3://${target.clipsBucket}/${seekIndexKey(id)} (rebuilt on the next clip)`);
+  await target.s3.send(new DeleteObjectCommand({ Bucket: target.clipsBucket, Key: waveformKey(id) }));
+  log(`removed the waveform s3://${target.clipsBucket}/${waveformKey(id)} (rebuilt on its next request)`);
 
   const r2 = await purgeR2(target, keys, log, cf);
-  const edgeCache = await purgeEdgeCache(target, keys, log, cf);
+  const edgeCache = await purgeEdgeCache(target, id, keys, log, cf);
 
   const records = await db.collection(target.db.names.clips).deleteMany({ episode_id: id });
   log(`removed ${records.deletedCount} audio_clips record(s)`);

@@ -9,7 +9,7 @@ import { freeLoopbackPort } from "../../scripts/services/free-port.js";
 import { portIsFree } from "../shared/loopback-server.js";
 
 // The newcomer's path for real: `npm start`'s stack (local servers, origin, wrangler dev) in a child
-// process, and Debian's Chromium playing a clip from the player page at the edge root.
+// process, and Debian's Chromium playing a clip from the player page (/player; the studio is the root).
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const root = path.resolve(import.meta.dirname, "../..");
 const haveChromium = existsSync(CHROMIUM);
@@ -73,7 +73,7 @@ describe.skipIf(!haveChromium)("player page in Chromium through the local stack"
 
   it("plays a clip from the edge with the right duration, then serves it again from the edge cache", async () => {
     const page = await (browser as Browser).newPage();
-    await page.goto(edgeUrl);
+    await page.goto(`${edgeUrl}player`);
     await expect(page.getByRole("heading", { name: "edgeclip" }).isVisible()).resolves.toBe(true);
     await page.getByLabel("Episode id").fill("demo");
     // A start no earlier run has used, so the first answer must be a generation.

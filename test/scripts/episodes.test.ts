@@ -57,15 +57,23 @@ describe("npm run episodes", () => {
   const id = `cli-${randomUUID().slice(0, 8)}`;
 
   it("adds a file: uploads it, measures it, registers it; list shows it", async () => {
-    const added = await episodes("add", path.join(dir, "ep.mp3"), "--id", id, "--title", "CLI test");
+    const added = await episodes(
+      "add",
+      path.join(dir, "ep.mp3"),
+      ...["--id", id, "--title", "CLI test", "--show", "The Show", "--image-url", "https://img.example/c.jpg"],
+    );
     expect(added.code).toBe(0);
     expect(added.stderr).toContain("uploading to s3://edgeclip-raw/");
     expect(await exists(LOCAL_BUCKETS.raw, `episodes/${id}/audio.mp3`)).toBe(true);
     // The seek index is built at once, so even the first clip reads only its own frames.
     expect(added.stdout + added.stderr).toMatch(/seek index: \d+ frames/);
     expect(await exists(LOCAL_BUCKETS.clips, `seek_index/${id}.ecmi`)).toBe(true);
+    // So are its waveform peaks (#17), for the studio and share pages.
+    expect(added.stderr).toMatch(/waveform: 120 pixels of 4410 samples \(built\)/);
+    expect(await exists(LOCAL_BUCKETS.clips, `waveform/${id}.json`)).toBe(true);
     const doc = await mongo.db(dbName).collection("episodes").findOne({ episode_id: id });
     expect(doc?.audio_url).toBe(`s3://${LOCAL_BUCKETS.raw}/episodes/${id}/audio.mp3`);
+    expect(doc).toMatchObject({ title: "CLI test", show: "The Show", image_url: "https://img.example/c.jpg" });
     expect(Math.abs(Number(doc?.duration_ms) - 12_000)).toBeLessThan(100);
     const listed = await episodes("list");
     expect(listed.stdout).toMatch(new RegExp(`^${id}\\t12\\.\\d s\\tCLI test\\t`, "m"));
@@ -105,6 +113,7 @@ describe("npm run episodes", () => {
     const removed = await episodes("remove", id);
     expect(removed.code).toBe(0);
     expect(await exists(LOCAL_BUCKETS.clips, clipKey)).toBe(false);
+    expect(await exists(LOCAL_BUCKETS.clips, `waveform/${id}.json`)).toBe(false);
     expect(await exists(LOCAL_BUCKETS.raw, `episodes/${id}/audio.mp3`)).toBe(false);
     expect(await mongo.db(dbName).collection("audio_clips").countDocuments({ episode_id: id })).toBe(0);
     expect(await mongo.db(dbName).collection("episodes").countDocuments({ episode_id: id })).toBe(0);

@@ -104,6 +104,14 @@ describe("npm run purge", () => {
         `https://clips.example.com/api/v1/audio_clips/${id}?start_time_ms=0&duration_ms=1000`,
         `https://clips.example.com/api/v1/audio_clips/${id}?start_time_ms=0&duration_ms=1000&precise=1`,
         `https://clips.example.com/api/v1/audio_clips/${id}?start_time_ms=5000&duration_ms=4000`,
+        // The episode's facts and waveform, and each clip's share page and embed (#17), are cached at the edge too.
+        ...[
+          "start_time_ms=0&duration_ms=1000",
+          "start_time_ms=0&duration_ms=1000&precise=1",
+          "start_time_ms=5000&duration_ms=4000",
+        ].flatMap((q) => [`https://clips.example.com/c/${id}?${q}`, `https://clips.example.com/c/${id}?${q}&embed=1`]),
+        `https://clips.example.com/api/v1/episodes/${id}`,
+        `https://clips.example.com/api/v1/episodes/${id}/waveform`,
       ].sort(),
     );
   });

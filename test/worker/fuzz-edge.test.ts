@@ -4,6 +4,10 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CLIP_PATH_PREFIX,
+  EPISODE_PATH_PREFIX,
+  OEMBED_PATH,
+  SHARE_PATH_PREFIX,
+  parseEpisodePath,
   ClipError,
   ERROR_STATUS,
   canonicalPath,
@@ -58,6 +62,8 @@ async function startFuzzOrigin(): Promise<FuzzOrigin> {
 async function judge(req: IncomingMessage, origin: StubOrigin, violations: string[]): Promise<StubAnswer> {
   const error = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
   const url = new URL(req.url ?? "/", "http://stub.invalid");
+  // An episode's facts or peaks (#17), asked for by share pages and /api/v1/episodes: signed over their own path.
+  if (url.pathname.startsWith(EPISODE_PATH_PREFIX)) return episodeAnswer(req, url, violations);
   let clip: ClipRequest;
   try {
     clip = parseClipUrl(url);
@@ -80,6 +86,24 @@ async function judge(req: IncomingMessage, origin: StubOrigin, violations: strin
   if (!wantsClip(clip)) return error(404, "episode_not_found", `Episode ${clip.episodeId} not found`);
   return clipAnswer(origin, clip);
 }
+
+async function episodeAnswer(req: IncomingMessage, url: URL, violations: string[]): Promise<StubAnswer> {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(", ") : value;
+  };
+  const episode = parseEpisodePath(url.pathname);
+  if (episode.canonicalPath !== url.pathname + url.search) violations.push(`not canonical: ${req.url}`);
+  const auth = await verifyOriginRequest({ method: req.method ?? "", canonicalPath: episode.canonicalPath }, header, [
+    SECRET,
+  ]);
+  if (!auth.ok) violations.push(`signature ${auth.reason}: ${req.url}`);
+  return { status: 404, body: { error: { code: "episode_not_found", message: "stub: no episodes here" } } };
+}
+
+/** The people-facing routes (#17): their own model, not the clip parser's; here only the shared invariants. */
+const isPeopleRoute = (pathname: string) =>
+  pathname.startsWith(EPISODE_PATH_PREFIX) || pathname.startsWith(SHARE_PATH_PREFIX) || pathname === OEMBED_PATH;
 
 let open: Edge;
 let locked: Edge;
@@ -345,10 +369,17 @@ async function check(target: Target, spec: EdgeSpec): Promise<void> {
       const { error } = body as { error: { code: keyof typeof ERROR_STATUS; param?: string } };
       expect(ERROR_STATUS[error.code], context).toBe(res.status);
       count(`code ${error.code}`);
-      if (res.status === 400 && !verdict.ok) expect(error.param, context).toBe(verdict.err.param);
+      if (res.status === 400 && !verdict.ok && !isPeopleRoute(url.pathname)) {
+        expect(error.param, context).toBe(verdict.err.param);
+      }
     }
   }
 
+  if (isPeopleRoute(url.pathname)) {
+    count(`people route ${method} → ${res.status}`);
+    expect([200, 204, 304, 400, 403, 404, 405, 416], context).toContain(res.status);
+    return;
+  }
   if (/^\/+$/.test(url.pathname) || /^\/healthz\/*$/.test(url.pathname)) {
     // The player page and the health check (itty-router allows repeated and trailing slashes), not clip routes.
     count(`non-clip page ${method} → ${res.status}`);

@@ -5,7 +5,7 @@ import { LAYER_HEADER, errorResponse } from "./http.js";
 import { parseRange } from "./range.js";
 
 /** True when any entity tag in If-None-Match equals ours (weak comparison, as RFC 9110 asks for GET). */
-function etagMatches(header: string | null, etag: string): boolean {
+export function etagMatches(header: string | null, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === "*") return true;
   return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);

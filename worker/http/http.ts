@@ -1,7 +1,15 @@
 import { CLIP_HEADERS, ClipError, causeChain, errorBody, toClipError } from "../../core/index.js";
 
 export const LAYER_HEADER = CLIP_HEADERS.layer;
-const EXPOSED = ["Content-Range", "Content-Length", "Accept-Ranges", "ETag", LAYER_HEADER, "Server-Timing"].join(", ");
+const EXPOSED = [
+  "Content-Disposition",
+  "Content-Range",
+  "Content-Length",
+  "Accept-Ranges",
+  "ETag",
+  LAYER_HEADER,
+  "Server-Timing",
+].join(", ");
 
 /**
  * CORS for browsers' <audio> and fetch(): "*" by default, or the request's Origin when it is allowed.

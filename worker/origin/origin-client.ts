@@ -14,12 +14,12 @@ import {
 import { etagOfSha256, sha256Hex, type OriginFetcher } from "../clip/clip.js";
 import type { WorkerConfig } from "../config/env.js";
 
-function isTimeout(err: unknown): boolean {
+export function isTimeout(err: unknown): boolean {
   return err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
 }
 
 /** The origin's error answer as the edge's error: its client errors as they are, anything else a 502/504. */
-function originRefusal(status: number, body: unknown): ClipError {
+export function originRefusal(status: number, body: unknown): ClipError {
   // The origin's client errors (404 unknown episode, 416 start past the end...) are the answer.
   if (status < 500 && status !== 403 && isClipErrorBody(body)) {
     const originId = body.error.request_id;

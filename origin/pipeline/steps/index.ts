@@ -4,6 +4,7 @@ import { authenticate } from "./authenticate.js";
 import { checkStore } from "./check-store.js";
 import { countRequest } from "./count-request.js";
 import { cut, speculateCut } from "./cut.js";
+import { label } from "./label.js";
 import { lookupEpisode, prefetchEpisode } from "./lookup-episode.js";
 import { method } from "./method.js";
 import { prefetchIndex } from "./prefetch-index.js";
@@ -25,6 +26,7 @@ export function clipSteps(deps: StepDeps): readonly Step<ClipContext>[] {
     checkStore(deps),
     lookupEpisode(deps),
     cut(deps),
+    label(deps),
     upload(deps),
     record(deps),
     countRequest(deps),

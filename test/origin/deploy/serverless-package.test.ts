@@ -127,7 +127,11 @@ describe.each(Object.keys(STAGES) as Stage[])("serverless package --stage %s (of
 
   it("routes GET /api/v1/audio_clips/{episode_id} through the HTTP API", () => {
     const routes = ofType(t(), "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties["RouteKey"]);
-    expect(routes).toEqual(["GET /api/v1/audio_clips/{episode_id}"]);
+    expect(routes).toEqual([
+      "GET /api/v1/audio_clips/{episode_id}",
+      "GET /api/v1/episodes/{episode_id}",
+      "GET /api/v1/episodes/{episode_id}/waveform",
+    ]);
   });
 
   it("grants least privilege: raw reads, clip and seek index reads and writes, the two SSM parameters", () => {

@@ -7,6 +7,7 @@ import {
   type Step,
 } from "../../../core/index.js";
 import { audioResponse } from "../../http/audio-response.js";
+import { clipFileNameOf, contentDisposition, wantsDownload } from "../../http/download-name.js";
 import { LAYER_HEADER, json } from "../../http/http.js";
 import type { ClipDeps, EdgeClipContext } from "../context.js";
 import { servedFromBytes, type ServedClip } from "../served-clip.js";
@@ -30,12 +31,31 @@ function served(ctx: EdgeClipContext): { clip: ServedClip; layer: Layer } {
   throw new ClipError("internal", "No layer produced the clip");
 }
 
+/**
+ * `download=1`: the file name comes from the clip's own ID3 title, so a streamed clip is read whole first
+ * (downloads are rare, and a clip is a few MB at most).
+ */
+async function downloadResponse(ctx: EdgeClipContext, clip: ServedClip, layer: Layer): Promise<Response> {
+  const { open, release: _, size: __, ...facts } = clip;
+  const bytes = await new Response(await open()).arrayBuffer();
+  const whole = servedFromBytes({ ...facts, bytes });
+  const response = await audioResponse(ctx.request, whole, layer, ctx.startedAt);
+  const fallback = `${ctx.clip.request.episodeId} ${clip.startMs}-${clip.endMs}`;
+  const ext = CLIP_CONTAINERS[clip.container].extension.slice(1);
+  response.headers.set("content-disposition", contentDisposition(clipFileNameOf(bytes, fallback, ext)));
+  return response;
+}
+
 /** The same answer from every layer: the audio (Range, HEAD, 304) or, in JSON mode, its description. */
 export const respond = (deps: ClipDeps): Step<EdgeClipContext> => ({
   name: "respond",
   async run(ctx) {
     const { clip, layer } = served(ctx);
     if (!wantsJson(ctx.request.headers.get("accept"), ctx.url.searchParams)) {
+      if (wantsDownload(ctx.url.searchParams)) {
+        ctx.response = await downloadResponse(ctx, clip, layer);
+        return;
+      }
       ctx.response = await audioResponse(ctx.request, clip, layer, ctx.startedAt);
       return;
     }

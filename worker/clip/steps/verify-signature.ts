@@ -1,7 +1,7 @@
 import { ClipError, verifyClipUrlSignature, type Step } from "../../../core/index.js";
 import type { ClipDeps, EdgeClipContext } from "../context.js";
 
-const SIGNATURE_REASONS = {
+export const SIGNATURE_REASONS = {
   missing: "This URL must be signed (kid, exp and sig parameters)",
   malformed: "The URL signature parameters are malformed",
   unknown_key: "The URL was signed with an unknown key",
