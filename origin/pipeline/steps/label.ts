@@ -15,6 +15,7 @@ export const label = (deps: StepDeps): Step<ClipContext> => ({
     const episode = need(ctx.episode, "the episode");
     const labelled = await labeler.label(cut.bytes, { episode, startMs, endMs }, ctx.deadline);
     ctx.cut = { ...cut, bytes: labelled.bytes };
-    ctx.log.tag_bytes = labelled.tagBytes;
+    // The clip as stored and served is the labelled one.
+    Object.assign(ctx.log, { tag_bytes: labelled.tagBytes, clip_bytes: labelled.bytes.length });
   },
 });
