@@ -3,6 +3,7 @@
  * LAME delay can hide, and the one byte range to read (see cut.ts for the sample bookkeeping).
  */
 import { ClipError } from "../errors.js";
+import { sampleRange } from "../format/sample-range.js";
 import { decodeFrameHeader, encodeFrameHeader, mainDataCapacity } from "./frame-header.js";
 import { spanForFrames, type FrameSpan } from "./frame-walk.js";
 import { anchorFrames, maxReservoir } from "./reservoir.js";
@@ -31,26 +32,12 @@ export interface CutPlan {
   span: FrameSpan;
 }
 
-function msToSamples(ms: number, sampleRate: number): number {
-  return Math.round((ms * sampleRate) / 1000);
-}
-
 /** Plans a cut; throws ClipError start_beyond_end / invalid_parameter / unprocessable_source. */
 export function planCut(index: SeekIndex, startMs: number, endMs: number): CutPlan {
   if (index.layer !== 3) throw new ClipError("unprocessable_source", "only MPEG Layer III can be cut by copying");
-  if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || startMs < 0 || endMs <= startMs) {
-    throw new ClipError("invalid_parameter", `bad clip range ${startMs}..${endMs} ms`);
-  }
-  const sr = index.sampleRate;
+  const range = sampleRange(startMs, endMs, index.sampleRate, totalSamples(index));
+  const { startSample, endSample } = range;
   const spf = index.samplesPerFrame;
-  const total = totalSamples(index);
-  const startSample = msToSamples(startMs, sr);
-  if (startSample >= total) {
-    throw new ClipError("start_beyond_end", `start ${startMs} ms is at or past the end of the audio`);
-  }
-  const wantedEnd = msToSamples(endMs, sr);
-  const endSample = Math.min(wantedEnd, total);
-  if (endSample <= startSample) throw new ClipError("invalid_parameter", "clip is shorter than one sample");
   const t0 = timelineOffset(index);
   const p = startSample + t0;
   const firstFrame = Math.floor(p / spf);
@@ -59,12 +46,7 @@ export function planCut(index: SeekIndex, startMs: number, endMs: number): CutPl
   const maxLeadIn = Math.min(firstFrame, Math.floor((MAX_ENCODER_DELAY + DECODER_DELAY - into) / spf));
   const readBack = Math.min(firstFrame, Math.max(maxLeadIn, anchorFrames(index.version) + reservoirFrames(index)));
   return {
-    sampleRate: sr,
-    startSample,
-    endSample,
-    startMs: Math.round((startSample * 1000) / sr),
-    endMs: Math.round((endSample * 1000) / sr),
-    clampedToEnd: wantedEnd > total,
+    ...range,
     firstFrame,
     lastFrame,
     maxLeadIn,

@@ -176,3 +176,25 @@ export function mainDataBegin(bytes: Uint8Array, offset: number, h: FrameHeader)
 export function mainDataCapacity(h: FrameHeader): number {
   return h.frameLength - 4 - (h.crcProtected ? 2 : 0) - h.sideInfoLength;
 }
+
+/**
+ * A Layer III header of `template`'s stream (version, sample rate, channel mode, flag bits) at `bitrateKbps`:
+ * how frames edgeclip writes (Info, silence, repacked audio) join a stream. The private bit is cleared unless
+ * kept; null when the bitrate does not exist for the version.
+ */
+export function layer3HeaderLike(
+  template: FrameHeader,
+  bitrateKbps: number,
+  opts: { padding?: boolean; keepPrivate?: boolean } = {},
+): FrameHeader | null {
+  const raw = encodeFrameHeader({
+    version: template.version,
+    layer: 3,
+    bitrateKbps,
+    sampleRate: template.sampleRate,
+    channelMode: template.channelMode,
+    padding: opts.padding ?? false,
+    flagsFrom: opts.keepPrivate ? template.raw : template.raw & ~0x100,
+  });
+  return decodeFrameHeader(raw);
+}

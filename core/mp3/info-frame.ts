@@ -3,7 +3,7 @@
  * byte length, TOC and the encoder delay and padding to trim. Layout as read by xing.ts.
  */
 import { crc16 } from "./crc16.js";
-import { allowedBitrates, decodeFrameHeader, encodeFrameHeader, type FrameHeader } from "./frame-header.js";
+import { allowedBitrates, layer3HeaderLike, type FrameHeader } from "./frame-header.js";
 import {
   LAME_TAG_LENGTH,
   XING_FLAG_BYTES,
@@ -50,15 +50,7 @@ function tagEnd(h: FrameHeader): number {
 function infoFrameHeader(t: FrameHeader): FrameHeader {
   const candidates = [t.bitrateKbps, ...allowedBitrates(t.version, 3).filter((b) => b !== t.bitrateKbps)];
   for (const bitrateKbps of candidates) {
-    const raw = encodeFrameHeader({
-      version: t.version,
-      layer: 3,
-      bitrateKbps,
-      sampleRate: t.sampleRate,
-      channelMode: t.channelMode,
-      flagsFrom: t.raw & ~0x100, // private bit cleared; the rest describes the stream
-    });
-    const h = decodeFrameHeader(raw);
+    const h = layer3HeaderLike(t, bitrateKbps);
     if (h && tagEnd(h) <= h.frameLength) return h;
   }
   throw new RangeError("no bitrate holds the Xing and LAME tags");

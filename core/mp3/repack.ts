@@ -9,13 +9,7 @@
  * 20 s clip), while in a CBR stream laid out as frame i at ceil(i × bytes / frames) they compute every
  * frame's offset exactly (measured in Firefox; Chromium's own arithmetic drifts, see the seek test).
  */
-import {
-  allowedBitrates,
-  decodeFrameHeader,
-  encodeFrameHeader,
-  mainDataBegin,
-  type FrameHeader,
-} from "./frame-header.js";
+import { allowedBitrates, layer3HeaderLike, mainDataBegin, type FrameHeader } from "./frame-header.js";
 import { maxReservoir } from "./reservoir.js";
 import { mainDataLength, setMainDataBegin, sideInfoOffset } from "./side-info.js";
 
@@ -123,16 +117,7 @@ function place(data: readonly MainData[], lay: Layout, reservoir: number): numbe
 }
 
 function constantHeader(template: FrameHeader, bitrateKbps: number, padding: boolean): FrameHeader | null {
-  const raw = encodeFrameHeader({
-    version: template.version,
-    layer: 3,
-    bitrateKbps,
-    sampleRate: template.sampleRate,
-    channelMode: template.channelMode,
-    padding,
-    flagsFrom: template.raw,
-  });
-  return decodeFrameHeader(raw);
+  return layer3HeaderLike(template, bitrateKbps, { padding, keepPrivate: true });
 }
 
 /**

@@ -12,9 +12,8 @@
  */
 import {
   allowedBitrates,
-  decodeFrameHeader,
-  encodeFrameHeader,
   mainDataBegin,
+  layer3HeaderLike,
   mainDataCapacity,
   type FrameHeader,
 } from "./frame-header.js";
@@ -87,18 +86,10 @@ export function gatherReservoir(frames: FrameAccess, anchor: number): Uint8Array
 export function silentFrame(template: FrameHeader, reservoir: Uint8Array): Uint8Array {
   const bitrates = [template.bitrateKbps, ...allowedBitrates(template.version, 3)];
   for (const bitrateKbps of bitrates) {
-    const raw = encodeFrameHeader({
-      version: template.version,
-      layer: 3,
-      bitrateKbps,
-      sampleRate: template.sampleRate,
-      channelMode: template.channelMode,
-      flagsFrom: template.raw & ~0x100,
-    });
-    const h = decodeFrameHeader(raw);
+    const h = layer3HeaderLike(template, bitrateKbps);
     if (!h || mainDataCapacity(h) < reservoir.length) continue;
     const out = new Uint8Array(h.frameLength);
-    new DataView(out.buffer).setUint32(0, raw);
+    new DataView(out.buffer).setUint32(0, h.raw);
     out.set(reservoir, out.length - reservoir.length);
     return out;
   }

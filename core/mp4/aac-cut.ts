@@ -4,7 +4,7 @@
  * decoder sees yields no usable audio), read them with one ranged read and write them into an M4A
  * whose edit list skips the pre-roll to the exact start sample and lasts exactly the clip.
  */
-import { ClipError } from "../errors.js";
+import { sampleRange } from "../format/sample-range.js";
 import { readExact, type ByteSource } from "../mp3/byte-source.js";
 import type { AacIndex } from "./aac-index.js";
 import { packetOffset, packetSize, sizesWindow } from "./packet-layout.js";
@@ -37,34 +37,18 @@ export interface AacClipResult {
   packets: number;
 }
 
-const msToSamples = (ms: number, rate: number) => Math.round((ms * rate) / 1000);
-
 /** The packets a clip needs and the samples it plays, before any packet size is known. */
 export type AacPacketRange = Omit<AacCutPlan, "span">;
 
 export function aacPacketRange(index: AacIndex, startMs: number, endMs: number): AacPacketRange {
-  if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || startMs < 0 || endMs <= startMs) {
-    throw new ClipError("invalid_parameter", `bad clip range ${startMs}..${endMs} ms`);
-  }
-  const sr = index.sampleRate;
-  const total = index.totalSamples;
-  const startSample = msToSamples(startMs, sr);
-  if (startSample >= total)
-    throw new ClipError("start_beyond_end", `start ${startMs} ms is at or past the end of the audio`);
-  const wantedEnd = msToSamples(endMs, sr);
-  const endSample = Math.min(wantedEnd, total);
-  if (endSample <= startSample) throw new ClipError("invalid_parameter", "clip is shorter than one sample");
+  const range = sampleRange(startMs, endMs, index.sampleRate, index.totalSamples);
+  const { startSample, endSample } = range;
   const delay = index.encoderDelay;
   const firstWanted = Math.floor((startSample + delay) / AAC_PACKET_SAMPLES);
   const firstPacket = Math.max(0, firstWanted - AAC_PRE_ROLL_PACKETS);
   const lastPacket = Math.min(index.packetCount - 1, Math.ceil((endSample + delay) / AAC_PACKET_SAMPLES) - 1);
   return {
-    sampleRate: sr,
-    startSample,
-    endSample,
-    startMs: Math.round((startSample * 1000) / sr),
-    endMs: Math.round((endSample * 1000) / sr),
-    clampedToEnd: wantedEnd > total,
+    ...range,
     firstPacket,
     lastPacket,
     mediaTime: startSample + delay - firstPacket * AAC_PACKET_SAMPLES,
