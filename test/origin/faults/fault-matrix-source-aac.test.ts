@@ -99,6 +99,23 @@ describe("AAC source object faults", () => {
     expect((await leftovers(t, id, 20_000)).objects).toEqual([`audio_clips/${id}/20000-30000.mp3`]);
   });
 
+  it("re-uploaded cut short under the same key after it was indexed → 422, never a clip from the old index; once replaced, indexed again and copied", async () => {
+    const { id, key } = await newEpisode();
+    await putRaw(key, audio.atEnd);
+    await expectCopiedRetry(id, 5_000);
+    await putRaw(key, audio.atEnd.subarray(0, Math.floor(audio.atEnd.length * 0.6)));
+    // The index in memory still describes the whole file: its ranged read is refused (If-Match), the episode
+    // is indexed again, and the short upload has no moov.
+    const res = await t.request(clipPath(id, 30_000));
+    expect(res.status).toBe(422);
+    expect(res.detail).toContain("moov atom not found");
+    await expectNothingLeft(t, id, 30_000);
+    // Other bytes (the same audio, faststart), so another ETag: the first upload's stored index must not serve.
+    // The first upload's own bytes again would have its ETag, and its stored index would rightly be used.
+    await putRaw(key, audio.faststart);
+    await expectCopiedRetry(id, 30_000);
+  });
+
   it("not audio under an .m4a name → 422 naming it; nothing left; once a real M4A replaces it, the retry is copied", async () => {
     const { id, key } = await newEpisode();
     await putRaw(key, "this is not audio\n".repeat(5000));
