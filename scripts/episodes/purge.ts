@@ -131,8 +131,11 @@ async function purgeEdgeCache(
   cf: CloudflareTarget | undefined,
 ): Promise<PurgeReport["edgeCache"]> {
   if (cf?.zoneId && cf.edgeUrl) {
-    // The episode's facts and waveform are cached under their own paths, beside its clips.
-    const paths = [episodePath(id, "facts"), episodePath(id, "waveform"), ...keys.flatMap(edgePathsForKey)];
+    // The episode's facts and waveform are cached under their own paths, beside its clips. One request can
+    // have two objects (an MP3 clip left from before the episode was re-encoded to AAC, and its M4A): one URL.
+    const paths = [
+      ...new Set([episodePath(id, "facts"), episodePath(id, "waveform"), ...keys.flatMap(edgePathsForKey)]),
+    ];
     const urls = paths.map((p) => new URL(p, cf.edgeUrl).toString());
     // The purge-by-URL API takes at most 30 files per call.
     for (let i = 0; i < urls.length; i += 30) {

@@ -123,6 +123,11 @@ describe("npm run purge", () => {
     expect(clipPathForKey("audio_clips/ep/0-1000.precise.mp3")).toBe(
       "/api/v1/audio_clips/ep?start_time_ms=0&duration_ms=1000&precise=1",
     );
+    // AAC episodes (#16): the M4A clip is the request without format; its format=mp3 clip has it in the URL.
+    expect(clipPathForKey("audio_clips/ep/0-1000.m4a")).toBe("/api/v1/audio_clips/ep?start_time_ms=0&duration_ms=1000");
+    expect(clipPathForKey("audio_clips/ep/0-1000.precise.as-mp3.mp3")).toBe(
+      "/api/v1/audio_clips/ep?start_time_ms=0&duration_ms=1000&precise=1&format=mp3",
+    );
     expect(clipPathForKey("audio_clips/ep/other.txt")).toBeUndefined();
   });
 });
