@@ -6,6 +6,7 @@ import { buildWorker, startEdge } from "./helpers/edge.js";
 import { scriptedEdgePerTest } from "./helpers/edge-session.js";
 import { inOneRateWindow } from "./helpers/rate-window.js";
 import { startScriptedOrigin } from "./helpers/stub-origin.js";
+import { waitFor } from "../shared/wait-for.js";
 
 const SECRET = "scripted-origin-secret-0123456789";
 const CLIP = "/api/v1/audio_clips/ep1?start_time_ms=0&duration_ms=1000";
@@ -99,7 +100,7 @@ describe("R2 failures (scripted fault: a failing R2 binding, scripted origin)", 
     const first = await live.edge.fetch(CLIP);
     expect([first.status, first.headers.get("x-edgeclip-layer")]).toEqual([200, "generated"]);
     expect(Buffer.from(await first.arrayBuffer()).equals(live.origin.bytes)).toBe(true);
-    for (let i = 0; i < 100 && !(await live.edge.cached(CLIP)); i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => live.edge!.cached(CLIP), "the clip in the edge cache");
     const hit = await live.edge.fetch(CLIP);
     expect([hit.status, hit.headers.get("x-edgeclip-layer")]).toEqual([200, "edge-cache"]);
     await live.edge.evict(CLIP);

@@ -3,6 +3,7 @@ import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local
 import { m4aMoovAtEnd } from "../origin/helpers/fixtures.js";
 import { SECRET, seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../origin/helpers/harness.js";
 import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
+import { waitFilled } from "./helpers/wait-filled.js";
 
 // M4A clips of an AAC episode through every layer: workerd → local API Gateway stand-in → origin → S3.
 let t: TestOrigin;
@@ -14,13 +15,7 @@ const clipPath = (start: number, duration = 3000) =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${start}&duration_ms=${duration}`;
 const clipKey = (start: number, duration = 3000) => `audio_clips/${episode}/${start}-${start + duration}.m4a`;
 
-async function filled(start: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if ((await edge.cached(clipPath(start))) && (await (await edge.bucket()).head(clipKey(start)))) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`the edge did not fill its cache and R2 for ${clipPath(start)}`);
-}
+const filled = (start: number) => waitFilled(edge, clipPath(start), clipKey(start));
 
 beforeAll(async () => {
   const [origin, m4a] = await Promise.all([startTestOrigin(), m4aMoovAtEnd()]);

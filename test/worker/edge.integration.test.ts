@@ -4,6 +4,8 @@ import type { Origin } from "../../origin/origin.js";
 import { cbrTenMinutes } from "../origin/helpers/fixtures.js";
 import { SECRET, seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../origin/helpers/harness.js";
 import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
+import { waitFilled } from "./helpers/wait-filled.js";
+import { waitFor } from "../shared/wait-for.js";
 
 // The whole miss path for real: workerd → local API Gateway stand-in → origin → FerretDB, versitygw, FFmpeg.
 let t: TestOrigin;
@@ -17,14 +19,7 @@ const clipPath = (start: number, duration = 2000) =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${start}&duration_ms=${duration}`;
 const clipKey = (start: number, duration = 2000) => `audio_clips/${episode}/${start}-${start + duration}.mp3`;
 
-/** The edge fills its cache and R2 in waitUntil, after the answer; wait for both before relying on them. */
-async function filled(start: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if ((await edge.cached(clipPath(start))) && (await (await edge.bucket()).head(clipKey(start)))) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`the edge did not fill its cache and R2 for ${clipPath(start)}`);
-}
+const filled = (start: number) => waitFilled(edge, clipPath(start), clipKey(start));
 
 beforeAll(async () => {
   const [origin, cbr] = await Promise.all([startTestOrigin(), cbrTenMinutes()]);
@@ -298,11 +293,10 @@ describe("JSON mode and errors through the edge", () => {
     expect([audio.status, audio.headers.get("x-edgeclip-layer")]).toEqual([200, "edge-cache"]);
     expect(audio.headers.get("x-edgeclip-clamped")).toBe("true");
     // The key is the requested range, so a lookup finds it before anyone knows the episode's length.
-    let object = null;
-    for (let i = 0; i < 100 && !object; i++) {
-      object = await (await edge.bucket()).head(`audio_clips/${episode}/${start}-${start + 5000}.mp3`);
-      if (!object) await new Promise((r) => setTimeout(r, 20));
-    }
+    const object = await waitFor(
+      async () => (await edge.bucket()).head(`audio_clips/${episode}/${start}-${start + 5000}.mp3`),
+      "the clamped clip in R2",
+    );
     expect(object?.customMetadata).toMatchObject({ "clip-end-ms": String(end), clamped: "true" });
   });
 

@@ -11,6 +11,7 @@ import { s3ClientConfig, type LocalServices } from "../../scripts/services/local
 import { cbrTenMinutes } from "../origin/helpers/fixtures.js";
 import { startPrivateServices } from "../setup/private-services.js";
 import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
+import { waitFor } from "../shared/wait-for.js";
 
 // Origin trouble seen from the edge, with the real origin on servers of this file's own (the worker
 // project runs files in parallel, so the shared servers cannot be frozen): the origin's listener closed,
@@ -32,12 +33,7 @@ const originLog: Record<string, unknown>[] = [];
 const clip = (startMs: number) => `/api/v1/audio_clips/${EPISODE}?start_time_ms=${startMs}&duration_ms=5000`;
 const key = (startMs: number) => `audio_clips/${EPISODE}/${startMs}-${startMs + 5000}.mp3`;
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-    if (await check()) return;
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
+const until = (what: string, check: () => Promise<boolean> | boolean) => waitFor(check, `waiting until ${what}`);
 
 async function clipObjects(startMs: number): Promise<string[]> {
   const out = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_BUCKETS.clips, Prefix: key(startMs) }));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
 import { SECRET, startOriginWithEpisode, type TestOrigin } from "../origin/helpers/harness.js";
 import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
+import { waitFor } from "../shared/wait-for.js";
 
 // One request id in both halves' log lines, for real: workerd → local API Gateway stand-in → origin, so an
 // operator can go from the Worker's line to the origin's (and its metrics) with one search.
@@ -28,15 +29,14 @@ afterAll(async () => {
 /** The Worker's access log line for a path (its lines reach the test asynchronously, from workerd's stdout). */
 async function edgeLine(path: string): Promise<Record<string, unknown>> {
   const pathname = path.split("?")[0];
-  for (let i = 0; i < 100; i++) {
-    const found = edge.logs
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.msg === "request" && l.path === pathname);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no Worker log line for ${pathname}`);
+  return waitFor(
+    () =>
+      edge.logs
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === "request" && l.path === pathname),
+    `the Worker's log line for ${pathname}`,
+  );
 }
 
 const originLine = (start: number) =>

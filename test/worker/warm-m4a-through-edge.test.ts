@@ -6,6 +6,7 @@ import { parseWarmList } from "../../scripts/warm/warm-list.js";
 import { m4aFaststart } from "../origin/helpers/fixtures.js";
 import { SECRET, seedFixtureEpisode, startTestOrigin, type TestOrigin } from "../origin/helpers/harness.js";
 import { disposeWorkerBundle, EDGE, startEdge, type Edge } from "./helpers/edge.js";
+import { waitFilled } from "./helpers/wait-filled.js";
 
 // `npm run warm` for an AAC episode through every layer: workerd → local API Gateway stand-in → real origin →
 // S3. Its clips are M4A, and a `format=mp3` line warms the MP3 re-encode under its own URL and key.
@@ -19,14 +20,7 @@ const through = (async (url: string | URL) => {
   return edge.fetch(pathname + search);
 }) as typeof fetch;
 
-/** The Worker fills its cache and R2 after answering; warm's second pass must find them. */
-async function filled(path: string, key: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if ((await edge.cached(path)) && (await (await edge.bucket()).head(key))) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`the edge did not fill its cache and R2 for ${path}`);
-}
+const filled = (path: string, key: string) => waitFilled(edge, path, key);
 
 beforeAll(async () => {
   const [origin, m4a] = await Promise.all([startTestOrigin(), m4aFaststart()]);

@@ -5,6 +5,7 @@ import type { Origin } from "../../../origin/origin.js";
 import { vbrWithId3 } from "../../origin/helpers/fixtures.js";
 import { SECRET, startTestOrigin, uploadFixture, type TestOrigin } from "../../origin/helpers/harness.js";
 import { disposeWorkerBundle, startEdge, type Edge } from "../helpers/edge.js";
+import { waitFor } from "../../shared/wait-for.js";
 
 // workerd → local API Gateway stand-in → origin (FerretDB, versitygw, FFmpeg), for an episode's facts and peaks.
 let t: TestOrigin;
@@ -15,13 +16,7 @@ let durationMs: number;
 const originPaths: string[] = [];
 
 /** The edge fills its cache in waitUntil, after the answer. */
-async function cached(path: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await edge.cached(path)) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`the edge did not cache ${path}`);
-}
+const cached = (path: string) => waitFor(() => edge.cached(path), `the edge caching ${path}`);
 
 beforeAll(async () => {
   const [origin, vbr] = await Promise.all([startTestOrigin(), vbrWithId3()]);

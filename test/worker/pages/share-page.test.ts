@@ -5,6 +5,7 @@ import { startLocalOrigin, type LocalOriginServer } from "../../../origin/dev/lo
 import { vbrWithId3 } from "../../origin/helpers/fixtures.js";
 import { SECRET, startTestOrigin, uploadFixture, type TestOrigin } from "../../origin/helpers/harness.js";
 import { disposeWorkerBundle, EDGE, startEdge, type Edge } from "../helpers/edge.js";
+import { waitFor } from "../../shared/wait-for.js";
 
 // Share pages and oEmbed for real: workerd → local API Gateway stand-in → origin → FerretDB, versitygw, FFmpeg.
 let t: TestOrigin;
@@ -74,9 +75,7 @@ describe("share pages", () => {
     const strokes = /<svg class="wave"[^>]*><path d="([^"]*)"/.exec(html)?.[1]?.match(/M/g) ?? [];
     expect(strokes).toHaveLength(30);
 
-    for (let i = 0; i < 100 && !(await edge.cached(`/c/${episode}?start_time_ms=61000&duration_ms=3000`)); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(() => edge.cached(`/c/${episode}?start_time_ms=61000&duration_ms=3000`), "the share page cached");
     const again = await edge.fetch(`/c/${episode}?start_time_ms=61000&duration_ms=3000`);
     expect(again.headers.get("x-edgeclip-layer")).toBe("edge-cache");
     expect(again.headers.get("etag")).toBe(etag);
