@@ -3,7 +3,7 @@
  * LAME delay can hide, and the one byte range to read (see cut.ts for the sample bookkeeping).
  */
 import { ClipError } from "../errors.js";
-import { sampleRange } from "../format/sample-range.js";
+import { sampleRange, type SampleRange } from "../format/sample-range.js";
 import { decodeFrameHeader, encodeFrameHeader, mainDataCapacity } from "./frame-header.js";
 import { spanForFrames, type FrameSpan } from "./frame-walk.js";
 import { anchorFrames, maxReservoir } from "./reservoir.js";
@@ -12,15 +12,8 @@ import { DECODER_DELAY, timelineOffset, totalSamples, type SeekIndex } from "./s
 /** The 12-bit LAME delay field caps how much lead-in a clip can hide. */
 const MAX_ENCODER_DELAY = 4095;
 
-export interface CutPlan {
-  sampleRate: number;
-  /** Source-timeline samples [startSample, endSample) the clip will play. */
-  startSample: number;
-  endSample: number;
-  /** The same, in (rounded) milliseconds. */
-  startMs: number;
-  endMs: number;
-  clampedToEnd: boolean;
+/** The source-timeline samples the clip will play (SampleRange), and the frames that hold them. */
+export interface CutPlan extends SampleRange {
   /** First and last frame holding wanted samples. */
   firstFrame: number;
   lastFrame: number;

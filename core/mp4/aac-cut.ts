@@ -4,7 +4,7 @@
  * decoder sees yields no usable audio), read them with one ranged read and write them into an M4A
  * whose edit list skips the pre-roll to the exact start sample and lasts exactly the clip.
  */
-import { sampleRange } from "../format/sample-range.js";
+import { sampleRange, type SampleRange } from "../format/sample-range.js";
 import { readExact, type ByteSource } from "../mp3/byte-source.js";
 import type { AacIndex } from "./aac-index.js";
 import { packetOffset, packetSize, sizesWindow } from "./packet-layout.js";
@@ -14,14 +14,8 @@ import { writeM4a } from "./m4a-writer.js";
 /** One packet is what the overlap needs; the second is margin (window-shape switches), < 1 KB. */
 export const AAC_PRE_ROLL_PACKETS = 2;
 
-export interface AacCutPlan {
-  sampleRate: number;
-  /** Source-timeline samples [startSample, endSample) the clip plays. */
-  startSample: number;
-  endSample: number;
-  startMs: number;
-  endMs: number;
-  clampedToEnd: boolean;
+/** The source-timeline samples the clip plays (SampleRange), and the packets that hold them. */
+export interface AacCutPlan extends SampleRange {
   /** Packets copied: [firstPacket, lastPacket], pre-roll included. */
   firstPacket: number;
   lastPacket: number;
