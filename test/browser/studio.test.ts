@@ -99,7 +99,8 @@ describe.skipIf(!haveChromium)("clip studio in Chromium through the local stack"
     expect(Math.abs(media.duration - 8)).toBeLessThanOrEqual(0.1);
 
     await page.getByRole("button", { name: "Copy share link" }).click();
-    await expect(page.getByRole("status").textContent()).resolves.toBe("Copied the share link.");
+    // The page says so once the clipboard write has resolved, a moment after the click.
+    await expect.poll(() => page.getByRole("status").textContent(), { timeout: 30_000 }).toBe("Copied the share link.");
     const shareUrl = `${edge}c/demo?start_time_ms=21000&duration_ms=8000`;
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shareUrl);
     expect(await page.getByLabel("Embed snippet").inputValue()).toContain(`src="${shareUrl}&embed=1"`);

@@ -10,7 +10,15 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIP_CACHE_CONTROL, seekIndexKey } from "../../core/index.js";
 import { alignClip, decodedDurationMs, probeCodec, probeDurationMs } from "./helpers/audio.js";
-import { aacNamedMp3, adtsTwentySeconds, m4aFaststart, m4aMoovAtEnd, type Fixture } from "./helpers/fixtures.js";
+import {
+  aacNamedMp3,
+  adtsTwentySeconds,
+  m4aFaststart,
+  m4aHourFaststart,
+  m4aHourMoovAtEnd,
+  m4aMoovAtEnd,
+  type Fixture,
+} from "./helpers/fixtures.js";
 import {
   BUCKETS,
   clipKeys,
@@ -101,6 +109,33 @@ describe("AAC sources are cut by copying packets into M4A clips", () => {
     const index = await testS3.send(new HeadObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(episode) }));
     expect(index.ContentLength).toBeGreaterThan(1000);
   });
+
+  it.each([
+    ["moov at the end", m4aHourMoovAtEnd],
+    ["faststart", m4aHourFaststart],
+  ])(
+    "a 60-minute M4A (%s): a clip at 45 min is exact, and another container's cut reads the clip plus < 64 KiB",
+    async (_layout, fixture) => {
+      const m4a = await fixture();
+      const audioUrl = await uploadFixture(m4a);
+      const episode = await seedEpisode(t.db, { audioUrl, durationMs: m4a.durationMs });
+      // The first cut reads the whole moov (~600 KB for an hour) to build the index: the budget is for later cuts.
+      await expectM4aClip(m4a, episode, 45 * 60_000 + 1_234, 30_000, true);
+      const other = await startTestOrigin();
+      try {
+        await seedEpisode(other.db, { id: episode, audioUrl, durationMs: m4a.durationMs });
+        const res = await other.request(clipPath(episode, 12 * 60_000, 30_000));
+        expect(res.status).toBe(200);
+        const line = other.logs.at(-1) ?? {};
+        expect(line).toMatchObject({ cut_method: "packets" });
+        expect(Number(line.source_bytes_read)).toBeLessThanOrEqual(res.json.file_size_bytes + 64 * 1024);
+      } finally {
+        await other.close();
+      }
+    },
+    // Generating an hour of AAC takes FFmpeg about a minute the first time (then it is cached in .cache).
+    300_000,
+  );
 
   it("another container cuts with the stored index: index and clip reads stay within the clip plus 64 KiB", async () => {
     const m4a = await m4aMoovAtEnd();

@@ -144,6 +144,24 @@ export const m4aFaststart = () =>
     args: (out) => ["-f", "lavfi", "-i", noise(180, 11), "-ac", "2", ...aacArgs, "-movflags", "+faststart", out],
   });
 
+/** A whole episode: 60 minutes of AAC-LC stereo, moov after mdat (its moov alone is ~600 KB). */
+export const m4aHourMoovAtEnd = () =>
+  build({
+    name: "m4a-60min-moov-end",
+    ext: "m4a",
+    audio: true,
+    args: (out) => ["-f", "lavfi", "-i", noise(3600, 17), "-ac", "2", ...aacArgs, out],
+  });
+
+/** The same hour with the moov in front (`-movflags +faststart`). */
+export const m4aHourFaststart = () =>
+  build({
+    name: "m4a-60min-faststart",
+    ext: "m4a",
+    audio: true,
+    args: (out) => ["-f", "lavfi", "-i", noise(3600, 17), "-ac", "2", ...aacArgs, "-movflags", "+faststart", out],
+  });
+
 /** AAC in MP4 under an `.mp3` name: the bytes, not the name, decide how it is cut. */
 export const aacNamedMp3 = () =>
   build({
