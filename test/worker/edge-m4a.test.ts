@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
+import type { LocalOriginServer } from "../../origin/dev/local-server.js";
 import { m4aMoovAtEnd } from "../origin/helpers/fixtures.js";
-import { SECRET, seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../origin/helpers/harness.js";
-import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
+import { type TestOrigin } from "../origin/helpers/harness.js";
+import { type Edge } from "./helpers/edge.js";
+import { startRealEdge, stopRealEdge } from "./helpers/real-edge.js";
 import { waitFilled } from "./helpers/wait-filled.js";
 
 // M4A clips of an AAC episode through every layer: workerd → local API Gateway stand-in → origin → S3.
@@ -18,19 +19,10 @@ const clipKey = (start: number, duration = 3000) => `audio_clips/${episode}/${st
 const filled = (start: number) => waitFilled(edge, clipPath(start), clipKey(start));
 
 beforeAll(async () => {
-  const [origin, m4a] = await Promise.all([startTestOrigin(), m4aMoovAtEnd()]);
-  t = origin;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(m4a), durationMs: m4a.durationMs });
-  server = await startLocalOrigin(t.origin);
-  edge = await startEdge({ originUrl: server.url, originSecret: SECRET, generateLimit: 1000 });
+  ({ t, server, edge, episode } = await startRealEdge(m4aMoovAtEnd));
 });
 
-afterAll(async () => {
-  await edge?.close();
-  await server?.close();
-  await t?.close();
-  await disposeWorkerBundle();
-});
+afterAll(() => stopRealEdge({ t, server, edge }));
 
 describe("M4A clips of an AAC episode at the edge", () => {
   it("every layer serves audio/mp4: generated, edge cache, R2 (under the .m4a key), origin hit", async () => {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
+import type { LocalOriginServer } from "../../origin/dev/local-server.js";
 import type { Origin } from "../../origin/origin.js";
-import { cbrTenMinutes } from "../origin/helpers/fixtures.js";
-import { SECRET, seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../origin/helpers/harness.js";
-import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
+import { cbrTenMinutes, type Fixture } from "../origin/helpers/fixtures.js";
+import { type TestOrigin } from "../origin/helpers/harness.js";
+import { type Edge } from "./helpers/edge.js";
+import { startRealEdge, stopRealEdge } from "./helpers/real-edge.js";
 import { waitFilled } from "./helpers/wait-filled.js";
 import { waitFor } from "../shared/wait-for.js";
 
@@ -22,28 +23,21 @@ const clipKey = (start: number, duration = 2000) => `audio_clips/${episode}/${st
 const filled = (start: number) => waitFilled(edge, clipPath(start), clipKey(start));
 
 beforeAll(async () => {
-  const [origin, cbr] = await Promise.all([startTestOrigin(), cbrTenMinutes()]);
-  t = origin;
-  episodeMs = cbr.durationMs;
-  episode = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: episodeMs });
-  const counting: Origin = {
-    ffmpeg: t.origin.ffmpeg,
-    close: () => t.origin.close(),
+  // Counts the calls that reach the origin, to prove which layer answered.
+  const wrap = (origin: Origin): Origin => ({
+    ffmpeg: origin.ffmpeg,
+    close: () => origin.close(),
     handle: (event, context) => {
       originCalls++;
-      return t.origin.handle(event, context);
+      return origin.handle(event, context);
     },
-  };
-  server = await startLocalOrigin(counting);
-  edge = await startEdge({ originUrl: server.url, originSecret: SECRET, generateLimit: 1000 });
+  });
+  let fixture: Fixture;
+  ({ t, server, edge, episode, fixture } = await startRealEdge(cbrTenMinutes, { wrap }));
+  episodeMs = fixture.durationMs;
 });
 
-afterAll(async () => {
-  await edge?.close();
-  await server?.close();
-  await t?.close();
-  await disposeWorkerBundle();
-});
+afterAll(() => stopRealEdge({ t, server, edge }));
 
 describe("lookup order: origin, then edge cache, then R2", () => {
   it("generates on a miss, then serves the same bytes from the cache, R2 and the origin's S3 hit", async () => {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
+import type { LocalOriginServer } from "../../origin/dev/local-server.js";
 import { popularClips } from "../../scripts/warm/popular.js";
 import { runWarm } from "../../scripts/warm/run-warm.js";
 import { parseWarmList } from "../../scripts/warm/warm-list.js";
 import { m4aFaststart } from "../origin/helpers/fixtures.js";
-import { SECRET, seedFixtureEpisode, startTestOrigin, type TestOrigin } from "../origin/helpers/harness.js";
-import { disposeWorkerBundle, EDGE, startEdge, type Edge } from "./helpers/edge.js";
+import { type TestOrigin } from "../origin/helpers/harness.js";
+import { EDGE, type Edge } from "./helpers/edge.js";
+import { startRealEdge, stopRealEdge } from "./helpers/real-edge.js";
 import { waitFilled } from "./helpers/wait-filled.js";
 
 // `npm run warm` for an AAC episode through every layer: workerd → local API Gateway stand-in → real origin →
@@ -23,19 +24,10 @@ const through = (async (url: string | URL) => {
 const filled = (path: string, key: string) => waitFilled(edge, path, key);
 
 beforeAll(async () => {
-  const [origin, m4a] = await Promise.all([startTestOrigin(), m4aFaststart()]);
-  t = origin;
-  episode = await seedFixtureEpisode(t.db, m4a);
-  server = await startLocalOrigin(t.origin);
-  edge = await startEdge({ originUrl: server.url, originSecret: SECRET, generateLimit: 1000 });
+  ({ t, server, edge, episode } = await startRealEdge(m4aFaststart));
 });
 
-afterAll(async () => {
-  await edge?.close();
-  await server?.close();
-  await t?.close();
-  await disposeWorkerBundle();
-});
+afterAll(() => stopRealEdge({ t, server, edge }));
 
 describe("warm an AAC episode through the edge", () => {
   it("generates M4A clips (and a format=mp3 one), fills the edge cache and R2 under their keys, then finds them all", async () => {
