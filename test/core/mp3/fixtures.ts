@@ -5,16 +5,16 @@
  * Also the FFmpeg/ffprobe helpers the MP3 tests use as the reference decoder.
  */
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { cachedFfmpegFixture, FFMPEG } from "../helpers/ffmpeg-fixture.js";
 
 const run = promisify(execFile);
-export const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
+export { FFMPEG };
 export const FFPROBE = process.env.FFPROBE_PATH ?? "ffprobe";
 export const FIXTURE_DIR = fileURLToPath(new URL("../../../.cache/fixtures/mp3/", import.meta.url));
 
@@ -71,21 +71,9 @@ function ffmpegArgs(recipe: Recipe, out: string): string[] {
 /** Path of the fixture, generating it on first use. */
 export async function fixture(name: FixtureName): Promise<string> {
   const recipe: Recipe = RECIPES[name];
-  const key = createHash("sha256")
-    .update(JSON.stringify([signal(recipe.seconds), recipe]))
-    .digest("hex")
-    .slice(0, 12);
-  const path = join(FIXTURE_DIR, `${name}-${key}.mp3`);
-  if (existsSync(path)) return path;
-  mkdirSync(FIXTURE_DIR, { recursive: true });
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await run(FFMPEG, ffmpegArgs(recipe, tmp));
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-  return path;
+  return cachedFfmpegFixture(FIXTURE_DIR, name, "mp3", [signal(recipe.seconds), recipe], (out) =>
+    ffmpegArgs(recipe, out),
+  );
 }
 
 export async function fixtureBytes(name: FixtureName): Promise<Uint8Array> {

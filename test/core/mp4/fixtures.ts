@@ -2,16 +2,10 @@
  * MP4/M4A/ADTS fixtures made by FFmpeg (never committed), cached in .cache/fixtures/mp4/ under a hash of
  * their recipe like the MP3 ones, written under a temporary name first so parallel files never see half.
  */
-import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { FFMPEG } from "../mp3/fixtures.js";
+import { cachedFfmpegFixture } from "../helpers/ffmpeg-fixture.js";
 
-const run = promisify(execFile);
 const FIXTURE_DIR = fileURLToPath(new URL("../../../.cache/fixtures/mp4/", import.meta.url));
 
 /** The MP3 tests' speech-like signal: tones, noise and pauses, a different right channel. */
@@ -73,21 +67,9 @@ function ffmpegArgs(recipe: Recipe, out: string): string[] {
 
 export async function aacFixture(name: AacFixtureName): Promise<string> {
   const recipe: Recipe = AAC_RECIPES[name];
-  const key = createHash("sha256")
-    .update(JSON.stringify([signal(recipe.seconds, recipe.rate), recipe]))
-    .digest("hex")
-    .slice(0, 12);
-  const path = join(FIXTURE_DIR, `${name}-${key}.${recipe.ext}`);
-  if (existsSync(path)) return path;
-  mkdirSync(FIXTURE_DIR, { recursive: true });
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await run(FFMPEG, ffmpegArgs(recipe, tmp));
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-  return path;
+  return cachedFfmpegFixture(FIXTURE_DIR, name, recipe.ext, [signal(recipe.seconds, recipe.rate), recipe], (out) =>
+    ffmpegArgs(recipe, out),
+  );
 }
 
 export async function aacFixtureBytes(name: AacFixtureName): Promise<Uint8Array> {

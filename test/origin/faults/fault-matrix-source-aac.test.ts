@@ -1,11 +1,10 @@
-import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seekIndexKey } from "../../../core/index.js";
 import { m4aFaststart, m4aMoovAtEnd, type Fixture } from "../helpers/fixtures.js";
-import { BUCKETS, seedEpisode, startTestOrigin, testS3, type TestOrigin } from "../helpers/harness.js";
+import { BUCKETS, startTestOrigin, type TestOrigin } from "../helpers/harness.js";
 import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "../helpers/leftovers.js";
+import { newRawEpisode, objectExists, putRaw } from "../helpers/raw-source.js";
 
 // The source fault matrix (fault-matrix-source.test.ts) for AAC episodes: the M4A missing, cut short before
 // its moov, cut short after it, or not audio at all, then repaired under the same key. The retry must be a
@@ -15,21 +14,8 @@ let atEnd: Fixture;
 let faststart: Fixture;
 let audio: { atEnd: Buffer; faststart: Buffer };
 
-async function putRaw(key: string, body: Uint8Array | string): Promise<void> {
-  await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: body }));
-}
-
-async function newEpisode(): Promise<{ id: string; key: string }> {
-  const key = `faults/${randomUUID()}.m4a`;
-  const id = await seedEpisode(t.db, { audioUrl: `s3://${BUCKETS.raw}/${key}`, durationMs: atEnd.durationMs });
-  return { id, key };
-}
-
-const exists = (bucket: string, key: string) =>
-  testS3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-    () => true,
-    () => false,
-  );
+const newEpisode = () => newRawEpisode(t.db, "m4a", atEnd.durationMs);
+const exists = objectExists;
 
 /** The repaired episode is cut by copying packets into an `.m4a`, from an index of the whole file. */
 async function expectCopiedRetry(id: string, startMs: number): Promise<void> {

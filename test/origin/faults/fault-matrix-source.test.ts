@@ -1,11 +1,10 @@
-import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seekIndexKey } from "../../../core/index.js";
 import { cbrTenMinutes, type Fixture } from "../helpers/fixtures.js";
-import { BUCKETS, seedEpisode, startTestOrigin, testS3, type TestOrigin } from "../helpers/harness.js";
+import { BUCKETS, startTestOrigin, type TestOrigin } from "../helpers/harness.js";
 import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "../helpers/leftovers.js";
+import { newRawEpisode, objectExists, putRaw } from "../helpers/raw-source.js";
 
 // Source faults on the real S3 server: the episode's object missing, truncated mid-frame, or not audio,
 // then repaired under the same key. The retry must succeed without a redeploy or a cold start.
@@ -13,21 +12,8 @@ let t: TestOrigin;
 let cbr: Fixture;
 let audio: Buffer;
 
-async function putRaw(key: string, body: Uint8Array | string): Promise<void> {
-  await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: body }));
-}
-
-async function newEpisode(): Promise<{ id: string; key: string }> {
-  const key = `faults/${randomUUID()}.mp3`;
-  const id = await seedEpisode(t.db, { audioUrl: `s3://${BUCKETS.raw}/${key}`, durationMs: cbr.durationMs });
-  return { id, key };
-}
-
-const exists = (bucket: string, key: string) =>
-  testS3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-    () => true,
-    () => false,
-  );
+const newEpisode = () => newRawEpisode(t.db, "mp3", cbr.durationMs);
+const exists = objectExists;
 
 beforeAll(async () => {
   [t, cbr] = await Promise.all([startTestOrigin(), cbrTenMinutes()]);
