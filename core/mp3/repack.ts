@@ -178,12 +178,17 @@ function writeFrame(
   }
   // A silent frame points where the next data may start: decoders keep only the bytes after that point.
   setMainDataBegin(audio.subarray(at), h, (lay.regionStarts[i] ?? 0) - start);
-  writeMainData(audio, lay, start, stream.subarray(d.start, d.start + d.length));
+  writeMainData(audio, lay, i, start, stream.subarray(d.start, d.start + d.length));
 }
 
-/** Writes `bytes` at main-data stream position `pos`, across the main-data regions of the frames. */
-function writeMainData(audio: Uint8Array, lay: Layout, pos: number, bytes: Uint8Array): void {
-  let frame = 0;
+/**
+ * Writes `bytes` at main-data stream position `pos`, across the main-data regions of the frames. Frame
+ * `near`'s data starts at most a reservoir before its own region, so the region holding `pos` is found by
+ * stepping back from it (a scan from frame 0 made a 20 s clip's repack quadratic: ~4 ms of a miss).
+ */
+function writeMainData(audio: Uint8Array, lay: Layout, near: number, pos: number, bytes: Uint8Array): void {
+  let frame = near;
+  while (frame > 0 && (lay.regionStarts[frame] ?? 0) > pos) frame--;
   let done = 0;
   while (done < bytes.length) {
     const p = pos + done;
