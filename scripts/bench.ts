@@ -59,8 +59,8 @@ await runCommand({
     const misses = cases.filter((c) => c.strategy === "edgeclip");
     const typical = misses[0];
     if (typical) {
-      // The edge's own share of a warm miss (the whole stack's time less the origin's): bounds its CPU time.
-      const edgeMissMs = stack ? Math.max(0, stack.miss_p50_ms - stack.origin_p50_ms) : undefined;
+      // The Worker's own share of a warm miss in workerd (the whole stack's time less the origin's) bounds its CPU time.
+      const edgeMissMs = stack ? Math.max(0, stack.workerd.miss_p50_ms - stack.workerd.origin_p50_ms) : undefined;
       costLines(log, {
         missMs: quantile(
           misses.map((c) => c.p50_ms),

@@ -87,15 +87,20 @@ function ratios(log: Log, cases: OriginCase[]): void {
 }
 
 export function stackLine(log: Log, s: StackFigures): void {
-  log("\nwhole local stack (wrangler dev → origin → FerretDB/versitygw), demo episode, 30 s clips:");
+  log("\nwhole local stack (edge → local API Gateway → origin → FerretDB/versitygw), demo episode, 30 s clips:");
   log(
     `  first request of a fresh stack (${s.first_layer}): ${s.first_ms.toFixed(0)} ms, ${kb(s.clip_bytes)}; edge ${s.first_edge_timing}`,
   );
-  log(
-    `  ${s.misses} distinct new clips after it: p50 ${s.miss_p50_ms.toFixed(1)} ms, p95 ${s.miss_p95_ms.toFixed(1)} ms; ` +
-      `the origin's own time for them p50 ${s.origin_p50_ms.toFixed(1)} ms: whole-stack miss ${(s.miss_p50_ms / s.origin_p50_ms).toFixed(2)}x the origin miss`,
-  );
-  log(`  later requests (${s.hit_layer}): p50 ${s.hit_p50_ms.toFixed(2)} ms over 20`);
+  for (const [name, e] of [
+    ["workerd (Miniflare)", s.workerd],
+    ["wrangler dev (npm start)", s.wrangler],
+  ] as const) {
+    log(
+      `  ${name}: ${s.misses} distinct new clips p50 ${e.miss_p50_ms.toFixed(1)} ms, p95 ${e.miss_p95_ms.toFixed(1)} ms; ` +
+        `the origin's own time for them p50 ${e.origin_p50_ms.toFixed(1)} ms: whole-stack miss ${(e.miss_p50_ms / e.origin_p50_ms).toFixed(2)}x the origin miss; ` +
+        `then 20 requests (${e.hit_layer}) p50 ${e.hit_p50_ms.toFixed(2)} ms`,
+    );
+  }
 }
 
 export function machineLine(): string {

@@ -4,22 +4,31 @@ import { CLIP_HEADERS, clipPath } from "../../core/index.js";
 import { freeLoopbackPort } from "../services/free-port.js";
 import { startStack } from "../stack/stack.js";
 import { quantile } from "../lib/quantile.js";
+import { startWorkerdEdge, type WorkerdEdge } from "./workerd-edge.js";
 
-export interface StackFigures {
-  /** The very first request of a fresh stack: cold everything (connections, JIT, the seek index). */
-  first_ms: number;
-  /** The Worker's own Server-Timing for that first miss (its wall time around the origin call). */
-  first_edge_timing: string;
-  first_layer: string | null;
-  /** Distinct new clips after that, one at a time: what a miss costs a listener on a warm stack. */
+/** Misses and hits through one edge in front of the stack's origin. */
+export interface EdgeFigures {
+  /** Distinct new clips, one at a time, after a first one: what a miss costs a listener on a warm stack. */
   miss_p50_ms: number;
   miss_p95_ms: number;
   /** The origin's own duration_ms (its log line) for those same misses. */
   origin_p50_ms: number;
-  misses: number;
   hit_p50_ms: number;
   hit_layer: string | null;
+}
+
+export interface StackFigures {
+  /** The very first request of a fresh stack (wrangler dev): cold everything (connections, JIT, the seek index). */
+  first_ms: number;
+  /** The Worker's own Server-Timing for that first miss (its wall time around the origin call). */
+  first_edge_timing: string;
+  first_layer: string | null;
   clip_bytes: number;
+  misses: number;
+  /** npm start's edge. */
+  wrangler: EdgeFigures;
+  /** The same Worker bundle in workerd through Miniflare, in front of the same origin. */
+  workerd: EdgeFigures;
 }
 
 async function timedGet(url: string): Promise<{ ms: number; layer: string | null; bytes: number; timing: string }> {
@@ -39,6 +48,37 @@ async function timedGet(url: string): Promise<{ ms: number; layer: string | null
 const MISSES = 20;
 const round = (ms: number, places = 1) => Math.round(ms * 10 ** places) / 10 ** places;
 
+/** `MISSES` distinct new clips from `fromMs` on (a millisecond apart), then 20 hits on the first of them. */
+async function measureEdge(edgeUrl: string, fromMs: number, originMs: number[]): Promise<EdgeFigures> {
+  const clipUrl = (startMs: number) =>
+    new URL(clipPath("demo", { start_time_ms: startMs, duration_ms: 30_000 }), edgeUrl).toString();
+  originMs.length = 0;
+  const misses: number[] = [];
+  for (let i = 0; i < MISSES; i++) {
+    const miss = await timedGet(clipUrl(fromMs + i));
+    if (miss.layer !== "generated") throw new Error(`stack miss ${i} was served by ${miss.layer}`);
+    misses.push(miss.ms);
+  }
+  if (originMs.length !== MISSES) throw new Error(`expected ${MISSES} origin misses, saw ${originMs.length}`);
+  const origin = quantile(originMs, 0.5);
+  // Let the edge finish filling its cache (waitUntil) before timing hits.
+  await new Promise((r) => setTimeout(r, 300));
+  const hits: number[] = [];
+  let hitLayer: string | null = null;
+  for (let i = 0; i < 20; i++) {
+    const hit = await timedGet(clipUrl(fromMs));
+    hits.push(hit.ms);
+    hitLayer = hit.layer;
+  }
+  return {
+    miss_p50_ms: round(quantile(misses, 0.5)),
+    miss_p95_ms: round(quantile(misses, 0.95)),
+    origin_p50_ms: round(origin),
+    hit_p50_ms: round(quantile(hits, 0.5), 2),
+    hit_layer: hitLayer,
+  };
+}
+
 export async function benchStack(log: (line: string) => void): Promise<StackFigures> {
   log("starting the local stack (npm start's code) on free ports…");
   const originMs: number[] = [];
@@ -51,42 +91,30 @@ export async function benchStack(log: (line: string) => void): Promise<StackFigu
       if (fields.outcome === "generated" && typeof fields.duration_ms === "number") originMs.push(fields.duration_ms);
     },
   });
+  let workerdEdge: WorkerdEdge | undefined;
   try {
-    const clipUrl = (startMs: number) =>
-      new URL(clipPath("demo", { start_time_ms: startMs, duration_ms: 30_000 }), stack.edgeUrl).toString();
-    const url = clipUrl(60_000);
-    const first = await timedGet(url);
-    // Distinct new clips (a few ms apart), each a miss at every layer; the origin's lines are for these alone.
-    originMs.length = 0;
-    const misses: number[] = [];
-    for (let i = 1; i <= MISSES; i++) {
-      const miss = await timedGet(clipUrl(60_000 + i));
-      if (miss.layer !== first.layer) throw new Error(`stack miss ${i} was served by ${miss.layer}`);
-      misses.push(miss.ms);
-    }
-    if (originMs.length !== MISSES) throw new Error(`expected ${MISSES} origin misses, saw ${originMs.length}`);
-    // Let the edge finish filling its cache (waitUntil) before timing hits.
-    await new Promise((r) => setTimeout(r, 300));
-    const hits: number[] = [];
-    let hitLayer: string | null = null;
-    for (let i = 0; i < 20; i++) {
-      const hit = await timedGet(url);
-      hits.push(hit.ms);
-      hitLayer = hit.layer;
-    }
+    const first = await timedGet(
+      new URL(clipPath("demo", { start_time_ms: 50_000, duration_ms: 30_000 }), stack.edgeUrl).toString(),
+    );
+    log(`  ${MISSES} misses and 20 hits through wrangler dev, then through workerd (Miniflare)…`);
+    const wrangler = await measureEdge(stack.edgeUrl, 60_000, originMs);
+    workerdEdge = await startWorkerdEdge({ originUrl: stack.originUrl, originSecret: stack.originSecret });
+    // One miss first: the new edge's own cold start (bundle load, first connection) is not a listener's miss.
+    await timedGet(
+      new URL(clipPath("demo", { start_time_ms: 55_000, duration_ms: 30_000 }), workerdEdge.url).toString(),
+    );
+    const workerd = await measureEdge(workerdEdge.url.toString(), 90_000, originMs);
     return {
       first_ms: round(first.ms),
       first_edge_timing: first.timing,
       first_layer: first.layer,
-      miss_p50_ms: round(quantile(misses, 0.5)),
-      miss_p95_ms: round(quantile(misses, 0.95)),
-      origin_p50_ms: round(quantile(originMs, 0.5)),
-      misses: MISSES,
-      hit_p50_ms: round(quantile(hits, 0.5), 2),
-      hit_layer: hitLayer,
       clip_bytes: first.bytes,
+      misses: MISSES,
+      wrangler,
+      workerd,
     };
   } finally {
+    await workerdEdge?.close();
     await stack.stop();
   }
 }

@@ -35,6 +35,8 @@ export interface StackOptions {
 export interface Stack {
   edgeUrl: string;
   originUrl: string;
+  /** The origin's signing secret, for in-process callers only (the bench puts a second edge in front); never published. */
+  originSecret: string;
   demoClipUrl: string;
   /** Where its servers and buckets are (what `npm run episodes` reads from the stack file). */
   info: LocalStackInfo;
@@ -148,6 +150,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     return {
       edgeUrl,
       originUrl: server.url,
+      originSecret: secret,
       demoClipUrl: `${edgeUrl}${clipPath(DEMO_EPISODE_ID, { start_time_ms: 5000, duration_ms: 10_000 })}`,
       info,
       stop,
