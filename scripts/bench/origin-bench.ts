@@ -39,7 +39,7 @@ export interface OriginCase {
   steps_p50_ms: Record<string, number>;
   /** Median per method of the S3 requests one miss made (HEAD, GET, PUT), counted by the proxy. */
   s3_ops: Record<string, number>;
-  /** edgeclip rows only: the limit row, measured interleaved with this row's misses. */
+  /** edgeclip and edgeclip-warm rows: the limit row, measured interleaved with this row's misses. */
   limit?: LimitFigures;
 }
 
@@ -83,10 +83,11 @@ const s3Credentials = (services: LocalServices) => ({
 
 /** The real origin, its S3 behind the counting proxy, with only the read-and-cut step swapped. */
 async function strategyOrigin(bench: Bench, strategy: StrategyName): Promise<Origin> {
+  const cutter = strategyCutter(strategy, LOCAL_BUCKETS.clips);
   return createOrigin({
     config: benchConfig(bench),
     s3Credentials: s3Credentials(bench.services),
-    cutter: strategyCutter(strategy, LOCAL_BUCKETS.clips),
+    ...(cutter ? { cutter } : {}),
     log: (line) => {
       bench.lastLine = line;
     },
@@ -121,10 +122,10 @@ async function measureCase(
     ops.push(proxy.ops());
     steps.push((JSON.parse(bench.lastLine ?? "{}") as { steps?: Record<string, number> }).steps ?? {});
     first ??= answer;
-    if (strategy === "edgeclip" && bench.limit) {
+    if (bench.limit) {
       // Right after each miss, the same clip's bytes from the same place: the pair sees the same servers' mood.
       const offset = Math.floor((sourceSize * position) / (60 * 60_000));
-      const key = `bench-limit/${source}/${position}/${run}.mp3`;
+      const key = `bench-limit/${strategy}/${source}/${position}/${run}.mp3`;
       limits.push(await bench.limit.miss(source, offset, answer.file_size_bytes, key));
     }
   }
@@ -220,7 +221,8 @@ export async function benchOrigin(opts: {
       if (opts.strategies && !opts.strategies.includes(strategy)) continue;
       const origin = await strategyOrigin(bench, strategy);
       const server = await startLocalOrigin(origin, { port: 0 });
-      if (strategy === "edgeclip") bench.limit = limitRunner(benchConfig(bench), s3Credentials(services));
+      if (strategy === "edgeclip" || strategy === "edgeclip-warm")
+        bench.limit = limitRunner(benchConfig(bench), s3Credentials(services));
       try {
         for (const source of Object.keys(files) as BenchEpisode[]) {
           for (const position of POSITIONS_MS)

@@ -51,14 +51,14 @@ function limitRow(c: OriginCase): string {
 
 /** Where edgeclip's miss goes, step by step, beside the limit's three operations. */
 function stepBreakdown(log: Log, cases: OriginCase[]): void {
-  const rows = cases.filter((c) => c.strategy === "edgeclip");
+  const rows = cases.filter((c) => c.limit !== undefined);
   if (rows.length === 0) return;
   log("\nedgeclip miss per step (median ms of the origin's own step timings), and the limit's operations:");
   for (const c of rows) {
     const steps = Object.entries(c.steps_p50_ms)
       .map(([name, v]) => `${name} ${v}`)
       .join(", ");
-    log(`  ${c.source} at ${c.position_ms / 60_000}m: ${steps}`);
+    log(`  ${c.strategy} ${c.source} at ${c.position_ms / 60_000}m: ${steps}`);
     if (c.limit) {
       const l = c.limit;
       log(`    limit: catalog read ${ms(l.catalog_ms)}, ranged GET ${ms(l.get_ms)}, PUT ${ms(l.put_ms)}`);
@@ -79,7 +79,8 @@ function ratios(log: Log, cases: OriginCase[]): void {
       parts.push(`${(download.source_bytes / c.source_bytes).toFixed(0)}x fewer source bytes;`);
     }
     if (url) parts.push(`p50 ${(url.p50_ms / c.p50_ms).toFixed(1)}x faster than baseline-ffmpeg-url;`);
-    const limit = same("edgeclip")?.limit;
+    // Each of edgeclip and edgeclip-warm is measured interleaved with its own limit row.
+    const limit = c.limit ?? same("edgeclip")?.limit;
     if (limit) parts.push(`p50 ${(c.p50_ms / limit.p50_ms).toFixed(1)}x the limit;`);
     parts.push(`source bytes - clip bytes = ${kb(c.source_bytes - c.clip_bytes)} (index read included)`);
     log(`  ${parts.join(" ")}`);

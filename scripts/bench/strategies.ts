@@ -13,14 +13,21 @@ import type { OriginParts } from "../../origin/origin.js";
 import { SeekIndexStore } from "../../origin/store/seek-index-store.js";
 import { seekModeOfSource } from "./seek-mode.js";
 
-export type StrategyName = "baseline-download" | "baseline-ffmpeg-url" | "edgeclip" | "edgeclip-precise";
+export type StrategyName =
+  "baseline-download" | "baseline-ffmpeg-url" | "edgeclip" | "edgeclip-precise" | "edgeclip-warm";
 
-/** edgeclip-precise is edgeclip with `precise=1`: the same frames, re-encoded by FFmpeg for sample accuracy. */
+/**
+ * edgeclip-precise is edgeclip with `precise=1`: the same frames, re-encoded by FFmpeg for sample accuracy.
+ * edgeclip reads the episode's seek index from S3 on every miss, as a container's first miss of an episode
+ * does; edgeclip-warm is the origin exactly as deployed, whose container keeps indexes it has read in memory
+ * (later misses of the episode read only the clip's bytes).
+ */
 export const STRATEGIES: readonly StrategyName[] = [
   "baseline-download",
   "baseline-ffmpeg-url",
   "edgeclip",
   "edgeclip-precise",
+  "edgeclip-warm",
 ];
 
 const label = (bucket: string, key: string) => `s3://${bucket}/${key}`;
@@ -123,7 +130,11 @@ function edgeclip(parts: OriginParts, clipsBucket: string): ClipCutter {
   };
 }
 
-export function strategyCutter(name: StrategyName, clipsBucket: string): (parts: OriginParts) => ClipCutter {
+/** The cutter that stands in for the origin's own; undefined: the origin's own (edgeclip-warm). */
+export function strategyCutter(
+  name: StrategyName,
+  clipsBucket: string,
+): ((parts: OriginParts) => ClipCutter) | undefined {
   switch (name) {
     case "baseline-download":
       return downloadThenEncode;
@@ -132,5 +143,7 @@ export function strategyCutter(name: StrategyName, clipsBucket: string): (parts:
     case "edgeclip":
     case "edgeclip-precise":
       return (parts) => edgeclip(parts, clipsBucket);
+    case "edgeclip-warm":
+      return undefined;
   }
 }
