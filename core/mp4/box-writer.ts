@@ -34,6 +34,13 @@ export function u32(v: number): Uint8Array {
   new DataView(b.buffer).setUint32(0, v);
   return b;
 }
+/** Many big-endian 32-bit values as one part: a table (stsz) of a few thousand entries, not one array each. */
+export function u32s(values: ArrayLike<number>): Uint8Array {
+  const b = new Uint8Array(values.length * 4);
+  const view = new DataView(b.buffer);
+  for (let i = 0; i < values.length; i++) view.setUint32(i * 4, values[i] ?? 0);
+  return b;
+}
 export function i32(v: number): Uint8Array {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setInt32(0, v);

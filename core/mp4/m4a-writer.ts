@@ -9,7 +9,7 @@
  * only the start (the edit lasts to the end of the last packet), and it writes no iTunSMPB.
  */
 import { AAC_PACKET_SAMPLES } from "./audio-track.js";
-import { UNITY_MATRIX, ascii, box, flatten, fullBox, i32, u16, u32, zeros, type Part } from "./box-writer.js";
+import { UNITY_MATRIX, ascii, box, flatten, fullBox, i32, u16, u32, u32s, zeros, type Part } from "./box-writer.js";
 import { SMPB_MEAN, SMPB_NAME, formatSmpb } from "./itunes-smpb.js";
 
 export const M4A_CONTENT_TYPE = "audio/mp4";
@@ -31,7 +31,7 @@ const LANGUAGE_UND = 0x55c4; // "und", packed ISO 639-2/T
 function trak(c: M4aClip, chunkOffset: number): Part {
   const n = c.sizes.length;
   const mediaDuration = n * AAC_PACKET_SAMPLES;
-  const sizes = Array.from(c.sizes, (s) => u32(s));
+  const sizes = u32s(c.sizes);
   const stbl = box(
     "stbl",
     c.stsd,
