@@ -43,9 +43,10 @@ export async function startCountingProxy(target: string, ignorePrefix: string): 
           sent += chunk.length;
           if (counted) bytes += chunk.length;
         });
-        // A client that hangs up early (FFmpeg seeking) stops the transfer, as S3 would.
+        // A client that hangs up early (FFmpeg seeking) stops the transfer, as S3 would. Only then: destroying
+        // a finished answer would also close its keep-alive connection to S3, and every request would pay a connect.
         res.on("close", () => {
-          answer.destroy();
+          if (!answer.complete) answer.destroy();
           if (process.env.EDGECLIP_BENCH_PROXY_LOG) {
             process.stderr.write(
               `proxy: ${req.method} ${req.url?.split("?")[0]} ${req.headers.range ?? ""} → ${sent} B\n`,
