@@ -25,10 +25,20 @@ import { serveFiles, type RangeServer } from "./helpers/range-server.js";
 // every frame by arithmetic instead of the 1/256-step Xing TOC.
 //
 // Firefox is held to the contract, one frame (measured: within 2 ms, CBR and VBR). Chromium cannot be, with
-// any header that keeps Firefox exact: its FFmpeg (AVFMT_FLAG_FAST_SEEK) puts a seek at
-// bytes x t / (frames x samples - LAME delay - padding), so it drifts by up to delay + padding over the clip,
-// and it plays from the start of the frame it lands on. Its bound here is one frame plus delay + padding +
-// the decoder delay (measured: -45 ... +59 ms on these clips; the same VBR clip with a Xing TOC: -117 ms).
+// any header (measured, #14; H = Xing bytes, F = frames, L = frame length, spf, rate, delay/padding from the LAME
+// tag). Its FFmpeg (AVFMT_FLAG_FAST_SEEK, "Info") is given t itself (the positive start time (delay + 529)/rate
+// is not added), reads from frame k = floor(t x H / (D x L)), D = (F x spf - delay - padding)/rate, labels it
+// about t (so trims under a frame), and the decoder, without the bit reservoir, is silent for the first
+// W samples (measured W: 3005 at 80 kbps mono, 1870 at 128 kbps stereo; ffmpeg decoding from a mid-clip frame
+// agrees). So heard x rate = k x spf - delay - 529 + W, i.e. heard - t is in (C - spf, C] + drift, with
+// C = W - delay - 529 and a drift growing to (delay + padding)/spf - dH/L frames, dH = true bytes - H.
+// Firefox (average frame length bytes/frames) stays exact only while dH < L; beyond it is off by whole frames
+// (bytes reduced by L(delay + padding)/spf: -1 frame from 13 s on, VBR; up to -3 frames, CBR). One frame in
+// both needs C >= 0 and C/spf + drift <= 1 with dH < L: W + padding <= 2 spf + 529 (delay cancels) and
+// delay + 529 <= W. The VBR clip has 3005 + 768 > 2833; the CBR clip 3535 > 1870 (and 81 samples of margin).
+// The header cannot change W or padding; a layout would have to, per cut. Chromium's bound here is therefore
+// one frame plus delay + padding + the decoder delay (measured: -53 ... +41 ms CBR, -5 ... +59 ms VBR; the
+// same VBR clip with a Xing TOC: -117 ms).
 const run = promisify(execFile);
 const FIXTURES = path.resolve(import.meta.dirname, "../../.cache/fixtures/browser");
 const TARGETS = [1.0, 3.5, 7.31, 11.0, 13.13, 16.0, 18.52];
