@@ -61,6 +61,8 @@ export class SeekIndexStore {
     { where: string; version: SourceVersion; found: Extract<IndexLookup, { kind: "not-mp3" }> }
   >();
   private readonly building = new Map<string, Promise<IndexLookup>>();
+  /** Episodes whose whole table of AAC packet sizes is being read into memory (see loadAllSizes). */
+  private readonly loadingSizes = new Set<string>();
   /** Stored-index reads started by prefetch, waiting for the cut that uses them. */
   private readonly prefetched = new Map<string, { at: number; read: Promise<StoredRead> }>();
   private readonly memoryEntries: number;
@@ -83,10 +85,33 @@ export class SeekIndexStore {
     meter: ReadMeter,
   ): Promise<AacIndex> {
     if (hasSizes(found.index, from, to) || !found.stored) return found.index;
+    this.loadAllSizes(episodeId, found);
     meter.requests++;
     const { sizes, bytes } = await this.objects.readSizes(episodeId, found.stored, from, to);
     meter.bytes += bytes;
     return withSizes(found.index, from, sizes);
+  }
+
+  /**
+   * A warm container cuts many clips of one episode: after the first cut's window, the whole table of sizes
+   * (~310 KB for an hour) is read once in the background, so later cuts in this container need no second
+   * read before their clip's GET. Not metered: no request waits for it. A failed read is retried by the next
+   * cut; an entry replaced meanwhile (the index changed) is left alone.
+   */
+  private loadAllSizes(episodeId: string, found: Extract<IndexLookup, { kind: "aac" }>): void {
+    const { stored } = found;
+    if (!stored || this.loadingSizes.has(episodeId)) return;
+    this.loadingSizes.add(episodeId);
+    void this.objects
+      .readSizes(episodeId, stored, 0, found.index.packetCount)
+      .then(({ sizes }) => {
+        const entry = this.memory.get(episodeId);
+        if (entry?.media.kind !== "aac" || entry.stored?.etag !== stored.etag) return;
+        const media: MediaIndex = { kind: "aac", index: withSizes(entry.media.index, 0, sizes) };
+        this.memory.set(episodeId, { media, version: entry.version, loc: entry.loc });
+      })
+      .catch(() => undefined)
+      .finally(() => this.loadingSizes.delete(episodeId));
   }
 
   /**

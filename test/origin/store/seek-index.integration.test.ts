@@ -28,6 +28,7 @@ import {
 } from "../helpers/fixtures.js";
 import { BUCKETS, seedEpisode, services, startTestOrigin, testS3, type TestOrigin } from "../helpers/harness.js";
 import { s3ClientConfig } from "../../../scripts/services/local-services.js";
+import { waitFor } from "../../shared/wait-for.js";
 
 let t: TestOrigin;
 let cbr: Fixture;
@@ -211,6 +212,20 @@ describe("the seek index store", () => {
     // Head and sizes: a few KB for 30 s, against ~16 KB for the whole index of 3 minutes.
     expect(meter.bytes).toBeLessThanOrEqual(2048 + 2 * (need.to - need.from));
     expect(meter.requests).toBe(2);
+
+    // Then the whole table of sizes arrives in the background (no request waits for it): this container's
+    // later cuts of the episode read no index bytes at all.
+    const whole = await waitFor(async () => {
+      const again = await store.lookup(id, loc, newMeter());
+      return again.kind === "aac" && again.index.sizes.length === built.index.packetCount && again;
+    }, "the whole table of AAC packet sizes in memory");
+    expect(whole).toMatchObject({ origin: "memory" });
+    const later = newMeter();
+    const elsewhere = aacSizesNeeded(built.index, aacPacketRange(built.index, 150_000, 170_000));
+    if (whole.kind !== "aac") throw new Error("not an AAC index");
+    const window2 = await store.aacWindow(id, whole, elsewhere.from, elsewhere.to, later);
+    expect(planAacCut(window2, 150_000, 170_000)).toEqual(planAacCut(built.index, 150_000, 170_000));
+    expect(later).toMatchObject({ requests: 0, bytes: 0 });
   });
 
   it("rebuilds an index that is corrupt, or that describes another file", async () => {
