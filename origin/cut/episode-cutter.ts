@@ -53,7 +53,11 @@ export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
       const audio = deps.openSource(req.episode, req.deadline);
       try {
         const found = await deps.indexes().known(req.episode.id, audio, req.meter);
-        return found?.kind === "mp3" ? await cutFrames(deps, req, audio, found) : undefined;
+        // Only the kinds that cost one ranged GET of about the clip's size (plus, for AAC, a small window of
+        // its index): never FFmpeg, whose work a hit would throw away.
+        if (found?.kind === "mp3") return await cutFrames(deps, req, audio, found);
+        if (found?.kind === "aac") return await cutPackets(deps, req, audio, found);
+        return undefined;
       } catch {
         return undefined;
       } finally {

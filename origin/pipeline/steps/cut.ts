@@ -22,8 +22,9 @@ function cutRequest(ctx: ClipContext, episode: Episode, extent: ClipExtent): Cut
 /**
  * Starts the cut as soon as the catalog answers, without waiting for the store check (#15): a miss then waits
  * for the slower of the HEAD and the catalog read plus the ranged GET, not for their sum. Only the cheap
- * kind is started (frames of an MP3 whose index is known); on a hit it is dropped, one ranged GET of about
- * the clip's size spent for nothing, which is why nothing more expensive is ever started this way.
+ * kinds are started (frames of an MP3, packets of an AAC source, whose index is known); on a hit it is
+ * dropped, one ranged GET of about the clip's size spent for nothing, which is why nothing more expensive
+ * (FFmpeg) is ever started this way.
  */
 export const speculateCut = (deps: StepDeps): Step<ClipContext> => ({
   name: "speculate-cut",

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cbrTenMinutes } from "../helpers/fixtures.js";
+import { aacTwentySeconds, cbrTenMinutes } from "../helpers/fixtures.js";
 import { clipKeys, seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../helpers/harness.js";
 
-// #15: the cut of an indexed MP3 starts as soon as the catalog answers, beside the store check, so a miss waits
-// for the slower of the two instead of both. Only that cheap kind starts early: a hit drops it, and never pays
-// for FFmpeg or an index build it did not need.
+// #15: the cut of an indexed MP3 or AAC source starts as soon as the catalog answers, beside the store check, so
+// a miss waits for the slower of the two instead of both. Only those cheap kinds start early: a hit drops them,
+// and never pays for FFmpeg or an index build it did not need.
 let t: TestOrigin;
 let episode: string;
 
@@ -53,5 +53,25 @@ describe("a cut started before the store check", () => {
     const hit = await t.request(clipPath(40_000, "&precise=1"));
     expect(hit.json.cache_hit).toBe(true);
     expect(t.ffmpegRuns.length).toBe(runs);
+  });
+});
+
+describe("an AAC source's cut", () => {
+  it("also starts before the store check once its index is known, and a hit drops it", async () => {
+    const m4a = await aacTwentySeconds();
+    const id = await seedEpisode(t.db, { audioUrl: await uploadFixture(m4a), durationMs: m4a.durationMs });
+    const path = (startMs: number) => `/api/v1/audio_clips/${id}?start_time_ms=${startMs}&duration_ms=4000`;
+    expect((await t.request(path(1_000))).logged.cut_started).toBeUndefined(); // builds the index
+    const miss = await t.request(path(9_000));
+    expect([miss.status, miss.json.cache_hit]).toEqual([200, false]);
+    expect(miss.logged).toMatchObject({
+      cut_started: "before the store check",
+      cut_method: "packets",
+      stored: "created",
+    });
+    expect((await clipKeys(id)).filter((k) => k.endsWith("/9000-13000.m4a"))).toHaveLength(1);
+    const hit = await t.request(path(9_000));
+    expect(hit.json.cache_hit).toBe(true);
+    expect(Object.keys(hit.logged.steps as object)).not.toContain("upload");
   });
 });
