@@ -28,7 +28,18 @@ export function acceptsClipBytes(accept: string | undefined): boolean {
   return accept.split(",").some((part) => CLIP_TYPES.includes(part.split(";")[0]?.trim().toLowerCase() ?? ""));
 }
 
-export function clipFactsHeader(facts: ClipFacts): string {
+/**
+ * A bytes answer's facts: those of the JSON, and the SHA-256 of the bytes, computed by the origin while its
+ * PUT is on the wire. The Worker uses it as the clip's ETag instead of hashing the bytes again, and R2 checks
+ * it when the Worker mirrors the clip: bytes damaged between the two are refused there, not mirrored.
+ */
+export interface InlineClipFacts extends ClipFacts {
+  sha256?: string;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export function clipFactsHeader(facts: InlineClipFacts): string {
   const { cache_hit, generation_time_ms, clip_start_ms, clip_end_ms, file_size_bytes, clamped_to_episode_end } = facts;
   return JSON.stringify({
     cache_hit,
@@ -38,13 +49,14 @@ export function clipFactsHeader(facts: ClipFacts): string {
     file_size_bytes,
     clamped_to_episode_end,
     ...(facts.content_type ? { content_type: facts.content_type } : {}),
+    ...(facts.sha256 ? { sha256: facts.sha256 } : {}),
   });
 }
 
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
 /** The facts header read back; undefined when it is missing or not what the origin writes. */
-export function parseClipFacts(header: string | null | undefined): ClipFacts | undefined {
+export function parseClipFacts(header: string | null | undefined): InlineClipFacts | undefined {
   if (!header) return undefined;
   let value: unknown;
   try {
@@ -64,5 +76,7 @@ export function parseClipFacts(header: string | null | undefined): ClipFacts | u
     file_size_bytes: f.file_size_bytes,
     clamped_to_episode_end: f.clamped_to_episode_end,
     ...(typeof f.content_type === "string" ? { content_type: f.content_type } : {}),
+    // Anything but a well-formed digest is dropped: the Worker then hashes the bytes itself.
+    ...(typeof f.sha256 === "string" && SHA256_HEX.test(f.sha256) ? { sha256: f.sha256 } : {}),
   };
 }

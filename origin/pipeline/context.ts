@@ -1,4 +1,4 @@
-import type { ClipExtent, ClipFacts, ClipJsonResponse, ParsedClip } from "../../core/index.js";
+import type { ClipExtent, ClipJsonResponse, InlineClipFacts, ParsedClip } from "../../core/index.js";
 import type { ClipRecord, EpisodeCatalog, Episode } from "../catalog/episode-catalog.js";
 import type { OriginConfig } from "../config/config.js";
 import type { ClipCutter, CutOutcome } from "../cut/clip-cutter.js";
@@ -41,6 +41,8 @@ export interface ClipContext extends RequestContext {
   meter?: ReadMeter;
   cut?: CutOutcome;
   stored?: "created" | "existed";
+  /** SHA-256 (hex) of the clip as stored, computed while its PUT was on the wire. */
+  sha256?: string;
   recorded?: "inserted" | "existed";
   /** Set by the last step. */
   result?: ClipAnswer;
@@ -48,7 +50,7 @@ export interface ClipContext extends RequestContext {
 
 /** The origin's answer: the JSON with a pre-signed URL, or a fresh clip's bytes with the same facts. */
 export type ClipAnswer =
-  { kind: "url"; body: ClipJsonResponse } | { kind: "bytes"; facts: ClipFacts; bytes: Uint8Array };
+  { kind: "url"; body: ClipJsonResponse } | { kind: "bytes"; facts: InlineClipFacts; bytes: Uint8Array };
 
 /** The parts the steps use, created lazily so a request that stops early never opens a connection. */
 export interface StepDeps {

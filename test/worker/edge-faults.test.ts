@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { buildWorkerBundle } from "../../scripts/lib/worker-bundle.js";
 import { describe, expect, it } from "vitest";
@@ -57,6 +58,22 @@ describe("origin trouble (scripted origin)", () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(origin.bytes)).toBe(true);
     expect(origin.downloads).toBe(0);
     expect(origin.calls).toBe(2);
+    // The ETag is the origin's SHA-256 of the bytes, and R2 took them under it.
+    const sha256 = createHash("sha256").update(origin.bytes).digest("hex");
+    expect(res.headers.get("etag")).toBe(`"${sha256.slice(0, 32)}"`);
+    const mirrored = await waitFor(async () => (await edge.bucket()).head("audio_clips/ep1/0-1000.mp3"), "the R2 fill");
+    expect(mirrored.checksums.sha256 && Buffer.from(mirrored.checksums.sha256).toString("hex")).toBe(sha256);
+  });
+
+  it("bytes damaged between origin and edge (scripted: a real origin cannot be made to) are not mirrored: R2 refuses them against the origin's SHA-256", async () => {
+    const origin = (live.origin = await startScriptedOrigin());
+    const edge = (live.edge = await startEdge({ originUrl: origin.url, originSecret: SECRET }));
+    origin.mode = "damaged-bytes";
+    const res = await edge.fetch(CLIP);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    await waitFor(() => edge.logs.some((l) => l.includes("filling r2 failed")), "the refused R2 fill's log line");
+    expect(await (await edge.bucket()).head("audio_clips/ep1/0-1000.mp3")).toBeNull();
   });
 
   it("origin hanging → 504 after ORIGIN_TIMEOUT_MS with Retry-After, nothing cached; then a retry works", async () => {

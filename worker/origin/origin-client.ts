@@ -6,7 +6,7 @@ import {
   isClipErrorBody,
   parseClipFacts,
   signOriginRequest,
-  type ClipFacts,
+  type InlineClipFacts,
   type ClipJsonResponse,
   containerOfType,
   type ClipRequest,
@@ -40,7 +40,8 @@ export function originRefusal(status: number, body: unknown): ClipError {
 
 /** What the origin answered: the clip's description with a URL to fetch its bytes from, or the bytes themselves. */
 type OriginAnswer =
-  { facts: ClipJsonResponse; bytes?: undefined } | { facts: ClipFacts; bytes: ArrayBuffer; contentType: string | null };
+  | { facts: ClipJsonResponse; bytes?: undefined }
+  | { facts: InlineClipFacts; bytes: ArrayBuffer; contentType: string | null };
 
 /** A bytes answer (a fresh clip the origin sent along): its facts header, and bytes of the size it names. */
 async function bytesAnswer(answer: Response): Promise<OriginAnswer> {
@@ -118,8 +119,9 @@ export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetc
     const answer = await askOrigin(config, fetchFn, req, requestId, signal);
     const { facts } = answer;
     const { bytes, contentType } = answer.bytes ? answer : await fetchClipBytes(fetchFn, answer.facts.clip_url, signal);
-    // Hashed once here: the ETag, and the checksum R2 verifies when the fill writes the clip.
-    const sha256 = await sha256Hex(bytes);
+    // The ETag, and the checksum R2 verifies when the fill writes the clip: a bytes answer carries the origin's
+    // (so R2 refuses bytes damaged on the way); a clip from the pre-signed URL is hashed here, once.
+    const sha256 = (answer.bytes ? answer.facts.sha256 : undefined) ?? (await sha256Hex(bytes));
     return {
       clip: {
         bytes,

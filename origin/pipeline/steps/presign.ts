@@ -43,7 +43,8 @@ export const inlineBytes: Step<ClipContext> = {
   name: "inline-bytes",
   when: sendsBytes,
   run(ctx) {
-    ctx.result = { kind: "bytes", facts: facts(ctx), bytes: need(ctx.cut, "the cut").bytes };
+    const sha256 = ctx.sha256 ? { sha256: ctx.sha256 } : {};
+    ctx.result = { kind: "bytes", facts: { ...facts(ctx), ...sha256 }, bytes: need(ctx.cut, "the cut").bytes };
   },
 };
 

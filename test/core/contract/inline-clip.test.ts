@@ -34,4 +34,12 @@ describe("the bytes answer's contract", () => {
       expect(parseClipFacts(bad)).toBeUndefined();
     }
   });
+
+  it("carries the origin's SHA-256 of the bytes when it is a well-formed digest, else drops it", () => {
+    const sha256 = "a".repeat(64);
+    expect(parseClipFacts(clipFactsHeader({ ...FACTS, sha256 }))).toEqual({ ...FACTS, sha256 });
+    for (const bad of ["A".repeat(64), "a".repeat(63), "z".repeat(64), 42]) {
+      expect(parseClipFacts(JSON.stringify({ ...FACTS, sha256: bad }))).toEqual(FACTS);
+    }
+  });
 });

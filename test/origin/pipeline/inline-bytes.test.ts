@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIP_CONTENT_TYPE, INLINE_CLIP_MAX_BYTES, ORIGIN_ACCEPT } from "../../../core/index.js";
@@ -48,6 +49,8 @@ describe("the Worker asks for bytes (ORIGIN_ACCEPT)", () => {
     expect(res.json).not.toHaveProperty("clip_url");
     expect(res.bytes?.length).toBe(res.json.file_size_bytes);
     expect(res.bytes?.equals(await stored(10_000, 30_000))).toBe(true);
+    // The SHA-256 of those bytes comes along: the Worker's ETag and R2's checksum, without hashing them again.
+    expect(res.json.sha256).toBe(createHash("sha256").update(res.bytes!).digest("hex"));
     expect(res.logged).toMatchObject({ answer: "bytes", stored: "created", recorded: "inserted" });
     const steps = Object.keys(res.logged.steps as object);
     expect(steps).toContain("inline-bytes");

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage } from "node:http";
+import { createHash } from "node:crypto";
 import { CLIP_FACTS_HEADER, type ClipJsonResponse } from "../../../core/index.js";
 import { listenOnLoopback } from "../../shared/loopback-server.js";
 
@@ -72,20 +73,35 @@ export function clipAnswer(origin: StubOrigin, clip: { startMs: number; endMs: n
   return { status: 200, body };
 }
 
-/** The origin's bytes answer (#15) for a clip of the stub's bytes; `short` sends fewer than its facts name. */
-export function bytesAnswer(origin: StubOrigin, clip: { startMs: number; endMs: number }, short = false): StubAnswer {
-  const { clip_url: _url, ...facts } = (clipAnswer(origin, clip, 12) as { body: ClipJsonResponse }).body;
+/**
+ * The origin's bytes answer (#15) for a clip of the stub's bytes, with their SHA-256 as the origin sends it;
+ * `fault`: fewer bytes than its facts name, or bytes other than those its SHA-256 is of (damaged on the way).
+ */
+export function bytesAnswer(
+  origin: StubOrigin,
+  clip: { startMs: number; endMs: number },
+  fault?: "short" | "damaged",
+): StubAnswer {
+  const { clip_url: _url, ...body } = (clipAnswer(origin, clip, 12) as { body: ClipJsonResponse }).body;
+  const facts = { ...body, sha256: createHash("sha256").update(origin.bytes).digest("hex") };
+  const damaged = Buffer.from(origin.bytes);
+  damaged[0] = (damaged[0] ?? 0) ^ 0xff;
   return {
     status: 200,
-    raw: short ? origin.bytes.subarray(0, origin.bytes.length - 1) : origin.bytes,
+    raw:
+      fault === "short"
+        ? origin.bytes.subarray(0, origin.bytes.length - 1)
+        : fault === "damaged"
+          ? damaged
+          : origin.bytes,
     headers: { "content-type": "audio/mpeg", [CLIP_FACTS_HEADER]: JSON.stringify(facts) },
   };
 }
 
 export interface ScriptedOrigin extends StubOrigin {
   /** What the next calls do: JSON with a URL (ok), the bytes in the answer (bytes, #15), a bytes answer
-   * shorter than its facts say (short-bytes), a 500, or no answer. */
-  mode: "ok" | "bytes" | "short-bytes" | "slow" | "error";
+   * shorter than its facts say (short-bytes) or not the bytes its SHA-256 is of (damaged-bytes), a 500, or no answer. */
+  mode: "ok" | "bytes" | "short-bytes" | "damaged-bytes" | "slow" | "error";
 }
 
 /**
@@ -100,9 +116,9 @@ export async function startScriptedOrigin(port = 0): Promise<ScriptedOrigin> {
       if (scripted.mode === "error") return { status: 500, body: { error: { code: "internal", message: "boom" } } };
       // Never answers: the edge's timeout must fire.
       if (scripted.mode === "slow") return "hang";
-      if (scripted.mode === "bytes" || scripted.mode === "short-bytes") {
-        return bytesAnswer(origin, { startMs: 0, endMs: 1000 }, scripted.mode === "short-bytes");
-      }
+      if (scripted.mode === "bytes") return bytesAnswer(origin, { startMs: 0, endMs: 1000 });
+      if (scripted.mode === "short-bytes") return bytesAnswer(origin, { startMs: 0, endMs: 1000 }, "short");
+      if (scripted.mode === "damaged-bytes") return bytesAnswer(origin, { startMs: 0, endMs: 1000 }, "damaged");
       return clipAnswer(origin, { startMs: 0, endMs: 1000 }, 12);
     },
   });
