@@ -50,7 +50,7 @@ describe("the Worker asks for bytes (ORIGIN_ACCEPT)", () => {
     expect(res.bytes?.length).toBe(res.json.file_size_bytes);
     expect(res.bytes?.equals(await stored(10_000, 30_000))).toBe(true);
     // The SHA-256 of those bytes comes along: the Worker's ETag and R2's checksum, without hashing them again.
-    expect(res.json.sha256).toBe(createHash("sha256").update(res.bytes!).digest("hex"));
+    expect((res.json as { sha256?: string }).sha256).toBe(createHash("sha256").update(res.bytes!).digest("hex"));
     expect(res.logged).toMatchObject({ answer: "bytes", stored: "created", recorded: "inserted" });
     const steps = Object.keys(res.logged.steps as object);
     expect(steps).toContain("inline-bytes");
