@@ -9,25 +9,16 @@ import type { AddressInfo } from "node:net";
 import { rm } from "node:fs/promises";
 import { quantile } from "../lib/quantile.js";
 import { buildWorkerBundle } from "../lib/worker-bundle.js";
-import { startWorkers } from "./edge-workers.js";
+import { MEASURE_PLAN, measureRound, type BenchCase, type Figures } from "./edge-measure.js";
+import { BASELINE_PATH, FLOOR_PATH, startWorkers } from "./edge-workers.js";
 
 const SIZES = [
   { label: "30 s clip (480 KB)", bytes: 480_000 }, // 128 kbit/s
   { label: "small body (8 KB)", bytes: 8_000 },
 ];
-const SEQUENTIAL = 200;
-const CONCURRENCY = 8;
-const THROUGHPUT_MS = 1500;
-// Rounds alternate baseline and edge, and the median of each figure is reported: on a 2-core machine
+// Each round measures every case, and the median of each figure over the rounds is reported: on a 2-core machine
 // one round's numbers swing by tens of percent.
 const ROUNDS = 5;
-
-interface Figures {
-  name: string;
-  p50_ms: number;
-  p95_ms: number;
-  requests_per_s: number;
-}
 
 function medianFigures(rounds: Figures[]): Figures {
   const median = (pick: (f: Figures) => number) => quantile(rounds.map(pick), 0.5);
@@ -37,43 +28,6 @@ function medianFigures(rounds: Figures[]): Figures {
     p95_ms: median((f) => f.p95_ms),
     requests_per_s: median((f) => f.requests_per_s),
   };
-}
-
-/** What a measured answer must carry to be the row it is counted in (a header and its value), if anything. */
-type Served = [header: string, value: string] | null;
-
-async function measure(name: string, url: string, bytes: number, served: Served): Promise<Figures> {
-  let warm = false;
-  const get = async () => {
-    const res = await fetch(url);
-    const body = await res.arrayBuffer();
-    if (res.status !== 200 || body.byteLength !== bytes) throw new Error(`${name}: bad answer ${res.status}`);
-    // Every measured request must be what the row says (an edge-cache hit, not R2 or the origin).
-    if (warm && served && res.headers.get(served[0]) !== served[1]) {
-      throw new Error(`${name}: ${served[0]} is ${res.headers.get(served[0])}, expected ${served[1]}`);
-    }
-  };
-  for (let i = 0; i < 30; i++) await get(); // warm-up: JIT, connection pool, cache fill
-  warm = true;
-  const times: number[] = [];
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const t0 = performance.now();
-    await get();
-    times.push(performance.now() - t0);
-  }
-  let done = 0;
-  const until = performance.now() + THROUGHPUT_MS;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < until) {
-        await get();
-        done++;
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  return { name, p50_ms: quantile(times, 0.5), p95_ms: quantile(times, 0.95), requests_per_s: done / seconds };
 }
 
 export interface EdgeRow extends Figures {
@@ -130,35 +84,41 @@ async function startStubOrigin(): Promise<{ url: string; calls: () => number; cl
   };
 }
 
-const EDGE_HIT: Served = [CLIP_HEADERS.layer, "edge-cache"];
-const CACHE_HIT: Served = ["cf-cache-status", "HIT"];
-
-async function measureSizes(
-  urls: { edge: URL; baseline: URL; floor: URL },
-  rounds: number,
-): Promise<{ rows: EdgeRow[]; ratios: EdgeRatio[] }> {
+async function measureSizes(base: URL, rounds: number): Promise<{ rows: EdgeRow[]; ratios: EdgeRatio[] }> {
   const rows: EdgeRow[] = [];
   const ratios: EdgeRatio[] = [];
   for (const { label, bytes } of SIZES) {
-    const clipUrl = new URL(clipPath(`b${bytes}`, { start_time_ms: 0, duration_ms: 30_000 }), urls.edge).toString();
-    const constUrl = new URL(`/?size=${bytes}`, urls.baseline).toString();
-    const floorUrl = new URL(`/?size=${bytes}`, urls.floor).toString();
-    const bases: Figures[] = [];
-    const floors: Figures[] = [];
-    const hits: Figures[] = [];
-    for (let round = 0; round < rounds; round++) {
-      bases.push(await measure("baseline-constant-body", constUrl, bytes, null));
-      floors.push(await measure("floor-cache-match-only", floorUrl, bytes, CACHE_HIT));
-      hits.push(await measure("edge-cache-hit", clipUrl, bytes, EDGE_HIT));
-    }
-    const [base, floor, hit] = [bases, floors, hits].map(medianFigures) as [Figures, Figures, Figures];
-    rows.push(...[base, floor, hit].map((f) => ({ ...f, size: label, bytes })));
+    const clip = clipPath(`b${bytes}`, { start_time_ms: 0, duration_ms: 30_000 });
+    const cases: BenchCase[] = [
+      {
+        name: "baseline-constant-body",
+        url: new URL(`${BASELINE_PATH}?size=${bytes}`, base).href,
+        bytes,
+        served: null,
+      },
+      {
+        name: "floor-cache-match-only",
+        url: new URL(`${FLOOR_PATH}?size=${bytes}`, base).href,
+        bytes,
+        served: ["cf-cache-status", "HIT"],
+      },
+      { name: "edge-cache-hit", url: new URL(clip, base).href, bytes, served: [CLIP_HEADERS.layer, "edge-cache"] },
+    ];
+    const perRound: Figures[][] = [];
+    for (let round = 0; round < rounds; round++) perRound.push(await measureRound(cases));
+    const [bases, floors, hits] = cases.map((_, k) => perRound.map((figures) => figures[k] as Figures));
+    const [constant, floor, hit] = [bases ?? [], floors ?? [], hits ?? []].map(medianFigures) as [
+      Figures,
+      Figures,
+      Figures,
+    ];
+    rows.push(...[constant, floor, hit].map((f) => ({ ...f, size: label, bytes })));
     ratios.push({
       size: label,
-      p50: hit.p50_ms / base.p50_ms,
-      throughput: hit.requests_per_s / base.requests_per_s,
-      floor_p50: floor.p50_ms / base.p50_ms,
-      floor_throughput: floor.requests_per_s / base.requests_per_s,
+      p50: hit.p50_ms / constant.p50_ms,
+      throughput: hit.requests_per_s / constant.requests_per_s,
+      floor_p50: floor.p50_ms / constant.p50_ms,
+      floor_throughput: floor.requests_per_s / constant.requests_per_s,
       over_floor_p50: hit.p50_ms / floor.p50_ms,
       over_floor_throughput: hit.requests_per_s / floor.requests_per_s,
     });
@@ -171,7 +131,7 @@ function printTable(
   rounds: number,
   { rows, ratios }: { rows: EdgeRow[]; ratios: EdgeRatio[] },
 ) {
-  log(`\nedge hit in workerd (Miniflare), loopback HTTP, median of ${rounds} rounds`);
+  log(`\nedge hit in workerd (Miniflare, the three Workers in one workerd), loopback HTTP, median of ${rounds} rounds`);
   log("size                 case                      p50 ms   p95 ms   req/s");
   for (const r of rows) {
     log(
@@ -194,22 +154,20 @@ export async function benchEdge(
   const origin = await startStubOrigin();
   log("building the Worker (wrangler deploy --dry-run)…");
   const bundle = await buildWorkerBundle();
-  const { edge, baseline, floor } = startWorkers(
+  const workers = startWorkers(
     bundle.script,
     origin.url,
     SIZES.map((s) => s.bytes),
   );
   try {
-    const [edgeUrl, baseUrl, floorUrl] = await Promise.all([edge.ready, baseline.ready, floor.ready]);
-    log(
-      `measuring ${rounds} rounds per size: ${SEQUENTIAL} sequential requests, then ${CONCURRENCY} concurrent for ${THROUGHPUT_MS} ms, each`,
-    );
-    const result = await measureSizes({ edge: edgeUrl, baseline: baseUrl, floor: floorUrl }, rounds);
+    const base = await workers.ready;
+    log(`measuring ${rounds} rounds per size: ${MEASURE_PLAN}, each`);
+    const result = await measureSizes(base, rounds);
     if (origin.calls() !== SIZES.length) throw new Error(`expected one origin call per clip, saw ${origin.calls()}`);
     printTable(log, rounds, result);
     return result;
   } finally {
-    await Promise.all([edge.dispose(), baseline.dispose(), floor.dispose()]);
+    await workers.dispose();
     await rm(bundle.dir, { recursive: true, force: true });
     origin.close();
   }

@@ -47,29 +47,35 @@ function floorScript(sizes: readonly number[]): string {
   } };`;
 }
 
-export interface BenchWorkers {
-  edge: Miniflare;
-  baseline: Miniflare;
-  floor: Miniflare;
-}
+/** Where the two reference Workers answer; the edge answers everything else. */
+export const BASELINE_PATH = "/__baseline/";
+export const FLOOR_PATH = "/__floor/";
 
-/** The Worker as deployed, and the same workerd setup doing nothing but answer a constant or cached body. */
-export function startWorkers(script: string, originUrl: string, sizes: readonly number[]): BenchWorkers {
-  const edge = new Miniflare({
-    modules: true,
-    scriptPath: script,
-    // The bundle lives in a temp folder; module paths are resolved from there.
-    modulesRoot: path.dirname(script),
-    compatibilityDate: COMPATIBILITY_DATE,
-    r2Buckets: ["CLIPS"],
+/**
+ * The Worker as deployed and the two reference Workers, in one workerd (one Miniflare, routed by path): on a
+ * shared 2-core machine, separate workerd processes made the ratios swing by tens of percent between runs.
+ */
+export function startWorkers(script: string, originUrl: string, sizes: readonly number[]): Miniflare {
+  const reference = { modules: true, compatibilityDate: COMPATIBILITY_DATE };
+  return new Miniflare({
     // One JSON log line per request would drown the table; errors still reach stderr.
     handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
       stdout.resume();
       stderr.pipe(process.stderr);
     },
-    bindings: { ORIGIN_URL: originUrl, ORIGIN_SECRET: SECRET },
+    workers: [
+      {
+        name: "edge",
+        modules: true,
+        scriptPath: script,
+        // The bundle lives in a temp folder; module paths are resolved from there.
+        modulesRoot: path.dirname(script),
+        compatibilityDate: COMPATIBILITY_DATE,
+        r2Buckets: ["CLIPS"],
+        bindings: { ORIGIN_URL: originUrl, ORIGIN_SECRET: SECRET },
+      },
+      { ...reference, name: "baseline", script: BASELINE, routes: [`*${BASELINE_PATH}*`] },
+      { ...reference, name: "floor", script: floorScript(sizes), routes: [`*${FLOOR_PATH}*`] },
+    ],
   });
-  const baseline = new Miniflare({ modules: true, compatibilityDate: COMPATIBILITY_DATE, script: BASELINE });
-  const floor = new Miniflare({ modules: true, compatibilityDate: COMPATIBILITY_DATE, script: floorScript(sizes) });
-  return { edge, baseline, floor };
 }
