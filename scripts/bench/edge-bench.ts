@@ -106,12 +106,8 @@ async function measureSizes(base: URL, rounds: number): Promise<{ rows: EdgeRow[
     ];
     const perRound: Figures[][] = [];
     for (let round = 0; round < rounds; round++) perRound.push(await measureRound(cases));
-    const [bases, floors, hits] = cases.map((_, k) => perRound.map((figures) => figures[k] as Figures));
-    const [constant, floor, hit] = [bases ?? [], floors ?? [], hits ?? []].map(medianFigures) as [
-      Figures,
-      Figures,
-      Figures,
-    ];
+    const median = (k: number) => medianFigures(perRound.map((figures) => figures[k] as Figures));
+    const [constant, floor, hit] = [median(0), median(1), median(2)];
     rows.push(...[constant, floor, hit].map((f) => ({ ...f, size: label, bytes })));
     ratios.push({
       size: label,
