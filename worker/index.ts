@@ -95,8 +95,17 @@ function stamp(request: EdgeRequest): void {
   request.requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
 }
 
+/**
+ * The access log line is written once the answer has left: in workerd a console line is a synchronous write to
+ * the runtime's stdout, about a third of what the Worker added to an 8 KB edge-cache hit over a bare cache
+ * match (#15). Its fields (status, layer, ms) are read before, so the line says what was answered, and when.
+ */
+function logAfterAnswer(ctx: ExecutionContext, entry: Record<string, unknown>): void {
+  ctx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => log(entry)));
+}
+
 /** CORS on every answer (errors included, or browsers hide them), and one access log line per request. */
-function finish(response: Response | undefined, request: EdgeRequest, env: Env): Response {
+function finish(response: Response | undefined, request: EdgeRequest, env: Env, ctx: ExecutionContext): Response {
   const out = response
     ? new Response(response.body, response)
     : errorResponse(new Error("no response"), request.requestId, log);
@@ -107,7 +116,7 @@ function finish(response: Response | undefined, request: EdgeRequest, env: Env):
     allowed = undefined; // the misconfiguration is already the response; don't hide it from the browser
   }
   applyCors(out.headers, request as unknown as Request, allowed);
-  log({
+  logAfterAnswer(ctx, {
     level: "info",
     msg: "request",
     requestId: request.requestId,

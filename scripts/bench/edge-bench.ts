@@ -1,35 +1,24 @@
 // The edge half of `npm run bench` and all of `npm run bench:edge`: the cost of an edge hit in workerd, against a baseline Worker that
-// returns a constant body of the same size, in the same run (so the ratio, not the absolute, is the figure).
-// Two sizes: a 30 s clip, where moving the bytes dominates, and a small one, where the per-request work of
-// the edge (routing, parsing, the cache lookup) shows.
+// returns a constant body of the same size, in the same run (so the ratio, not the absolute, is the figure), and
+// against the floor of any design that serves from the Cache API: a Worker that only answers `caches.default.match`
+// as it is (scripts/bench/edge-workers.ts). Two sizes: a 30 s clip, where moving the bytes dominates, and a small
+// one, where the per-request work of the edge (routing, parsing, the cache lookup) shows.
 import { CLIP_HEADERS, clipPath } from "../../core/index.js";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rm } from "node:fs/promises";
-import path from "node:path";
-import { Miniflare } from "miniflare";
 import { quantile } from "../lib/quantile.js";
 import { buildWorkerBundle } from "../lib/worker-bundle.js";
+import { MEASURE_PLAN, measureRound, type BenchCase, type Figures } from "./edge-measure.js";
+import { BASELINE_PATH, FLOOR_PATH, startWorkers } from "./edge-workers.js";
 
 const SIZES = [
   { label: "30 s clip (480 KB)", bytes: 480_000 }, // 128 kbit/s
   { label: "small body (8 KB)", bytes: 8_000 },
 ];
-const SEQUENTIAL = 200;
-const CONCURRENCY = 8;
-const THROUGHPUT_MS = 1500;
-// Rounds alternate baseline and edge, and the median of each figure is reported: on a 2-core machine
+// Each round measures every case, and the median of each figure over the rounds is reported: on a 2-core machine
 // one round's numbers swing by tens of percent.
 const ROUNDS = 5;
-const SECRET = "bench-origin-secret-0123456789";
-const COMPATIBILITY_DATE = "2026-04-01";
-
-interface Figures {
-  name: string;
-  p50_ms: number;
-  p95_ms: number;
-  requests_per_s: number;
-}
 
 function medianFigures(rounds: Figures[]): Figures {
   const median = (pick: (f: Figures) => number) => quantile(rounds.map(pick), 0.5);
@@ -41,40 +30,6 @@ function medianFigures(rounds: Figures[]): Figures {
   };
 }
 
-async function measure(name: string, url: string, bytes: number, layer: string | null): Promise<Figures> {
-  let warm = false;
-  const get = async () => {
-    const res = await fetch(url);
-    const body = await res.arrayBuffer();
-    if (res.status !== 200 || body.byteLength !== bytes) throw new Error(`${name}: bad answer ${res.status}`);
-    // Every measured request must be what the row says (an edge-cache hit, not R2 or the origin).
-    if (warm && res.headers.get(CLIP_HEADERS.layer) !== layer) {
-      throw new Error(`${name}: served by ${res.headers.get(CLIP_HEADERS.layer)}, expected ${layer}`);
-    }
-  };
-  for (let i = 0; i < 30; i++) await get(); // warm-up: JIT, connection pool, cache fill
-  warm = true;
-  const times: number[] = [];
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const t0 = performance.now();
-    await get();
-    times.push(performance.now() - t0);
-  }
-  let done = 0;
-  const until = performance.now() + THROUGHPUT_MS;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < until) {
-        await get();
-        done++;
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  return { name, p50_ms: quantile(times, 0.5), p95_ms: quantile(times, 0.95), requests_per_s: done / seconds };
-}
-
 export interface EdgeRow extends Figures {
   size: string;
   bytes: number;
@@ -82,8 +37,15 @@ export interface EdgeRow extends Figures {
 
 export interface EdgeRatio {
   size: string;
+  /** The edge hit against the constant body. */
   p50: number;
   throughput: number;
+  /** The cache-match-only floor against the constant body: what any Cache API design pays in workerd. */
+  floor_p50: number;
+  floor_throughput: number;
+  /** The edge hit against that floor: what our own code adds. */
+  over_floor_p50: number;
+  over_floor_throughput: number;
 }
 
 /**
@@ -122,55 +84,40 @@ async function startStubOrigin(): Promise<{ url: string; calls: () => number; cl
   };
 }
 
-/** The Worker as deployed, and the same workerd setup doing nothing but answer a constant body. */
-function startWorkers(script: string, originUrl: string): { edge: Miniflare; baseline: Miniflare } {
-  const edge = new Miniflare({
-    modules: true,
-    scriptPath: script,
-    // The bundle lives in a temp folder; module paths are resolved from there.
-    modulesRoot: path.dirname(script),
-    compatibilityDate: COMPATIBILITY_DATE,
-    r2Buckets: ["CLIPS"],
-    // One JSON log line per request would drown the table; errors still reach stderr.
-    handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
-      stdout.resume();
-      stderr.pipe(process.stderr);
-    },
-    bindings: { ORIGIN_URL: originUrl, ORIGIN_SECRET: SECRET },
-  });
-  const baseline = new Miniflare({
-    modules: true,
-    compatibilityDate: COMPATIBILITY_DATE,
-    script: `const bodies = new Map();
-      export default { fetch(request) {
-        const size = Number(new URL(request.url).searchParams.get("size"));
-        if (!bodies.has(size)) bodies.set(size, new Uint8Array(size).fill(0x55));
-        return new Response(bodies.get(size), { headers: { "content-type": "audio/mpeg" } });
-      } };`,
-  });
-  return { edge, baseline };
-}
-
-async function measureSizes(
-  edgeUrl: URL,
-  baseUrl: URL,
-  rounds: number,
-): Promise<{ rows: EdgeRow[]; ratios: EdgeRatio[] }> {
+async function measureSizes(base: URL, rounds: number): Promise<{ rows: EdgeRow[]; ratios: EdgeRatio[] }> {
   const rows: EdgeRow[] = [];
   const ratios: EdgeRatio[] = [];
   for (const { label, bytes } of SIZES) {
-    const clipUrl = new URL(clipPath(`b${bytes}`, { start_time_ms: 0, duration_ms: 30_000 }), edgeUrl).toString();
-    const constUrl = new URL(`/?size=${bytes}`, baseUrl).toString();
-    const bases: Figures[] = [];
-    const hits: Figures[] = [];
-    for (let round = 0; round < rounds; round++) {
-      bases.push(await measure("baseline-constant-body", constUrl, bytes, null));
-      hits.push(await measure("edge-cache-hit", clipUrl, bytes, "edge-cache"));
-    }
-    const base = medianFigures(bases);
-    const hit = medianFigures(hits);
-    rows.push({ ...base, size: label, bytes }, { ...hit, size: label, bytes });
-    ratios.push({ size: label, p50: hit.p50_ms / base.p50_ms, throughput: hit.requests_per_s / base.requests_per_s });
+    const clip = clipPath(`b${bytes}`, { start_time_ms: 0, duration_ms: 30_000 });
+    const cases: BenchCase[] = [
+      {
+        name: "baseline-constant-body",
+        url: new URL(`${BASELINE_PATH}?size=${bytes}`, base).href,
+        bytes,
+        served: null,
+      },
+      {
+        name: "floor-cache-match-only",
+        url: new URL(`${FLOOR_PATH}?size=${bytes}`, base).href,
+        bytes,
+        served: ["cf-cache-status", "HIT"],
+      },
+      { name: "edge-cache-hit", url: new URL(clip, base).href, bytes, served: [CLIP_HEADERS.layer, "edge-cache"] },
+    ];
+    const perRound: Figures[][] = [];
+    for (let round = 0; round < rounds; round++) perRound.push(await measureRound(cases));
+    const median = (k: number) => medianFigures(perRound.map((figures) => figures[k] as Figures));
+    const [constant, floor, hit] = [median(0), median(1), median(2)];
+    rows.push(...[constant, floor, hit].map((f) => ({ ...f, size: label, bytes })));
+    ratios.push({
+      size: label,
+      p50: hit.p50_ms / constant.p50_ms,
+      throughput: hit.requests_per_s / constant.requests_per_s,
+      floor_p50: floor.p50_ms / constant.p50_ms,
+      floor_throughput: floor.requests_per_s / constant.requests_per_s,
+      over_floor_p50: hit.p50_ms / floor.p50_ms,
+      over_floor_throughput: hit.requests_per_s / floor.requests_per_s,
+    });
   }
   return { rows, ratios };
 }
@@ -180,15 +127,18 @@ function printTable(
   rounds: number,
   { rows, ratios }: { rows: EdgeRow[]; ratios: EdgeRatio[] },
 ) {
-  log(`\nedge hit in workerd (Miniflare), loopback HTTP, median of ${rounds} rounds`);
+  log(`\nedge hit in workerd (Miniflare, the three Workers in one workerd), loopback HTTP, median of ${rounds} rounds`);
   log("size                 case                      p50 ms   p95 ms   req/s");
   for (const r of rows) {
     log(
       `${r.size.padEnd(20)} ${r.name.padEnd(24)} ${r.p50_ms.toFixed(2).padStart(7)} ${r.p95_ms.toFixed(2).padStart(8)} ${r.requests_per_s.toFixed(0).padStart(7)}`,
     );
   }
+  const x = (n: number) => `${n.toFixed(2)}x`;
   for (const r of ratios) {
-    log(`ratio edge-hit / baseline, ${r.size}: p50 ${r.p50.toFixed(2)}x, throughput ${r.throughput.toFixed(2)}x`);
+    log(`ratio edge-hit / baseline, ${r.size}: p50 ${x(r.p50)}, throughput ${x(r.throughput)}`);
+    log(`ratio floor / baseline,    ${r.size}: p50 ${x(r.floor_p50)}, throughput ${x(r.floor_throughput)}`);
+    log(`ratio edge-hit / floor,    ${r.size}: p50 ${x(r.over_floor_p50)}, throughput ${x(r.over_floor_throughput)}`);
   }
 }
 
@@ -200,18 +150,20 @@ export async function benchEdge(
   const origin = await startStubOrigin();
   log("building the Worker (wrangler deploy --dry-run)…");
   const bundle = await buildWorkerBundle();
-  const { edge, baseline } = startWorkers(bundle.script, origin.url);
+  const workers = startWorkers(
+    bundle.script,
+    origin.url,
+    SIZES.map((s) => s.bytes),
+  );
   try {
-    const [edgeUrl, baseUrl] = await Promise.all([edge.ready, baseline.ready]);
-    log(
-      `measuring ${rounds} rounds per size: ${SEQUENTIAL} sequential requests, then ${CONCURRENCY} concurrent for ${THROUGHPUT_MS} ms, each`,
-    );
-    const result = await measureSizes(edgeUrl, baseUrl, rounds);
+    const base = await workers.ready;
+    log(`measuring ${rounds} rounds per size: ${MEASURE_PLAN}, each`);
+    const result = await measureSizes(base, rounds);
     if (origin.calls() !== SIZES.length) throw new Error(`expected one origin call per clip, saw ${origin.calls()}`);
     printTable(log, rounds, result);
     return result;
   } finally {
-    await Promise.all([edge.dispose(), baseline.dispose()]);
+    await workers.dispose();
     await rm(bundle.dir, { recursive: true, force: true });
     origin.close();
   }

@@ -1,0 +1,81 @@
+// The three Workers the edge bench runs side by side in workerd: the edge as deployed, a constant-body Worker
+// (the least any Worker costs) and a cache-match-only Worker (the least any design that serves from the Cache
+// API costs: one `caches.default.match` and its answer as it is, #15).
+import path from "node:path";
+import { Miniflare } from "miniflare";
+import { CLIP_CACHE_CONTROL } from "../../core/index.js";
+import { clipMetadata } from "../../worker/clip/clip.js";
+
+// worker/storage/clip-storage.ts's EDGE_CACHE_HEADER_PREFIX (that module needs the Workers types to compile).
+const EDGE_CACHE_HEADER_PREFIX = "x-edgeclip-";
+const SECRET = "bench-origin-secret-0123456789";
+const COMPATIBILITY_DATE = "2026-04-01";
+
+/** The headers the edge stores beside a clip of `size` bytes, so the floor's entry costs the cache the same. */
+function storedHeaders(size: number): Record<string, string> {
+  const facts = { startMs: 0, endMs: 30_000, clamped: false, etag: `"${"ab".repeat(16)}"`, generationTimeMs: 0 };
+  const headers: Record<string, string> = {
+    "content-type": "audio/mpeg",
+    "cache-control": CLIP_CACHE_CONTROL,
+    "content-length": String(size),
+    etag: facts.etag,
+  };
+  for (const [name, value] of Object.entries(clipMetadata({ ...facts, container: "mp3" }, size))) {
+    headers[EDGE_CACHE_HEADER_PREFIX + name] = value;
+  }
+  return headers;
+}
+
+const BASELINE = `const bodies = new Map();
+  export default { fetch(request) {
+    const size = Number(new URL(request.url).searchParams.get("size"));
+    if (!bodies.has(size)) bodies.set(size, new Uint8Array(size).fill(0x55));
+    return new Response(bodies.get(size), { headers: { "content-type": "audio/mpeg" } });
+  } };`;
+
+/** A miss stores a constant body with the edge's headers; every later request is one match, answered as is. */
+function floorScript(sizes: readonly number[]): string {
+  const headers = Object.fromEntries(sizes.map((size) => [size, storedHeaders(size)]));
+  return `const HEADERS = ${JSON.stringify(headers)};
+  export default { async fetch(request) {
+    const hit = await caches.default.match(request);
+    if (hit) return hit;
+    const size = Number(new URL(request.url).searchParams.get("size"));
+    const body = new Uint8Array(size).fill(0x55);
+    await caches.default.put(request, new Response(body, { headers: HEADERS[size] }));
+    return new Response(body, { headers: HEADERS[size] });
+  } };`;
+}
+
+/** Where the two reference Workers answer; the edge answers everything else. */
+export const BASELINE_PATH = "/__baseline/";
+export const FLOOR_PATH = "/__floor/";
+
+/**
+ * The Worker as deployed and the two reference Workers, in one workerd (one Miniflare, routed by path): on a
+ * shared 2-core machine, separate workerd processes made the ratios swing by tens of percent between runs.
+ */
+export function startWorkers(script: string, originUrl: string, sizes: readonly number[]): Miniflare {
+  const reference = { modules: true, compatibilityDate: COMPATIBILITY_DATE };
+  return new Miniflare({
+    // One JSON log line per request would drown the table; errors still reach stderr.
+    handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
+      stdout.resume();
+      stderr.pipe(process.stderr);
+    },
+    workers: [
+      {
+        name: "edge",
+        modules: true,
+        scriptPath: script,
+        // The bundle lives in a temp folder; module paths are resolved from there.
+        modulesRoot: path.dirname(script),
+        compatibilityDate: COMPATIBILITY_DATE,
+        r2Buckets: ["CLIPS"],
+        bindings: { ORIGIN_URL: originUrl, ORIGIN_SECRET: SECRET },
+      },
+      { ...reference, name: "baseline", script: BASELINE, routes: [`*${BASELINE_PATH}*`] },
+      { ...reference, name: "floor", script: floorScript(sizes), routes: [`*${FLOOR_PATH}*`] },
+    ],
+  });
+}
