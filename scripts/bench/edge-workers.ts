@@ -2,7 +2,7 @@
 // (the least any Worker costs) and a cache-match-only Worker (the least any design that serves from the Cache
 // API costs: one `caches.default.match` and its answer as it is, #15).
 import path from "node:path";
-import { Miniflare } from "miniflare";
+import { Miniflare, type MiniflareOptions, type WorkerOptions } from "miniflare";
 import { CLIP_CACHE_CONTROL } from "../../core/index.js";
 import { clipMetadata } from "../../worker/clip/clip.js";
 
@@ -51,6 +51,35 @@ function floorScript(sizes: readonly number[]): string {
 export const BASELINE_PATH = "/__baseline/";
 export const FLOOR_PATH = "/__floor/";
 
+/** One JSON log line per request would drown the bench's table; errors still reach stderr. */
+export const QUIET_STDIO: Pick<MiniflareOptions, "handleRuntimeStdio"> = {
+  handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
+    stdout.resume();
+    stderr.pipe(process.stderr);
+  },
+};
+
+/**
+ * The edge Worker as `wrangler deploy` builds it (`script`), with the bindings wrangler.toml gives it: R2 and
+ * the two generation limits (whose values a bench's few dozen new clips stay under).
+ */
+export function edgeWorker(script: string, originUrl: string, originSecret = SECRET): WorkerOptions {
+  return {
+    name: "edge",
+    modules: true,
+    scriptPath: script,
+    // The bundle lives in a temp folder; module paths are resolved from there.
+    modulesRoot: path.dirname(script),
+    compatibilityDate: COMPATIBILITY_DATE,
+    r2Buckets: ["CLIPS"],
+    ratelimits: {
+      GENERATE_BURST: { simple: { limit: 50, period: 10 } },
+      GENERATE_SUSTAINED: { simple: { limit: 150, period: 60 } },
+    },
+    bindings: { ORIGIN_URL: originUrl, ORIGIN_SECRET: originSecret },
+  };
+}
+
 /**
  * The Worker as deployed and the two reference Workers, in one workerd (one Miniflare, routed by path): on a
  * shared 2-core machine, separate workerd processes made the ratios swing by tens of percent between runs.
@@ -58,22 +87,9 @@ export const FLOOR_PATH = "/__floor/";
 export function startWorkers(script: string, originUrl: string, sizes: readonly number[]): Miniflare {
   const reference = { modules: true, compatibilityDate: COMPATIBILITY_DATE };
   return new Miniflare({
-    // One JSON log line per request would drown the table; errors still reach stderr.
-    handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
-      stdout.resume();
-      stderr.pipe(process.stderr);
-    },
+    ...QUIET_STDIO,
     workers: [
-      {
-        name: "edge",
-        modules: true,
-        scriptPath: script,
-        // The bundle lives in a temp folder; module paths are resolved from there.
-        modulesRoot: path.dirname(script),
-        compatibilityDate: COMPATIBILITY_DATE,
-        r2Buckets: ["CLIPS"],
-        bindings: { ORIGIN_URL: originUrl, ORIGIN_SECRET: SECRET },
-      },
+      edgeWorker(script, originUrl),
       { ...reference, name: "baseline", script: BASELINE, routes: [`*${BASELINE_PATH}*`] },
       { ...reference, name: "floor", script: floorScript(sizes), routes: [`*${FLOOR_PATH}*`] },
     ],
