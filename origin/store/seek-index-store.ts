@@ -63,6 +63,8 @@ export class SeekIndexStore {
   private readonly building = new Map<string, Promise<IndexLookup>>();
   /** Episodes whose whole table of AAC packet sizes is being read into memory (see loadAllSizes). */
   private readonly loadingSizes = new Set<string>();
+  /** Episodes this container has cut one windowed AAC clip of (see loadAllSizes). */
+  private readonly windowedOnce = new Set<string>();
   /** Stored-index reads started by prefetch, waiting for the cut that uses them. */
   private readonly prefetched = new Map<string, { at: number; read: Promise<StoredRead> }>();
   private readonly memoryEntries: number;
@@ -93,13 +95,21 @@ export class SeekIndexStore {
   }
 
   /**
-   * A warm container cuts many clips of one episode: after the first cut's window, the whole table of sizes
-   * (~310 KB for an hour) is read once in the background, so later cuts in this container need no second
-   * read before their clip's GET. Not metered: no request waits for it. A failed read is retried by the next
-   * cut; an entry replaced meanwhile (the index changed) is left alone.
+   * A container that cuts a second clip of an episode is serving that episode: then, beside that cut's own
+   * window, the whole table of sizes (~310 KB for an hour) is read once in the background, so its later cuts
+   * need no read before their clip's GET. Not at the first cut: a container that cuts one clip of an episode
+   * reads only that clip's window, and no first miss shares S3 with a read it does not need. Not metered: no
+   * request waits for it. A failed read is retried by the next cut; an entry replaced meanwhile (the index
+   * changed) is left alone.
    */
   private loadAllSizes(episodeId: string, found: Extract<IndexLookup, { kind: "aac" }>): void {
     const { stored } = found;
+    if (!this.windowedOnce.has(episodeId)) {
+      // Bounded like the memory: an id is only a few bytes, but a container may see many episodes.
+      if (this.windowedOnce.size >= 4 * this.memoryEntries) this.windowedOnce.clear();
+      this.windowedOnce.add(episodeId);
+      return;
+    }
     if (!stored || this.loadingSizes.has(episodeId)) return;
     this.loadingSizes.add(episodeId);
     void this.objects

@@ -213,8 +213,13 @@ describe("the seek index store", () => {
     expect(meter.bytes).toBeLessThanOrEqual(2048 + 2 * (need.to - need.from));
     expect(meter.requests).toBe(2);
 
-    // Then the whole table of sizes arrives in the background (no request waits for it): this container's
-    // later cuts of the episode read no index bytes at all.
+    // A second clip of the episode reads its own window too, and the whole table of sizes then arrives in the
+    // background (no request waits for it): this container's later cuts read no index bytes at all.
+    const second = newMeter();
+    const need2 = aacSizesNeeded(head.index, aacPacketRange(head.index, 100_000, 110_000));
+    const windowed2 = await store.aacWindow(id, head, need2.from, need2.to, second);
+    expect(planAacCut(windowed2, 100_000, 110_000)).toEqual(planAacCut(built.index, 100_000, 110_000));
+    expect(second.requests).toBe(1);
     const whole = await waitFor(async () => {
       const again = await store.lookup(id, loc, newMeter());
       return again.kind === "aac" && again.index.sizes.length === built.index.packetCount && again;
