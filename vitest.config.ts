@@ -15,6 +15,7 @@ const ORIGIN_PURE = [
   "test/origin/deploy/**/*.test.ts",
   "test/scripts/system-packages.test.ts",
   "test/scripts/seek-mode.test.ts",
+  "test/scripts/free-port.test.ts",
 ];
 
 export default defineConfig({
