@@ -37,7 +37,10 @@ export async function startCountingProxy(target: string, ignorePrefix: string): 
         headers: req.headers,
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // Connection is hop-by-hop (RFC 9110 §7.6.1): versitygw closes every connection it answers, and passing that
+        // on would make the client open a new connection to this proxy for every request too.
+        const { connection: _hopByHop, ...headers } = answer.headers;
+        res.writeHead(answer.statusCode ?? 502, headers);
         let sent = 0;
         answer.on("data", (chunk: Buffer) => {
           sent += chunk.length;
