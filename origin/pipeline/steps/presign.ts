@@ -35,7 +35,7 @@ function facts(ctx: ClipContext): ClipFacts {
 }
 
 /** A clip cut by this request that fits the response limit goes back in the answer, to a caller that takes it. */
-const sendsBytes = (ctx: ClipContext): boolean =>
+export const sendsBytes = (ctx: ClipContext): boolean =>
   ctx.takesBytes && ctx.found === undefined && ctx.cut !== undefined && ctx.cut.bytes.length <= INLINE_CLIP_MAX_BYTES;
 
 /** The answer: the clip's bytes themselves, so the Worker need not fetch from S3 what was just in memory here. */
