@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOrigin, type LocalOriginServer } from "../../origin/dev/local-server.js";
-import { SECRET, startOriginWithEpisode, type TestOrigin } from "../origin/helpers/harness.js";
-import { disposeWorkerBundle, startEdge, type Edge } from "./helpers/edge.js";
+import type { LocalOriginServer } from "../../origin/dev/local-server.js";
+import { cbrTenMinutes } from "../origin/helpers/fixtures.js";
+import type { TestOrigin } from "../origin/helpers/harness.js";
+import type { Edge } from "./helpers/edge.js";
+import { startRealEdge, stopRealEdge } from "./helpers/real-edge.js";
 import { waitFor } from "../shared/wait-for.js";
 
 // One request id in both halves' log lines, for real: workerd → local API Gateway stand-in → origin, so an
@@ -14,17 +16,10 @@ let episode: string;
 const clipPath = (start: number) => `/api/v1/audio_clips/${episode}?start_time_ms=${start}&duration_ms=2000`;
 
 beforeAll(async () => {
-  ({ t, episode } = await startOriginWithEpisode());
-  server = await startLocalOrigin(t.origin);
-  edge = await startEdge({ originUrl: server.url, originSecret: SECRET });
+  ({ t, server, edge, episode } = await startRealEdge(cbrTenMinutes));
 });
 
-afterAll(async () => {
-  await edge?.close();
-  await server?.close();
-  await t?.close();
-  await disposeWorkerBundle();
-});
+afterAll(() => stopRealEdge({ t, server, edge }));
 
 /** The Worker's access log line for a path (its lines reach the test asynchronously, from workerd's stdout). */
 async function edgeLine(path: string): Promise<Record<string, unknown>> {

@@ -189,20 +189,33 @@ export async function uploadFixture(fixture: Fixture): Promise<string> {
   return `s3://${BUCKETS.raw}/${key}`;
 }
 
+/** What a catalog may also say about an episode (its title, show and cover), for the people-facing pages. */
+export interface EpisodeFacts {
+  title?: string;
+  show?: string;
+  imageUrl?: string;
+}
+
 export async function seedEpisode(
   db: Db,
-  episode: { id?: string; audioUrl: string; durationMs: number },
+  episode: { id?: string; audioUrl: string; durationMs: number } & EpisodeFacts,
 ): Promise<string> {
   const id = episode.id ?? `ep-${randomUUID()}`;
-  await db
-    .collection("episodes")
-    .insertOne({ episode_id: id, audio_url: episode.audioUrl, duration_ms: episode.durationMs });
+  const { title, show, imageUrl } = episode;
+  await db.collection("episodes").insertOne({
+    episode_id: id,
+    audio_url: episode.audioUrl,
+    duration_ms: episode.durationMs,
+    ...(title === undefined ? {} : { title }),
+    ...(show === undefined ? {} : { show }),
+    ...(imageUrl === undefined ? {} : { image_url: imageUrl }),
+  });
   return id;
 }
 
 /** Seeds an episode whose audio is this fixture, uploaded to the raw bucket. */
-export async function seedFixtureEpisode(db: Db, fixture: Fixture): Promise<string> {
-  return seedEpisode(db, { audioUrl: await uploadFixture(fixture), durationMs: fixture.durationMs });
+export async function seedFixtureEpisode(db: Db, fixture: Fixture, facts: EpisodeFacts = {}): Promise<string> {
+  return seedEpisode(db, { audioUrl: await uploadFixture(fixture), durationMs: fixture.durationMs, ...facts });
 }
 
 /** A test origin with one episode seeded from the 10-minute CBR fixture, the source most tests cut from. */

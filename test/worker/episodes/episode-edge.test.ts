@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalOrigin, type LocalOriginServer } from "../../../origin/dev/local-server.js";
-import type { Origin } from "../../../origin/origin.js";
+import type { LocalOriginServer } from "../../../origin/dev/local-server.js";
 import { vbrWithId3 } from "../../origin/helpers/fixtures.js";
-import { SECRET, startTestOrigin, uploadFixture, type TestOrigin } from "../../origin/helpers/harness.js";
-import { disposeWorkerBundle, startEdge, type Edge } from "../helpers/edge.js";
+import type { TestOrigin } from "../../origin/helpers/harness.js";
+import type { Edge } from "../helpers/edge.js";
+import { startRealEdge, stopRealEdge } from "../helpers/real-edge.js";
 import { waitFor } from "../../shared/wait-for.js";
 
 // workerd → local API Gateway stand-in → origin (FerretDB, versitygw, FFmpeg), for an episode's facts and peaks.
@@ -19,35 +19,22 @@ const originPaths: string[] = [];
 const cached = (path: string) => waitFor(() => edge.cached(path), `the edge caching ${path}`);
 
 beforeAll(async () => {
-  const [origin, vbr] = await Promise.all([startTestOrigin(), vbrWithId3()]);
-  t = origin;
-  durationMs = vbr.durationMs;
-  episode = `ep-${randomUUID()}`;
-  await t.db.collection("episodes").insertOne({
-    episode_id: episode,
-    audio_url: await uploadFixture(vbr),
-    duration_ms: durationMs,
-    title: "Peaks & valleys",
-    image_url: "https://img.example/cover.jpg",
+  const real = await startRealEdge(vbrWithId3, {
+    facts: { title: "Peaks & valleys", imageUrl: "https://img.example/cover.jpg" },
+    wrap: (origin) => ({
+      ffmpeg: origin.ffmpeg,
+      close: () => origin.close(),
+      handle: (event, context) => {
+        originPaths.push((event as { rawPath: string }).rawPath);
+        return origin.handle(event, context);
+      },
+    }),
   });
-  const counting: Origin = {
-    ffmpeg: t.origin.ffmpeg,
-    close: () => t.origin.close(),
-    handle: (event, context) => {
-      originPaths.push((event as { rawPath: string }).rawPath);
-      return t.origin.handle(event, context);
-    },
-  };
-  server = await startLocalOrigin(counting);
-  edge = await startEdge({ originUrl: server.url, originSecret: SECRET });
+  ({ t, server, edge, episode } = real);
+  durationMs = real.fixture.durationMs;
 });
 
-afterAll(async () => {
-  await edge?.close();
-  await server?.close();
-  await t?.close();
-  await disposeWorkerBundle();
-});
+afterAll(() => stopRealEdge({ t, server, edge }));
 
 describe("episode facts and waveform through the edge", () => {
   it("builds the waveform at the origin once, then serves it from the edge cache with the clip rules", async () => {

@@ -1,7 +1,13 @@
 import { startLocalOrigin, type LocalOriginServer } from "../../../origin/dev/local-server.js";
 import type { Origin } from "../../../origin/origin.js";
 import type { Fixture } from "../../origin/helpers/fixtures.js";
-import { SECRET, seedFixtureEpisode, startTestOrigin, type TestOrigin } from "../../origin/helpers/harness.js";
+import {
+  SECRET,
+  seedFixtureEpisode,
+  startTestOrigin,
+  type EpisodeFacts,
+  type TestOrigin,
+} from "../../origin/helpers/harness.js";
 import { disposeWorkerBundle, startEdge, type Edge } from "./edge.js";
 
 /** The whole miss path for real: workerd → local API Gateway stand-in → origin → FerretDB, versitygw, FFmpeg. */
@@ -14,13 +20,16 @@ export interface RealEdge {
   fixture: Fixture;
 }
 
-/** `wrap` stands between the local API Gateway and the origin, e.g. to count the calls that reach it. */
+/**
+ * `wrap` stands between the local API Gateway and the origin, e.g. to count the calls that reach it; `facts`
+ * are the episode's title, show and cover in the catalog.
+ */
 export async function startRealEdge(
   makeFixture: () => Promise<Fixture>,
-  opts: { wrap?: (origin: Origin) => Origin } = {},
+  opts: { wrap?: (origin: Origin) => Origin; facts?: EpisodeFacts } = {},
 ): Promise<RealEdge> {
   const [t, fixture] = await Promise.all([startTestOrigin(), makeFixture()]);
-  const episode = await seedFixtureEpisode(t.db, fixture);
+  const episode = await seedFixtureEpisode(t.db, fixture, opts.facts);
   const server = await startLocalOrigin(opts.wrap ? opts.wrap(t.origin) : t.origin);
   const edge = await startEdge({ originUrl: server.url, originSecret: SECRET, generateLimit: 1000 });
   return { t, server, edge, episode, fixture };

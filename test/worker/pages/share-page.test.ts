@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseClipRequest, signClipUrl } from "../../../core/index.js";
-import { startLocalOrigin, type LocalOriginServer } from "../../../origin/dev/local-server.js";
+import type { LocalOriginServer } from "../../../origin/dev/local-server.js";
 import { vbrWithId3 } from "../../origin/helpers/fixtures.js";
-import { SECRET, startTestOrigin, uploadFixture, type TestOrigin } from "../../origin/helpers/harness.js";
-import { disposeWorkerBundle, EDGE, startEdge, type Edge } from "../helpers/edge.js";
+import { SECRET, type TestOrigin } from "../../origin/helpers/harness.js";
+import { EDGE, startEdge, type Edge } from "../helpers/edge.js";
+import { startRealEdge, stopRealEdge } from "../helpers/real-edge.js";
 import { waitFor } from "../../shared/wait-for.js";
 
 // Share pages and oEmbed for real: workerd → local API Gateway stand-in → origin → FerretDB, versitygw, FFmpeg.
@@ -22,31 +23,21 @@ const meta = (html: string, key: string) =>
     ?.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
 
 beforeAll(async () => {
-  const [origin, vbr] = await Promise.all([startTestOrigin(), vbrWithId3()]);
-  t = origin;
-  durationMs = vbr.durationMs;
-  episode = `ep-${randomUUID()}`;
-  await t.db.collection("episodes").insertOne({
-    episode_id: episode,
-    audio_url: await uploadFixture(vbr),
-    duration_ms: durationMs,
-    title: "Peaks & <valleys>",
-    show: "The Show",
-    image_url: "https://img.example/cover.jpg",
+  const real = await startRealEdge(vbrWithId3, {
+    facts: { title: "Peaks & <valleys>", show: "The Show", imageUrl: "https://img.example/cover.jpg" },
   });
-  server = await startLocalOrigin(t.origin);
-  [edge, signedEdge] = await Promise.all([
-    startEdge({ originUrl: server.url, originSecret: SECRET }),
-    startEdge({ originUrl: server.url, originSecret: SECRET, vars: { URL_SIGNING_KEYS: `${KEY.id}:${KEY.secret}` } }),
-  ]);
+  ({ t, server, edge, episode } = real);
+  durationMs = real.fixture.durationMs;
+  signedEdge = await startEdge({
+    originUrl: server.url,
+    originSecret: SECRET,
+    vars: { URL_SIGNING_KEYS: `${KEY.id}:${KEY.secret}` },
+  });
 });
 
 afterAll(async () => {
-  await edge?.close();
   await signedEdge?.close();
-  await server?.close();
-  await t?.close();
-  await disposeWorkerBundle();
+  await stopRealEdge({ t, server, edge });
 });
 
 describe("share pages", () => {
