@@ -1,9 +1,11 @@
 // A loopback HTTP proxy in front of the S3 server that counts the bytes each GET returns, so the
 // benchmark measures source bytes on the wire rather than trusting the code under test to report them.
-// Hand-written on node:http: forwarding with the Host header untouched keeps SigV4 signatures valid,
-// which a general proxy library would not guarantee.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+//
+// It runs in a thread of its own (counting-proxy-server.ts), not on the event loop of the origin it measures:
+// there every S3 request the origin made also cost the origin the proxy's work for it, which no deployed
+// origin pays, and which made each extra request (edgeclip's store check, #15) look dearer than it is.
+// The counts are shared memory, so reading them between misses stays synchronous.
+import { Worker } from "node:worker_threads";
 
 export interface CountingProxy {
   /** Base URL to use as the S3 endpoint. */
@@ -17,69 +19,54 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
+/** What the server thread is started with. */
+export interface ProxyThreadData {
+  target: string;
+  ignorePrefix: string;
+  counters: SharedArrayBuffer;
+}
+
+export const METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"] as const;
+/** Slots of the shared counters: bytes, counted GETs, then one per method and one for any other. */
+export const COUNTER = { bytes: 0, requests: 1, methods: 2 } as const;
+const SLOTS = COUNTER.methods + METHODS.length + 1;
+
 /** `ignorePrefix`: a path prefix (e.g. `/clips-bucket/audio_clips/`) whose downloads are not source reads. */
 export async function startCountingProxy(target: string, ignorePrefix: string): Promise<CountingProxy> {
-  const upstream = new URL(target);
-  let bytes = 0;
-  let requests = 0;
-  let ops: Record<string, number> = {};
-  const server = http.createServer((req, res) => {
-    const method = req.method ?? "GET";
-    ops[method] = (ops[method] ?? 0) + 1;
-    const counted = req.method === "GET" && !(req.url ?? "").startsWith(ignorePrefix);
-    if (counted) requests++;
-    const out = http.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (answer) => {
-        // Connection is hop-by-hop (RFC 9110 §7.6.1): versitygw closes every connection it answers, and passing that
-        // on would make the client open a new connection to this proxy for every request too.
-        const { connection: _hopByHop, ...headers } = answer.headers;
-        res.writeHead(answer.statusCode ?? 502, headers);
-        let sent = 0;
-        answer.on("data", (chunk: Buffer) => {
-          sent += chunk.length;
-          if (counted) bytes += chunk.length;
-        });
-        // A client that hangs up early (FFmpeg seeking) stops the transfer, as S3 would. Only then: destroying
-        // a finished answer would also close its keep-alive connection to S3, and every request would pay a connect.
-        res.on("close", () => {
-          if (!answer.complete) answer.destroy();
-          if (process.env.EDGECLIP_BENCH_PROXY_LOG) {
-            process.stderr.write(
-              `proxy: ${req.method} ${req.url?.split("?")[0]} ${req.headers.range ?? ""} → ${sent} B\n`,
-            );
-          }
-        });
-        answer.pipe(res);
-      },
-    );
-    out.on("error", (err) => {
-      res.destroy(err);
-    });
-    req.pipe(out);
+  const counters = new SharedArrayBuffer(SLOTS * BigInt64Array.BYTES_PER_ELEMENT);
+  const count = new BigInt64Array(counters);
+  const data: ProxyThreadData = { target, ignorePrefix, counters };
+  // tsx does not reach a worker's entry on Node 20, so the thread loads the TypeScript file through tsx's API.
+  const server = new URL("./counting-proxy-server.ts", import.meta.url).href;
+  const worker = new Worker(
+    `import("tsx/esm/api").then(({ tsImport }) => tsImport(${JSON.stringify(server)}, ${JSON.stringify(server)}))`,
+    { eval: true, workerData: data },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once("message", (m: { port: number }) => resolve(m.port));
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`the counting proxy's thread exited (${code}) before listening`)));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const read = (slot: number) => Number(Atomics.load(count, slot));
   return {
     url: `http://127.0.0.1:${port}`,
-    bytes: () => bytes,
-    requests: () => requests,
-    ops: () => ({ ...ops }),
-    reset() {
-      bytes = 0;
-      requests = 0;
-      ops = {};
+    bytes: () => read(COUNTER.bytes),
+    requests: () => read(COUNTER.requests),
+    ops() {
+      const ops: Record<string, number> = {};
+      [...METHODS, "other"].forEach((method, i) => {
+        const n = read(COUNTER.methods + i);
+        if (n > 0) ops[method] = n;
+      });
+      return ops;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    reset() {
+      for (let slot = 0; slot < SLOTS; slot++) Atomics.store(count, slot, 0n);
+    },
+    close: async () => {
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+      worker.postMessage("close");
+      await exited;
+    },
   };
 }
