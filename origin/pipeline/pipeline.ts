@@ -1,7 +1,18 @@
-import { acceptsClipBytes, parseClip, runSteps, type ClipLimits, type StepRunOptions } from "../../core/index.js";
+import {
+  MIRROR_HEADER,
+  MIRROR_MISSED,
+  acceptsClipBytes,
+  parseClip,
+  runSteps,
+  type ClipLimits,
+  type StepRunOptions,
+} from "../../core/index.js";
 import { deadlinePassed, stepOverran } from "../lambda/deadline.js";
 import type { ClipAnswer, ClipContext, RequestContext, StepDeps } from "./context.js";
 import { clipSteps, gateSteps } from "./steps/index.js";
+
+/** Epoch ms with a fraction: the step timings of a miss are mostly a few ms, and Date.now rounds each to one. */
+const preciseNow = () => performance.timeOrigin + performance.now();
 
 export type BeforeStep = (name: string, ctx: RequestContext) => void | Promise<void>;
 
@@ -32,6 +43,7 @@ export function createPipeline(deps: StepDeps, limits: ClipLimits): Pipeline {
             : stepOverran(step, base.marginMs, elapsed()),
         ...(beforeStep ? { before: beforeStep } : {}),
         timings,
+        now: preciseNow,
       });
       await runSteps(gateSteps, base, options());
       const began = Date.now();
@@ -39,7 +51,12 @@ export function createPipeline(deps: StepDeps, limits: ClipLimits): Pipeline {
       timings.parse = Date.now() - began;
       const { episodeId, startMs, endMs } = clip.request;
       Object.assign(base.log, { episode_id: episodeId, start_ms: startMs, end_ms: endMs });
-      const ctx: ClipContext = { ...base, clip, takesBytes: acceptsClipBytes(base.request.header("accept")) };
+      const ctx: ClipContext = {
+        ...base,
+        clip,
+        takesBytes: acceptsClipBytes(base.request.header("accept")),
+        mirrorMissed: base.request.header(MIRROR_HEADER) === MIRROR_MISSED,
+      };
       await runSteps(steps, ctx, options());
       if (!ctx.result) throw new Error("pipeline ended without a result");
       return ctx.result;
