@@ -11,6 +11,15 @@ const CLIP_TYPES: readonly string[] = Object.values(CLIP_CONTAINERS).map((c) => 
  */
 export const ORIGIN_ACCEPT = `${CLIP_TYPES.join(", ")}, application/json;q=0.9`;
 
+/**
+ * Sent by the Worker when it looked the clip up in its R2 mirror and the mirror answered that it has none
+ * (#15). Such a clip is almost surely new, so for a cheap cut (frames or packets copied) the origin skips
+ * its store check and lets the conditional PUT find a clip another request stored ("existed"). Absent (a
+ * JSON caller, a mirror that failed), the origin checks the store before cutting, as always.
+ */
+export const MIRROR_HEADER = "x-edgeclip-mirror";
+export const MIRROR_MISSED = "missed";
+
 /** The JSON answer's fields other than the URL, as one JSON header on a bytes answer. */
 export const CLIP_FACTS_HEADER = "x-edgeclip-clip";
 

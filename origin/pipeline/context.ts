@@ -28,6 +28,10 @@ export interface ClipContext extends RequestContext {
   readonly clip: ParsedClip;
   /** The caller (the Worker) takes a fresh clip's bytes in the answer (ORIGIN_ACCEPT). */
   readonly takesBytes: boolean;
+  /** The Worker's R2 mirror had no such clip (MIRROR_HEADER): the store check may wait for the cut (check-store). */
+  readonly mirrorMissed: boolean;
+  /** "deferred": the store was not checked before the cut, which was cheap; the conditional PUT checks it. */
+  storeCheck?: "deferred";
   /** The object already in the store: a hit. */
   found?: FoundClip;
   /** The catalog read, started before the store check (prefetch-episode); awaited only by a miss. */

@@ -46,6 +46,11 @@ export class ClipStore {
     private readonly presignExpiresS: number,
   ) {}
 
+  /** Whether a PUT here leaves an existing object alone (If-None-Match: *), as far as the server has said. */
+  get refusesOverwrites(): boolean {
+    return this.conditionalPut;
+  }
+
   async find(key: string): Promise<StoredClip | undefined> {
     try {
       const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.clipsBucket, Key: key }));

@@ -1,6 +1,8 @@
 // One origin miss of `npm run bench`, asked as the Worker asks (#15).
 import {
   CLIP_FACTS_HEADER,
+  MIRROR_HEADER,
+  MIRROR_MISSED,
   ORIGIN_ACCEPT,
   canonicalPath,
   clipPath,
@@ -14,7 +16,10 @@ export const CLIP_MS = 30_000;
 
 export type MissAnswer = ClipFacts & { bytes: Uint8Array };
 
-/** One miss asked as the Worker asks (ORIGIN_ACCEPT): the bytes come in the answer or from its pre-signed URL. */
+/**
+ * One miss asked as the Worker asks after its R2 mirror missed (ORIGIN_ACCEPT, MIRROR_HEADER): the bytes come in
+ * the answer or from its pre-signed URL.
+ */
 export async function miss(
   base: string,
   episode: string,
@@ -29,7 +34,9 @@ export async function miss(
   });
   const req = parseClipUrl(new URL(pathAndQuery, base));
   const headers = await signOriginRequest({ method: "GET", canonicalPath: canonicalPath(req) }, secret, Date.now());
-  const res = await fetch(new URL(pathAndQuery, base), { headers: { ...headers, accept: ORIGIN_ACCEPT } });
+  const res = await fetch(new URL(pathAndQuery, base), {
+    headers: { ...headers, accept: ORIGIN_ACCEPT, [MIRROR_HEADER]: MIRROR_MISSED },
+  });
   if (res.status !== 200) throw new Error(`origin answered ${res.status} for ${pathAndQuery}: ${await res.text()}`);
   const facts = parseClipFacts(res.headers.get(CLIP_FACTS_HEADER));
   const answer: MissAnswer = facts

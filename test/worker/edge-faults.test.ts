@@ -31,6 +31,8 @@ describe("origin trouble (scripted origin)", () => {
     const up = await live.edge.fetch(CLIP);
     expect([up.status, up.headers.get("x-edgeclip-layer")]).toEqual([200, "generated"]);
     expect(live.origin.calls).toBe(1);
+    // R2 answered that it has no such clip, and the origin is told so (it may then skip its store check, #15).
+    expect(live.origin.mirror).toEqual(["missed"]);
   });
 
   it("origin 500 → 502, not cached: the next request asks the origin again", async () => {
@@ -124,6 +126,8 @@ describe("R2 failures (scripted fault: a failing R2 binding, scripted origin)", 
     const again = await live.edge.fetch(CLIP, { headers: { range: "bytes=0-9" } });
     expect([again.status, again.headers.get("x-edgeclip-layer")]).toEqual([206, "generated"]);
     expect(live.origin.calls).toBe(2);
+    // A mirror that failed has not said the clip is new: the origin is not told it missed, so it checks its store.
+    expect(live.origin.mirror).toEqual([undefined, undefined]);
     expect(live.edge.logs.some((line) => line.includes("r2 read failed") && line.includes("scripted fault"))).toBe(
       true,
     );

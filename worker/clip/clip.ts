@@ -102,4 +102,9 @@ export interface OriginResult {
   layer: Extract<Layer, "origin-hit" | "generated">;
 }
 
-export type OriginFetcher = (req: ClipRequest, requestId: string) => Promise<OriginResult>;
+/** What the edge knows when it asks: `mirrorMissed`, its R2 mirror answered that it has no such clip. */
+export interface OriginAsk {
+  mirrorMissed?: boolean;
+}
+
+export type OriginFetcher = (req: ClipRequest, requestId: string, ask?: OriginAsk) => Promise<OriginResult>;

@@ -41,6 +41,8 @@ export interface EdgeClipContext extends RequestStamp {
   cached?: { clip: ServedClip; layer: Extract<Layer, "edge-cache" | "r2"> };
   /** The clip, once a layer behind the edge cache has it (its bytes in memory, for the fills). */
   found?: { clip: Clip; layer: Layer };
+  /** R2 answered that it has the clip under none of its keys (not set when the read failed). */
+  mirrorMissed?: boolean;
   /** Set when this request starts the origin call that identical misses join. */
   lead?: Lead;
   /** The edge cache and R2 writes under way (after the answer, in waitUntil). */

@@ -1,6 +1,8 @@
 import {
   CLIP_FACTS_HEADER,
   ClipError,
+  MIRROR_HEADER,
+  MIRROR_MISSED,
   ORIGIN_ACCEPT,
   canonicalPath,
   isClipErrorBody,
@@ -11,7 +13,7 @@ import {
   containerOfType,
   type ClipRequest,
 } from "../../core/index.js";
-import { etagOfSha256, sha256Hex, type OriginFetcher } from "../clip/clip.js";
+import { etagOfSha256, sha256Hex, type OriginAsk, type OriginFetcher } from "../clip/clip.js";
 import type { WorkerConfig } from "../config/env.js";
 
 export function isTimeout(err: unknown): boolean {
@@ -63,6 +65,7 @@ async function askOrigin(
   fetchFn: typeof fetch,
   req: ClipRequest,
   requestId: string,
+  ask: OriginAsk,
   signal: AbortSignal,
 ): Promise<OriginAnswer> {
   const path = canonicalPath(req);
@@ -70,7 +73,12 @@ async function askOrigin(
   try {
     const auth = await signOriginRequest({ method: "GET", canonicalPath: path }, config.originSecret);
     answer = await fetchFn(config.originUrl + path, {
-      headers: { ...auth, accept: ORIGIN_ACCEPT, "x-request-id": requestId },
+      headers: {
+        ...auth,
+        accept: ORIGIN_ACCEPT,
+        "x-request-id": requestId,
+        ...(ask.mirrorMissed ? { [MIRROR_HEADER]: MIRROR_MISSED } : {}),
+      },
       signal,
     });
   } catch (err) {
@@ -113,10 +121,10 @@ async function fetchClipBytes(
  * other is fetched from the pre-signed URL the answer carries.
  */
 export function originFetcher(config: WorkerConfig, fetchFn: typeof fetch = fetch): OriginFetcher {
-  return async (req, requestId) => {
+  return async (req, requestId, ask = {}) => {
     // One budget for both: the origin's answer and the download together.
     const signal = AbortSignal.timeout(config.originTimeoutMs);
-    const answer = await askOrigin(config, fetchFn, req, requestId, signal);
+    const answer = await askOrigin(config, fetchFn, req, requestId, ask, signal);
     const { facts } = answer;
     const { bytes, contentType } = answer.bytes ? answer : await fetchClipBytes(fetchFn, answer.facts.clip_url, signal);
     // The ETag, and the checksum R2 verifies when the fill writes the clip: a bytes answer carries the origin's

@@ -4,6 +4,7 @@ import type { CutRequest } from "../../cut/clip-cutter.js";
 import type { ClipExtent } from "../../../core/index.js";
 import { newMeter } from "../../sources/s3-source.js";
 import { isMiss, need, type ClipContext, type StepDeps } from "../context.js";
+import { lookInStore } from "./check-store.js";
 
 function cutRequest(ctx: ClipContext, episode: Episode, extent: ClipExtent): CutRequest {
   ctx.meter ??= newMeter();
@@ -49,6 +50,12 @@ export const cut = (deps: StepDeps): Step<ClipContext> => ({
     const req = cutRequest(ctx, need(ctx.episode, "the episode"), extent);
     try {
       const speculated = await ctx.speculated;
+      if (!speculated && ctx.storeCheck === "deferred") {
+        // Nothing cheap was cut (no index yet, or it failed), so this cut may be FFmpeg's: look in the store first.
+        ctx.log.store_check = "before the cut";
+        await lookInStore(deps, ctx);
+        if (ctx.found) return;
+      }
       // The speculative cut used the same catalog answer, so the same extent; anything it did not do is done here.
       ctx.cut = speculated ?? (await deps.cutter().cut(req));
       if (speculated) ctx.log.cut_started = "before the store check";

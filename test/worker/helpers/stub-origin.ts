@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { createHash } from "node:crypto";
-import { CLIP_FACTS_HEADER, type ClipJsonResponse } from "../../../core/index.js";
+import { CLIP_FACTS_HEADER, MIRROR_HEADER, type ClipJsonResponse } from "../../../core/index.js";
 import { listenOnLoopback } from "../../shared/loopback-server.js";
 
 /**
@@ -14,6 +14,8 @@ export interface StubOrigin {
   url: string;
   /** Clip requests the Worker made (not the byte downloads). */
   calls: number;
+  /** What each of those said of the Worker's R2 mirror (MIRROR_HEADER), in order; undefined when nothing. */
+  mirror: (string | undefined)[];
   /** What its "pre-signed" URL serves. */
   bytes: Buffer;
   /** Downloads from that URL. */
@@ -34,7 +36,7 @@ export interface StubOptions {
  * scripts, and serves the clip's bytes at its own "pre-signed" URL (`${url}/bytes`).
  */
 export async function startStubOrigin(opts: StubOptions): Promise<StubOrigin> {
-  const state: StubOrigin = { url: "", calls: 0, bytes: opts.bytes, downloads: 0, close: async () => {} };
+  const state: StubOrigin = { url: "", calls: 0, mirror: [], bytes: opts.bytes, downloads: 0, close: async () => {} };
   const server = createServer((req, res) => {
     if (req.url?.startsWith("/bytes")) {
       state.downloads++;
@@ -42,6 +44,7 @@ export async function startStubOrigin(opts: StubOptions): Promise<StubOrigin> {
       return;
     }
     state.calls++;
+    state.mirror.push(req.headers[MIRROR_HEADER] as string | undefined);
     void Promise.resolve(opts.answer(req, state)).then((answer) => {
       if (answer === "hang") return;
       if ("raw" in answer) return void res.writeHead(answer.status, answer.headers).end(answer.raw);

@@ -8,7 +8,8 @@ export const origin = (deps: ClipDeps): Step<EdgeClipContext> => ({
   async run(ctx) {
     const lead = ctx.lead;
     if (!lead) return;
-    const { clip, layer } = await lead.settle(deps.origin(ctx.clip.request, ctx.requestId));
+    const ask = ctx.mirrorMissed ? { mirrorMissed: true } : {};
+    const { clip, layer } = await lead.settle(deps.origin(ctx.clip.request, ctx.requestId, ask));
     ctx.found = { clip, layer };
   },
 });

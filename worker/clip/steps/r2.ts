@@ -27,7 +27,10 @@ export const r2 = ({ bucket, cache, log }: ClipDeps): Step<EdgeClipContext> => (
   async run(ctx) {
     try {
       const read = await readAnyKey(bucket, ctx);
-      if (!read) return;
+      if (!read) {
+        ctx.mirrorMissed = true;
+        return;
+      }
       if ("verified" in read) {
         ctx.found = { clip: read.verified, layer: "r2" };
         return;
