@@ -5,7 +5,7 @@ import { cbrTenMinutes, type Fixture } from "../origin/helpers/fixtures.js";
 import { type TestOrigin } from "../origin/helpers/harness.js";
 import { type Edge } from "./helpers/edge.js";
 import { startRealEdge, stopRealEdge } from "./helpers/real-edge.js";
-import { waitFilled } from "./helpers/wait-filled.js";
+import { spoilR2, waitFilled } from "./helpers/wait-filled.js";
 import { waitFor } from "../shared/wait-for.js";
 
 // The whole miss path for real: workerd → local API Gateway stand-in → origin → FerretDB, versitygw, FFmpeg.
@@ -79,15 +79,26 @@ describe("lookup order: origin, then edge cache, then R2", () => {
     expect(refilled.headers.get("x-edgeclip-layer")).toBe("edge-cache");
     expect(Buffer.from(await refilled.arrayBuffer()).equals(bytes)).toBe(true);
 
+    // #15: gone from the cache and R2, the clip is asked as new: the origin cuts it again without a store check,
+    // its conditional PUT finds the stored one, and the bytes are the same.
     await edge.evict(clipPath(60_000));
     await (await edge.bucket()).delete(clipKey(60_000));
+    const again = await edge.fetch(clipPath(60_000));
+    expect(again.headers.get("x-edgeclip-layer")).toBe("generated");
+    expect(originLine()).toMatchObject({ store_check: "deferred to the PUT", stored: "existed", answer: "bytes" });
+    expect(again.headers.get("etag")).toBe(etag);
+    expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true);
+    await filled(60_000);
+    // R2's copy there but spoiled: the origin checks its store first, and its S3 copy answers.
+    await edge.evict(clipPath(60_000));
+    await spoilR2(edge, clipKey(60_000));
     const originHit = await edge.fetch(clipPath(60_000));
     expect(originHit.headers.get("x-edgeclip-layer")).toBe("origin-hit");
     // A hit has no bytes in the origin's memory: its pre-signed URL is the way, and the bytes are the same.
     expect(originLine()).toMatchObject({ outcome: "hit", answer: "url" });
     expect(originHit.headers.get("etag")).toBe(etag);
     expect(Buffer.from(await originHit.arrayBuffer()).equals(bytes)).toBe(true);
-    expect(originCalls - before).toBe(2);
+    expect(originCalls - before).toBe(3);
   });
 
   it("fills R2 with the clip under the S3 key, with its metadata", async () => {
@@ -149,7 +160,8 @@ describe("what players need, from every layer", () => {
 
   /**
    * Asks for a fresh clip once through each layer, in the order that reaches it (a miss generates; then the
-   * cache; R2 with the cache evicted; the origin's S3 hit with both gone), then fetches the whole clip.
+   * cache; R2 with the cache evicted; the origin's S3 hit with the cache evicted and R2's copy spoiled), then
+   * fetches the whole clip.
    */
   async function askEveryLayer(init: { method?: string; headers?: Record<string, string> }) {
     const start = (nextStart += 3000);
@@ -164,7 +176,7 @@ describe("what players need, from every layer", () => {
     await edge.evict(clipPath(start));
     await ask();
     await edge.evict(clipPath(start));
-    await (await edge.bucket()).delete(clipKey(start));
+    await spoilR2(edge, clipKey(start));
     await ask();
     const whole = Buffer.from(await (await edge.fetch(clipPath(start))).arrayBuffer());
     return { answers, whole };
@@ -222,7 +234,7 @@ describe("what players need, from every layer", () => {
     await edge.evict(path);
     await notModified("r2");
     await edge.evict(path);
-    await (await edge.bucket()).delete(clipKey(250_000));
+    await spoilR2(edge, clipKey(250_000));
     await notModified("origin-hit");
     const changed = await edge.fetch(path, { headers: { "if-none-match": '"something-else"' } });
     expect(changed.status).toBe(200);

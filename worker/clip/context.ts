@@ -41,7 +41,7 @@ export interface EdgeClipContext extends RequestStamp {
   cached?: { clip: ServedClip; layer: Extract<Layer, "edge-cache" | "r2"> };
   /** The clip, once a layer behind the edge cache has it (its bytes in memory, for the fills). */
   found?: { clip: Clip; layer: Layer };
-  /** R2 answered that it has the clip under none of its keys (not set when the read failed). */
+  /** R2 has no object under any of the clip's keys (not set when the read failed or an object failed its check). */
   mirrorMissed?: boolean;
   /** Set when this request starts the origin call that identical misses join. */
   lead?: Lead;

@@ -3,8 +3,12 @@ import type { ServedClip } from "../clip/served-clip.js";
 import { containerOfType, toHex } from "../../core/index.js";
 import { readR2Verified } from "./clip-storage.js";
 
-/** An R2 hit: streamed, with a second branch of the same bytes for the edge cache; or read whole and checked. */
+/**
+ * An R2 hit: streamed, with a second branch of the same bytes for the edge cache; or read whole and checked.
+ * "rejected": an object is there but failed that check (truncated, altered, not ours), so not served.
+ */
 export type R2Read = { streamed: ServedClip; copy: ReadableStream<Uint8Array> } | { verified: Clip };
+export type R2Lookup = R2Read | "rejected" | undefined;
 
 /** Bytes [start, end] of a stream, passing the rest by (the cache's branch reads the whole body anyway). */
 function sliceStream(body: ReadableStream<Uint8Array>, start: number, end: number): ReadableStream<Uint8Array> {
@@ -34,13 +38,13 @@ function vouchedFacts(object: R2ObjectBody): Omit<Clip, "bytes"> | undefined {
   return facts && facts.etag === etagOfSha256(toHex(sha256)) ? facts : undefined;
 }
 
-export async function readR2(bucket: R2Bucket, key: string): Promise<R2Read | undefined> {
+export async function readR2(bucket: R2Bucket, key: string): Promise<R2Lookup> {
   const object = await bucket.get(key);
   if (!object) return undefined;
   const facts = vouchedFacts(object);
   if (!facts) {
     const verified = await readR2Verified(object);
-    return verified ? { verified } : undefined;
+    return verified ? { verified } : "rejected";
   }
   const [toClient, copy] = object.body.tee();
   // The branches of a tee have no known length; a FixedLengthStream gives the response its Content-Length.

@@ -1,20 +1,25 @@
 import { clipObjectKeys, type Step } from "../../../core/index.js";
 import { writeEdgeCache } from "../../storage/clip-storage.js";
-import { readR2, type R2Read } from "../../storage/r2-read.js";
+import { readR2, type R2Lookup, type R2Read } from "../../storage/r2-read.js";
 import { cacheKey } from "../cache-key.js";
 import { notFound, type ClipDeps, type EdgeClipContext } from "../context.js";
 
-/** MP3 and M4A clips of one range have different keys, and only the origin knows the source's codec. */
-async function readAnyKey(bucket: R2Bucket, ctx: EdgeClipContext): Promise<R2Read | undefined> {
+const usable = (r: R2Lookup): r is R2Read => r !== undefined && r !== "rejected";
+
+/**
+ * MP3 and M4A clips of one range have different keys, and only the origin knows the source's codec.
+ * `empty`: no object under any key (one that failed its check was there: the clip is not new).
+ */
+async function readAnyKey(bucket: R2Bucket, ctx: EdgeClipContext): Promise<{ read?: R2Read; empty: boolean }> {
   const reads = await Promise.all(clipObjectKeys(ctx.clip.request).map(({ key }) => readR2(bucket, key)));
-  const read = reads.find((r) => r !== undefined);
+  const read = reads.find(usable);
   // Both exist only after a source changed codec; the other one's streams are let go unread.
   for (const other of reads)
-    if (other && other !== read && "streamed" in other) {
+    if (usable(other) && other !== read && "streamed" in other) {
       other.streamed.release();
       void other.copy.cancel().catch(() => {});
     }
-  return read;
+  return { ...(read ? { read } : {}), empty: reads.every((r) => r === undefined) };
 }
 
 /**
@@ -26,9 +31,9 @@ export const r2 = ({ bucket, cache, log }: ClipDeps): Step<EdgeClipContext> => (
   when: notFound,
   async run(ctx) {
     try {
-      const read = await readAnyKey(bucket, ctx);
+      const { read, empty } = await readAnyKey(bucket, ctx);
       if (!read) {
-        ctx.mirrorMissed = true;
+        ctx.mirrorMissed = empty;
         return;
       }
       if ("verified" in read) {
