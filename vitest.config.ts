@@ -16,6 +16,7 @@ const ORIGIN_PURE = [
   "test/scripts/system-packages.test.ts",
   "test/scripts/seek-mode.test.ts",
   "test/scripts/free-port.test.ts",
+  "test/scripts/step-figures.test.ts",
 ];
 
 export default defineConfig({
