@@ -38,8 +38,8 @@ export function acceptsClipBytes(accept: string | undefined): boolean {
 }
 
 /**
- * A bytes answer's facts: those of the JSON, and the SHA-256 of the bytes, computed by the origin while its
- * PUT is on the wire. The Worker uses it as the clip's ETag instead of hashing the bytes again, and R2 checks
+ * A bytes answer's facts: those of the JSON, and the SHA-256 of the bytes, computed by the origin for its PUT
+ * (S3 checks the object against it). The Worker uses it as the clip's ETag instead of hashing the bytes again, and R2 checks
  * it when the Worker mirrors the clip: bytes damaged between the two are refused there, not mirrored.
  */
 export interface InlineClipFacts extends ClipFacts {

@@ -45,7 +45,7 @@ export interface ClipContext extends RequestContext {
   meter?: ReadMeter;
   cut?: CutOutcome;
   stored?: "created" | "existed";
-  /** SHA-256 (hex) of the clip as stored, computed while its PUT was on the wire. */
+  /** SHA-256 (hex) of the clip as stored, sent with its PUT (and in a bytes answer). */
   sha256?: string;
   recorded?: "inserted" | "existed";
   /** Set by the last step. */
