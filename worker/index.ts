@@ -106,16 +106,22 @@ function logAfterAnswer(ctx: ExecutionContext, entry: Record<string, unknown>): 
 
 /** CORS on every answer (errors included, or browsers hide them), and one access log line per request. */
 function finish(response: Response | undefined, request: EdgeRequest, env: Env, ctx: ExecutionContext): Response {
-  const out = response
-    ? new Response(response.body, response)
-    : errorResponse(new Error("no response"), request.requestId, log);
+  let out = response ?? errorResponse(new Error("no response"), request.requestId, log);
   let allowed: readonly string[] | undefined;
   try {
     allowed = workerConfig(env).allowedOrigins;
   } catch {
     allowed = undefined; // the misconfiguration is already the response; don't hide it from the browser
   }
-  applyCors(out.headers, request as unknown as Request, allowed);
+  try {
+    // The handlers' own responses take the headers as they are: re-wrapping one turns a body held in memory
+    // into a stream the runtime copies chunk by chunk (~0.4 ms for a 30 s clip from memory, #15).
+    applyCors(out.headers, request as unknown as Request, allowed);
+  } catch {
+    // A response straight from fetch or the cache has immutable headers (the first write throws).
+    out = new Response(out.body, out);
+    applyCors(out.headers, request as unknown as Request, allowed);
+  }
   logAfterAnswer(ctx, {
     level: "info",
     msg: "request",
