@@ -19,6 +19,7 @@ import { LAYER_HEADER, applyCors, errorResponse, json, preflight } from "./http/
 import type { OriginFetcher } from "./clip/clip.js";
 import { inFlight, type InFlight } from "./origin/in-flight.js";
 import { originFetcher } from "./origin/origin-client.js";
+import { HotClips } from "./storage/hot-clips.js";
 import { playerPage } from "./pages/player-page.js";
 import { studioPage } from "./pages/studio/studio-page.js";
 
@@ -30,7 +31,10 @@ const log = (entry: Record<string, unknown>) => console.log(JSON.stringify(entry
 
 // One origin client and in-flight registry per configuration (i.e. per isolate), so concurrent misses share
 // in-flight origin calls.
-const parts = new WeakMap<object, { origin: OriginFetcher; inFlight: InFlight }>();
+// A clip hit this often from the edge cache (within the memory's TTL) is worth a copy in the isolate: a single
+// listener's player makes one or two requests of a clip, so it takes a second listener to earn one.
+const HOT_AFTER_CACHE_HITS = 3;
+const parts = new WeakMap<object, { origin: OriginFetcher; inFlight: InFlight; hot?: HotClips }>();
 const episodeFetchers = new WeakMap<object, EpisodeFetcher>();
 
 function generationLimits(env: Env): GenerationLimit[] {
@@ -52,7 +56,10 @@ function config(env: Env) {
 const clip = (request: EdgeRequest, env: Env, ctx: ExecutionContext) => {
   const cfg = config(env);
   let shared = parts.get(cfg);
-  if (!shared) parts.set(cfg, (shared = { origin: originFetcher(cfg), inFlight: inFlight() }));
+  if (!shared) {
+    const hot = cfg.memory ? new HotClips({ ...cfg.memory, admitAfterHits: HOT_AFTER_CACHE_HITS }) : undefined;
+    parts.set(cfg, (shared = { origin: originFetcher(cfg), inFlight: inFlight(), ...(hot ? { hot } : {}) }));
+  }
   return handleClip(
     request as unknown as Request,
     {

@@ -38,8 +38,11 @@ export function containerOfType(contentType: string | null | undefined): ClipCon
   return contentType?.split(";")[0]?.trim().toLowerCase() === CLIP_CONTAINERS.m4a.contentType ? "m4a" : "mp3";
 }
 
-/** Which layer served a clip: the edge cache, the R2 mirror, the origin's stored copy, or a fresh cut. */
-export const LAYERS = ["edge-cache", "r2", "origin-hit", "generated"] as const;
+/**
+ * Which layer served a clip: the edge isolate's memory (its hottest clips), the edge cache, the R2 mirror, the
+ * origin's stored copy, or a fresh cut.
+ */
+export const LAYERS = ["edge-memory", "edge-cache", "r2", "origin-hit", "generated"] as const;
 export type Layer = (typeof LAYERS)[number];
 
 export function isLayer(value: unknown): value is Layer {

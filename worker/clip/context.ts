@@ -2,6 +2,7 @@ import type { ParsedClip } from "../../core/index.js";
 import type { WorkerConfig } from "../config/env.js";
 import type { InFlight, Lead } from "../origin/in-flight.js";
 import type { EdgeCache } from "../storage/clip-storage.js";
+import type { HotClips } from "../storage/hot-clips.js";
 import type { Clip, Layer, OriginFetcher } from "./clip.js";
 import type { ServedClip } from "./served-clip.js";
 
@@ -15,6 +16,8 @@ export interface GenerationLimit {
 export interface ClipDeps {
   config: WorkerConfig;
   cache: EdgeCache;
+  /** The isolate's copies of its hottest clips; absent when EDGE_MEMORY_MIB is 0. */
+  hot?: HotClips;
   bucket: R2Bucket;
   origin: OriginFetcher;
   inFlight: InFlight;
@@ -36,9 +39,10 @@ export interface EdgeClipContext extends RequestStamp {
   readonly clip: ParsedClip;
   /**
    * A hit whose bytes stay a stream until the response sends them: the edge cache's, or R2's when R2 vouches
-   * for them (its copy into the edge cache is already among the fills). Nothing behind it runs.
+   * for them (its copy into the edge cache is already among the fills); or the isolate's copy in memory.
+   * Nothing behind it runs.
    */
-  cached?: { clip: ServedClip; layer: Extract<Layer, "edge-cache" | "r2"> };
+  cached?: { clip: ServedClip; layer: Extract<Layer, "edge-memory" | "edge-cache" | "r2"> };
   /** The clip, once a layer behind the edge cache has it (its bytes in memory, for the fills). */
   found?: { clip: Clip; layer: Layer };
   /** R2 has no object under any of the clip's keys (not set when the read failed or an object failed its check). */

@@ -22,6 +22,14 @@ export interface Env {
   MAX_CLIP_MS?: string;
   ALLOWED_ORIGINS?: string;
   URL_SIGNING_KEYS?: string;
+  EDGE_MEMORY_MIB?: string;
+  EDGE_MEMORY_TTL_S?: string;
+}
+
+/** The isolate's copies of its hottest clips (worker/storage/hot-clips.ts). */
+export interface EdgeMemoryConfig {
+  budgetBytes: number;
+  ttlMs: number;
 }
 
 export interface WorkerConfig {
@@ -32,7 +40,13 @@ export interface WorkerConfig {
   /** undefined means any origin ("*"). */
   allowedOrigins: readonly string[] | undefined;
   signingKeys: readonly UrlSigningKey[] | undefined;
+  /** undefined when EDGE_MEMORY_MIB is 0: every hit is read from the edge cache. */
+  memory: EdgeMemoryConfig | undefined;
 }
+
+// An isolate has 128 MB in all, shared with the code, the requests under way and their bodies.
+const MAX_EDGE_MEMORY_MIB = 64;
+const MAX_EDGE_MEMORY_TTL_S = 3600;
 
 export class WorkerConfigError extends Error {
   override readonly name = "WorkerConfigError";
@@ -81,6 +95,13 @@ export function workerConfig(env: Env): WorkerConfig {
       problems.push((err as Error).message);
     }
   }
+  const memoryMib = wholeNumber("EDGE_MEMORY_MIB", env.EDGE_MEMORY_MIB, 32, problems);
+  if (memoryMib > MAX_EDGE_MEMORY_MIB)
+    problems.push(`EDGE_MEMORY_MIB must be at most ${MAX_EDGE_MEMORY_MIB} (got ${memoryMib})`);
+  const memoryTtlS = wholeNumber("EDGE_MEMORY_TTL_S", env.EDGE_MEMORY_TTL_S, 60, problems);
+  if (memoryTtlS < 1 || memoryTtlS > MAX_EDGE_MEMORY_TTL_S) {
+    problems.push(`EDGE_MEMORY_TTL_S must be between 1 and ${MAX_EDGE_MEMORY_TTL_S} seconds (got ${memoryTtlS})`);
+  }
   const origins = (env.ALLOWED_ORIGINS ?? "*")
     .split(",")
     .map((s) => s.trim())
@@ -95,6 +116,7 @@ export function workerConfig(env: Env): WorkerConfig {
     limits,
     allowedOrigins: origins.length === 0 || origins.includes("*") ? undefined : origins,
     signingKeys,
+    memory: memoryMib === 0 ? undefined : { budgetBytes: memoryMib * 2 ** 20, ttlMs: memoryTtlS * 1000 },
   };
   cache.set(env, config);
   return config;

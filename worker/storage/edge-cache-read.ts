@@ -1,5 +1,5 @@
 import { containerOfType } from "../../core/index.js";
-import { clipFromMetadata, recordedFacts } from "../clip/clip.js";
+import { clipFromMetadata, recordedFacts, type Clip } from "../clip/clip.js";
 import { servedFromBytes, type ServedClip } from "../clip/served-clip.js";
 import { cacheRange, parseRange } from "../http/range.js";
 import { EDGE_CACHE_HEADER_PREFIX, type EdgeCache } from "./clip-storage.js";
@@ -51,6 +51,16 @@ async function readWhole(key: Request, hit: Response): Promise<ServedClip> {
   const clip = await clipFromMetadata(await hit.arrayBuffer(), header(hit), container(hit));
   if (!clip) throw new Error(`the edge cache entry for ${key.url} is not a whole clip`);
   return servedFromBytes(clip);
+}
+
+/** The whole clip from the edge cache, read into memory (a hot clip's copy: hot-clips.ts). */
+export async function readEdgeCacheWhole(cache: EdgeCache, key: Request): Promise<Clip | undefined> {
+  const hit = await cache.match(key);
+  if (!hit || hit.status !== 200) {
+    await hit?.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  return clipFromMetadata(await hit.arrayBuffer(), header(hit), container(hit));
 }
 
 /**

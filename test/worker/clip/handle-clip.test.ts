@@ -16,6 +16,7 @@ const CONFIG: WorkerConfig = {
   limits: DEFAULT_LIMITS,
   allowedOrigins: undefined,
   signingKeys: undefined,
+  memory: undefined,
 };
 
 const url = (start = 0) => `https://edge.test/api/v1/audio_clips/ep?start_time_ms=${start}&duration_ms=1000`;

@@ -1,6 +1,7 @@
 import type { Step } from "../../../core/index.js";
 import type { ClipDeps, EdgeClipContext } from "../context.js";
 import { edgeCache } from "./edge-cache.js";
+import { edgeMemory } from "./edge-memory.js";
 import { fillEdgeCache, fillR2, handOffFills } from "./fill.js";
 import { joinInFlight } from "./join-in-flight.js";
 import { origin } from "./origin.js";
@@ -13,6 +14,7 @@ import { verifySignature } from "./verify-signature.js";
 export function edgeSteps(deps: ClipDeps): readonly Step<EdgeClipContext>[] {
   return [
     verifySignature(deps),
+    edgeMemory(deps),
     edgeCache(deps),
     r2(deps),
     joinInFlight(deps),
