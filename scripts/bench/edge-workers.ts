@@ -1,6 +1,7 @@
-// The three Workers the edge bench runs side by side in workerd: the edge as deployed, a constant-body Worker
-// (the least any Worker costs) and a cache-match-only Worker (the least any design that serves from the Cache
-// API costs: one `caches.default.match` and its answer as it is, #15).
+// The Workers the edge bench runs side by side in workerd: the edge as deployed, the same edge with its memory
+// layer off (every hit read from the Cache API), a constant-body Worker (the least any Worker costs) and a
+// cache-match-only Worker (the least any design that serves from the Cache API costs: one
+// `caches.default.match` and its answer as it is, #15).
 import path from "node:path";
 import { Miniflare, type MiniflareOptions, type WorkerOptions } from "miniflare";
 import { CLIP_CACHE_CONTROL } from "../../core/index.js";
@@ -50,6 +51,12 @@ function floorScript(sizes: readonly number[]): string {
 /** Where the two reference Workers answer; the edge answers everything else. */
 export const BASELINE_PATH = "/__baseline/";
 export const FLOOR_PATH = "/__floor/";
+/**
+ * The edge without its memory layer answers this host. Node's fetch cannot set Host, so the bench names the
+ * URL in Miniflare's `MF-Original-URL` header, which its entry worker routes by (as wrangler dev's proxy does).
+ */
+export const CACHE_ONLY_HOST = "cache-only.bench";
+export const ORIGINAL_URL_HEADER = "MF-Original-URL";
 
 /** One JSON log line per request would drown the bench's table; errors still reach stderr. */
 export const QUIET_STDIO: Pick<MiniflareOptions, "handleRuntimeStdio"> = {
@@ -63,7 +70,12 @@ export const QUIET_STDIO: Pick<MiniflareOptions, "handleRuntimeStdio"> = {
  * The edge Worker as `wrangler deploy` builds it (`script`), with the bindings wrangler.toml gives it: R2 and
  * the two generation limits (whose values a bench's few dozen new clips stay under).
  */
-export function edgeWorker(script: string, originUrl: string, originSecret = SECRET): WorkerOptions {
+export function edgeWorker(
+  script: string,
+  originUrl: string,
+  originSecret = SECRET,
+  vars: Record<string, string> = {},
+): WorkerOptions {
   return {
     name: "edge",
     modules: true,
@@ -76,12 +88,12 @@ export function edgeWorker(script: string, originUrl: string, originSecret = SEC
       GENERATE_BURST: { simple: { limit: 50, period: 10 } },
       GENERATE_SUSTAINED: { simple: { limit: 150, period: 60 } },
     },
-    bindings: { ORIGIN_URL: originUrl, ORIGIN_SECRET: originSecret },
+    bindings: { ORIGIN_URL: originUrl, ORIGIN_SECRET: originSecret, ...vars },
   };
 }
 
 /**
- * The Worker as deployed and the two reference Workers, in one workerd (one Miniflare, routed by path): on a
+ * The Worker as deployed, the same Worker without memory, and the two reference Workers, in one workerd (one Miniflare, routed by path): on a
  * shared 2-core machine, separate workerd processes made the ratios swing by tens of percent between runs.
  */
 export function startWorkers(script: string, originUrl: string, sizes: readonly number[]): Miniflare {
@@ -90,6 +102,11 @@ export function startWorkers(script: string, originUrl: string, sizes: readonly 
     ...QUIET_STDIO,
     workers: [
       edgeWorker(script, originUrl),
+      {
+        ...edgeWorker(script, originUrl, SECRET, { EDGE_MEMORY_MIB: "0" }),
+        name: "edge-cache-only",
+        routes: [`${CACHE_ONLY_HOST}/*`],
+      },
       { ...reference, name: "baseline", script: BASELINE, routes: [`*${BASELINE_PATH}*`] },
       { ...reference, name: "floor", script: floorScript(sizes), routes: [`*${FLOOR_PATH}*`] },
     ],
