@@ -4,6 +4,7 @@ import { describeFormat, detectFormat } from "../../core/format/detect.js";
 import { buildSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
 import { buildAacIndex, type AacIndex } from "../../core/mp4/aac-index.js";
 import { buildAdtsIndex } from "../../core/mp4/adts-index.js";
+import { decodeAacSizes } from "../../core/mp4/aac-index-codec.js";
 import { hasSizes, withSizes } from "../../core/mp4/packet-layout.js";
 import { decodeMediaIndex, describes, sourceTag, type MediaIndex } from "./media-index.js";
 import { StoredIndexes, type StoredRead } from "./stored-index.js";
@@ -261,9 +262,13 @@ export class SeekIndexStore {
     meter.requests++;
     if (read === "missing") return undefined;
     if ("error" in read) throw read.error;
-    meter.bytes += read.bytes.length;
+    meter.bytes += read.bytes.length + (read.leadingSizes?.length ?? 0);
     try {
-      const media = decodeMediaIndex(read.bytes);
+      const decoded = decodeMediaIndex(read.bytes);
+      const media: MediaIndex =
+        decoded.kind === "aac" && read.leadingSizes
+          ? { kind: "aac", index: withSizes(decoded.index, 0, decodeAacSizes(read.leadingSizes)) }
+          : decoded;
       const version = describes(media.index, source);
       // An index of another file (the episode now points elsewhere) is rebuilt, not trusted.
       if (!version) return undefined;

@@ -12,7 +12,15 @@ import { s3ErrorName, s3Failure, s3Status } from "./s3-errors.js";
  * the failure to report.
  */
 export type StoredRead =
-  { bytes: Uint8Array; etag: string | undefined; headLength?: number } | "missing" | { error: Error };
+  | {
+      bytes: Uint8Array;
+      etag: string | undefined;
+      headLength?: number;
+      /** An AAC index read in part: the sizes of its first packets, which came in the first read with the head. */
+      leadingSizes?: Uint8Array;
+    }
+  | "missing"
+  | { error: Error };
 
 /** The first ranged read of a stored index: an MP3 index (~16 KB) or an AAC index's head fits in it. */
 export const FIRST_READ_BYTES = 32 * 1024;
@@ -46,10 +54,14 @@ export class StoredIndexes {
       if (wanted > bytes.length) {
         bytes = concat([bytes, (await this.get(key, bytes.length, wanted, first.etag)).bytes]);
       }
+      // The first read's bytes past an AAC head are the sizes of the first packets: a clip near the start needs
+      // no read of its window (#15: nothing a miss needs is read twice).
+      const leading = headLength !== undefined && wanted < bytes.length ? (bytes.length - wanted) & ~1 : 0;
       return {
         bytes: bytes.subarray(0, wanted),
         etag: first.etag,
         ...(headLength !== undefined ? { headLength } : {}),
+        ...(leading > 0 ? { leadingSizes: bytes.subarray(wanted, wanted + leading) } : {}),
       };
     } catch (err) {
       if (s3Status(err) === 404 || s3ErrorName(err) === "NoSuchKey") return "missing";

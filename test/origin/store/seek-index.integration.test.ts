@@ -17,6 +17,7 @@ import { SeekIndexStore } from "../../../origin/store/seek-index-store.js";
 import { alignClip, expectCutFrom } from "../helpers/audio.js";
 import { downloadFolder, type Downloads } from "../helpers/download.js";
 import { aacPacketRange, aacSizesNeeded, planAacCut } from "../../../core/mp4/aac-cut.js";
+import { aacIndexHeadLength } from "../../../core/mp4/aac-index-codec.js";
 import {
   aacTwentySeconds,
   adtsTwentySeconds,
@@ -204,9 +205,12 @@ describe("the seek index store", () => {
     const meter = newMeter();
     const head = await store.lookup(id, loc, meter);
     if (head.kind !== "aac" || built.kind !== "aac") throw new Error("not an AAC index");
-    expect(head).toMatchObject({ origin: "stored", index: { sizes: new Uint32Array(0) } });
+    // With the head came the sizes of the first few hundred packets (the rest of the 2 KB), not the clip's.
+    expect(head).toMatchObject({ origin: "stored", index: { sizesFrom: 0 } });
+    expect(head.index.sizes.length).toBeLessThan(1024);
     expect(meter.bytes).toBeLessThanOrEqual(2048);
     const need = aacSizesNeeded(head.index, aacPacketRange(head.index, 61_234, 91_234));
+    expect(need.from).toBeGreaterThan(head.index.sizes.length);
     const windowed = await store.aacWindow(id, head, need.from, need.to, meter);
     expect(planAacCut(windowed, 61_234, 91_234)).toEqual(planAacCut(built.index, 61_234, 91_234));
     // Head and sizes: a few KB for 30 s, against ~16 KB for the whole index of 3 minutes.
@@ -231,6 +235,32 @@ describe("the seek index store", () => {
     const window2 = await store.aacWindow(id, whole, elsewhere.from, elsewhere.to, later);
     expect(planAacCut(window2, 150_000, 170_000)).toEqual(planAacCut(built.index, 150_000, 170_000));
     expect(later).toMatchObject({ requests: 0, bytes: 0 });
+  });
+
+  it("keeps the sizes that came with the head in the first read: a clip near the start reads no window", async () => {
+    const m4a = await m4aMoovAtEnd();
+    const loc = await putRaw(m4a.file, `index-test/${randomUUID()}.m4a`);
+    const id = `idx-${randomUUID()}`;
+    const built = await newStore().lookup(id, loc, newMeter());
+    if (built.kind !== "aac") throw new Error("not an AAC index");
+    const object = await testS3.send(new GetObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(id) }));
+    const headLength = aacIndexHeadLength(await object.Body!.transformToByteArray());
+    // A first read of the head and the sizes of 1,000 packets (about 23 s at 44.1 kHz), of a 3-minute index.
+    const store = new SeekIndexStore(testS3, BUCKETS.clips, { firstReadBytes: headLength + 2000 });
+    const meter = newMeter();
+    const head = await store.lookup(id, loc, meter);
+    if (head.kind !== "aac") throw new Error("not an AAC index");
+    expect([head.index.sizesFrom, head.index.sizes.length]).toEqual([0, 1000]);
+    expect(meter).toMatchObject({ requests: 1, bytes: headLength + 2000 });
+    const early = aacSizesNeeded(head.index, aacPacketRange(head.index, 2_000, 12_000));
+    const windowed = await store.aacWindow(id, head, early.from, early.to, meter);
+    expect(planAacCut(windowed, 2_000, 12_000)).toEqual(planAacCut(built.index, 2_000, 12_000));
+    expect(meter.requests).toBe(1);
+    // Past those packets, the window is read as before.
+    const later = aacSizesNeeded(head.index, aacPacketRange(head.index, 60_000, 70_000));
+    const windowed2 = await store.aacWindow(id, head, later.from, later.to, meter);
+    expect(planAacCut(windowed2, 60_000, 70_000)).toEqual(planAacCut(built.index, 60_000, 70_000));
+    expect(meter.requests).toBe(2);
   });
 
   it("rebuilds an index that is corrupt, or that describes another file", async () => {
