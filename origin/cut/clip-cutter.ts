@@ -48,4 +48,9 @@ export interface ClipCutter {
    * on any failure, which the real cut then meets and reports itself. Never throws.
    */
   speculate?(req: CutRequest): Promise<CutOutcome | undefined>;
+  /**
+   * The catalog answer this container last cut the episode with, while its index is still in memory: the
+   * pipeline may speculate with it before the catalog answers, and keeps that cut only if the catalog agrees.
+   */
+  recall?(episodeId: string): Episode | undefined;
 }

@@ -18,10 +18,17 @@ export type { EpisodeCutterDeps } from "./cutter-deps.js";
  * log line says why.
  */
 export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
+  /** A clip copied from an index: what the catalog said of the episode is kept beside it (recall). */
+  async function copied(req: CutRequest, audio: AudioSource, cut: Promise<CutOutcome>): Promise<CutOutcome> {
+    const outcome = await cut;
+    deps.indexes().rememberEpisode(req.episode, audio.label);
+    return outcome;
+  }
+
   function cutIndexed(req: CutRequest, audio: AudioSource, found: IndexLookup): Promise<CutOutcome> {
     if (found.kind === "not-mp3") return cutWithFfmpeg(deps, req, audio, found);
-    if (found.kind === "aac") return cutPackets(deps, req, audio, found);
-    return cutFrames(deps, req, audio, found);
+    if (found.kind === "aac") return copied(req, audio, cutPackets(deps, req, audio, found));
+    return copied(req, audio, cutFrames(deps, req, audio, found));
   }
 
   async function cutFrom(req: CutRequest, audio: AudioSource): Promise<CutOutcome> {
@@ -55,14 +62,16 @@ export function createEpisodeCutter(deps: EpisodeCutterDeps): ClipCutter {
         const found = await deps.indexes().known(req.episode.id, audio, req.meter);
         // Only the kinds that cost one ranged GET of about the clip's size (plus, for AAC, a small window of
         // its index): never FFmpeg, whose work a hit would throw away.
-        if (found?.kind === "mp3") return await cutFrames(deps, req, audio, found);
-        if (found?.kind === "aac") return await cutPackets(deps, req, audio, found);
+        if (found?.kind === "mp3" || found?.kind === "aac") return await cutIndexed(req, audio, found);
         return undefined;
       } catch {
         return undefined;
       } finally {
         audio.close();
       }
+    },
+    recall(episodeId) {
+      return deps.indexes().recall(episodeId);
     },
     async cut(req) {
       const audio = deps.openSource(req.episode, req.deadline);

@@ -41,6 +41,11 @@ export interface ClipContext extends RequestContext {
   extent?: ClipExtent;
   /** The cut started before the store check (speculate-cut); undefined inside when it did not apply. */
   speculated?: Promise<CutOutcome | undefined>;
+  /**
+   * Set when that cut started before the catalog answered, from what the catalog said at this container's last
+   * cut of the episode: the cut step keeps it only if the catalog still says the same.
+   */
+  speculatedFor?: Episode;
   /** Source bytes and requests of this request's cuts, speculative or not. */
   meter?: ReadMeter;
   cut?: CutOutcome;

@@ -8,6 +8,7 @@ import { decodeAacSizes } from "../../core/mp4/aac-index-codec.js";
 import { hasSizes, withSizes } from "../../core/mp4/packet-layout.js";
 import { decodeMediaIndex, describes, sourceTag, type MediaIndex } from "./media-index.js";
 import { StoredIndexes, type StoredRead } from "./stored-index.js";
+import type { Episode } from "../catalog/episode-catalog.js";
 import type { AudioSource } from "../sources/audio-source.js";
 import type { ReadMeter, SourceVersion } from "../sources/s3-source.js";
 
@@ -55,7 +56,14 @@ export interface SeekIndexStoreOptions {
 export class SeekIndexStore {
   private readonly memory = new Map<
     string,
-    { media: MediaIndex; version: SourceVersion; loc: string; stored?: Found["stored"] }
+    {
+      media: MediaIndex;
+      version: SourceVersion;
+      loc: string;
+      stored?: Found["stored"];
+      /** The catalog answer this index last cut a clip for (see recall). */
+      episode?: Episode;
+    }
   >();
   private readonly notMp3 = new Map<
     string,
@@ -119,7 +127,8 @@ export class SeekIndexStore {
         const entry = this.memory.get(episodeId);
         if (entry?.media.kind !== "aac" || entry.stored?.etag !== stored.etag) return;
         const media: MediaIndex = { kind: "aac", index: withSizes(entry.media.index, 0, sizes) };
-        this.memory.set(episodeId, { media, version: entry.version, loc: entry.loc });
+        const episode = entry.episode ? { episode: entry.episode } : {};
+        this.memory.set(episodeId, { media, version: entry.version, loc: entry.loc, ...episode });
       })
       .catch(() => undefined)
       .finally(() => this.loadingSizes.delete(episodeId));
@@ -167,6 +176,23 @@ export class SeekIndexStore {
     this.remember(episodeId, where, stored.media, stored.version, stored.stored);
     const at = stored.stored ? { stored: stored.stored } : {};
     return lookupOf(stored.media, { version: stored.version, origin: "stored", ...at });
+  }
+
+  /**
+   * Notes that `episode`, as the catalog described it, was cut from the index in memory for its source
+   * (`loc`): the next miss of that episode can start its cut before the catalog answers (recall).
+   */
+  rememberEpisode(episode: Episode, loc: string): void {
+    const entry = this.memory.get(episode.id);
+    if (entry && entry.loc === loc) entry.episode = episode;
+  }
+
+  /**
+   * The catalog answer the last cut of this episode in this container used, while its index is in memory: a
+   * guess the pipeline cuts by before the catalog answers, and drops when the catalog says otherwise.
+   */
+  recall(episodeId: string): Episode | undefined {
+    return this.memory.get(episodeId)?.episode;
   }
 
   /** Drops what is known about an episode, e.g. after its source changed under the index. */

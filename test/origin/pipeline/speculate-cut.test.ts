@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aacTwentySeconds, cbrTenMinutes } from "../helpers/fixtures.js";
+import { aacTwentySeconds, cbrTenMinutes, vbrWithId3 } from "../helpers/fixtures.js";
 import { clipKeys, seedEpisode, startTestOrigin, uploadFixture, type TestOrigin } from "../helpers/harness.js";
 
 // #15: the cut of an indexed MP3 or AAC source starts as soon as the catalog answers, beside the store check, so
-// a miss waits for the slower of the two instead of both. Only those cheap kinds start early: a hit drops them,
-// and never pays for FFmpeg or an index build it did not need.
+// a miss waits for the slower of the two instead of both; once the container has cut the episode, it starts
+// before the catalog answers, from what the catalog said then, and is dropped if the answer changed. Only those
+// cheap kinds start early: a hit drops them, and never pays for FFmpeg or an index build it did not need.
 let t: TestOrigin;
 let episode: string;
 
@@ -27,7 +28,8 @@ describe("a cut started before the store check", () => {
     const res = await t.request(clipPath(20_000));
     expect([res.status, res.json.cache_hit]).toEqual([200, false]);
     expect(res.logged).toMatchObject({
-      cut_started: "before the store check",
+      // The first miss cut this episode: this one did not wait for the catalog either.
+      cut_started: "before the catalog read",
       cut_method: "frames",
       stored: "created",
     });
@@ -65,7 +67,7 @@ describe("an AAC source's cut", () => {
     const miss = await t.request(path(9_000));
     expect([miss.status, miss.json.cache_hit]).toEqual([200, false]);
     expect(miss.logged).toMatchObject({
-      cut_started: "before the store check",
+      cut_started: "before the catalog read",
       cut_method: "packets",
       stored: "created",
     });
@@ -73,5 +75,53 @@ describe("an AAC source's cut", () => {
     const hit = await t.request(path(9_000));
     expect(hit.json.cache_hit).toBe(true);
     expect(Object.keys(hit.logged.steps as object)).not.toContain("upload");
+  });
+});
+
+describe("a cut started before the catalog answers", () => {
+  const at = (id: string, startMs: number) => `/api/v1/audio_clips/${id}?start_time_ms=${startMs}&duration_ms=3000`;
+  const records = (id: string) => t.db.collection("audio_clips").countDocuments({ episode_id: id });
+
+  async function cutTwice(): Promise<string> {
+    const cbr = await cbrTenMinutes();
+    const id = await seedEpisode(t.db, { audioUrl: await uploadFixture(cbr), durationMs: cbr.durationMs });
+    expect((await t.request(at(id, 1_000))).logged.cut_started).toBeUndefined(); // builds the index
+    expect((await t.request(at(id, 4_000))).logged.cut_started).toBe("before the catalog read");
+    return id;
+  }
+
+  it("is dropped when the catalog now points the episode at other audio, and the clip is cut from that", async () => {
+    const id = await cutTwice();
+    const vbr = await vbrWithId3();
+    const moved = { audio_url: await uploadFixture(vbr), duration_ms: vbr.durationMs };
+    await t.db.collection("episodes").updateOne({ episode_id: id }, { $set: moved });
+    const res = await t.request(at(id, 8_000));
+    expect([res.status, res.json.cache_hit]).toEqual([200, false]);
+    expect(res.logged).toMatchObject({ speculation: "dropped: the catalog changed", stored: "created" });
+    expect(res.logged.cut_started).toBeUndefined();
+    // The same clip as an episode that always pointed at that audio gets.
+    const control = await seedEpisode(t.db, { audioUrl: moved.audio_url, durationMs: vbr.durationMs });
+    const expected = await t.request(at(control, 8_000));
+    expect(res.json.file_size_bytes).toBe(expected.json.file_size_bytes);
+    expect(res.json.clip_end_ms).toBe(expected.json.clip_end_ms);
+  });
+
+  it("is dropped when the catalog now says the episode is shorter: the clip is clamped at the new end", async () => {
+    const id = await cutTwice();
+    await t.db.collection("episodes").updateOne({ episode_id: id }, { $set: { duration_ms: 10_000 } });
+    const res = await t.request(at(id, 8_000));
+    expect(res.logged).toMatchObject({ speculation: "dropped: the catalog changed" });
+    expect([res.json.clip_end_ms, res.json.clamped_to_episode_end]).toEqual([10_000, true]);
+  });
+
+  it("is dropped when the episode is gone from the catalog: 404, nothing stored or recorded", async () => {
+    const id = await cutTwice();
+    const keys = (await clipKeys(id)).length;
+    const before = await records(id);
+    await t.db.collection("episodes").deleteOne({ episode_id: id });
+    const res = await t.request(at(id, 8_000));
+    expect(res.status).toBe(404);
+    expect((await clipKeys(id)).length).toBe(keys);
+    expect(await records(id)).toBe(before);
   });
 });
