@@ -89,6 +89,29 @@ export function packetOffset(layout: PacketLayout, p: number): number {
   return at;
 }
 
+/**
+ * Bytes that hold packets [first, last] whatever their sizes, from the checkpoints alone: from the checkpoint
+ * at or before `first` to the next checkpoint after `last`. Lets a cut read the source while the sizes it needs
+ * are still on their way (#15), for a few KB more than the exact span. Undefined where offsets may not grow
+ * with the packet number (a jump in that stretch) or no checkpoint follows `last`.
+ */
+export function spanBound(
+  layout: PacketLayout,
+  first: number,
+  last: number,
+): { start: number; end: number } | undefined {
+  const from = Math.floor(first / layout.stride);
+  const to = Math.ceil((last + 1) / layout.stride);
+  if (to >= layout.checkpoints.length) return undefined;
+  const lo = from * layout.stride;
+  const hi = to * layout.stride;
+  if (layout.jumps.some((j) => j.packet > lo && j.packet <= hi)) return undefined;
+  const start = layout.checkpoints[from];
+  const end = layout.checkpoints[to];
+  if (start === undefined || end === undefined || !(end > start)) return undefined;
+  return { start, end };
+}
+
 /** The same layout with a window of sizes put in (from an index loaded without them). */
 export function withSizes<T extends PacketLayout>(layout: T, from: number, sizes: Uint32Array): T {
   return { ...layout, sizesFrom: from, sizes };

@@ -129,6 +129,12 @@ describe("AAC sources are cut by copying packets into M4A clips", () => {
         const line = other.logs.at(-1) ?? {};
         expect(line).toMatchObject({ cut_method: "packets" });
         expect(Number(line.source_bytes_read)).toBeLessThanOrEqual(res.json.file_size_bytes + 64 * 1024);
+        // The window of sizes and the audio were read side by side (#15), the audio from the checkpoints' bound:
+        // the clip is still exactly the requested samples.
+        const { file } = await download(res.json.clip_url, `${episode}-other.m4a`);
+        const aligned = await alignClip(m4a.file, file, 12 * 60_000);
+        expect(aligned.correlation).toBeGreaterThan(0.99);
+        expect(Math.abs(aligned.offsetMs)).toBeLessThanOrEqual(1);
       } finally {
         await other.close();
       }
