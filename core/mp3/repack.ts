@@ -151,16 +151,35 @@ export function repackFrames(frames: readonly SourceFrame[], options: RepackOpti
       const starts = lay && place(data, lay, reservoir);
       if (!lay || !starts) continue;
       const audio = new Uint8Array(lay.total);
-      data.forEach((d, i) => writeFrame(audio, lay, i, frames[i + dropped]!, d, located.stream, starts[i] ?? 0));
+      const out: Output = { audio, view: new DataView(audio.buffer), headers: new Map() };
+      data.forEach((d, i) => writeFrame(out, lay, i, frames[i + dropped]!, d, located.stream, starts[i] ?? 0));
       return { audio, frameStarts: lay.frameStarts, bitrateKbps, dropped };
     }
   }
   return null;
 }
 
+/**
+ * The repacked clip being written. A clip's frames differ in only a few header bits (mode extension, padding),
+ * so each distinct header is encoded once: per frame it was a third of the repack (#15).
+ */
+interface Output {
+  audio: Uint8Array;
+  view: DataView;
+  /** The header written for a source header word and padding: key raw × 2 + padding. */
+  headers: Map<number, FrameHeader>;
+}
+
+function writtenHeader(out: Output, source: FrameHeader, plain: FrameHeader): FrameHeader {
+  const key = source.raw * 2 + (plain.padding ? 1 : 0);
+  let h = out.headers.get(key);
+  if (!h) out.headers.set(key, (h = constantHeader(source, plain.bitrateKbps, plain.padding) ?? plain));
+  return h;
+}
+
 /** Frame i of the layout: its header (keeping the source frame's mode extension and flags), side info, main data. */
 function writeFrame(
-  audio: Uint8Array,
+  out: Output,
   lay: Layout,
   i: number,
   f: SourceFrame,
@@ -168,10 +187,11 @@ function writeFrame(
   stream: Uint8Array,
   start: number,
 ): void {
+  const { audio } = out;
   const at = lay.frameStarts[i] ?? 0;
   const plain = lay.headers[i]!;
-  const h = constantHeader(f.header, plain.bitrateKbps, plain.padding) ?? plain;
-  new DataView(audio.buffer).setUint32(at, h.raw);
+  const h = writtenHeader(out, f.header, plain);
+  out.view.setUint32(at, h.raw);
   if (d.complete) {
     const side = sideInfoOffset(f.header);
     audio.set(f.bytes.subarray(side, side + f.header.sideInfoLength), at + 4);
