@@ -23,13 +23,19 @@ export interface HotClipsOptions {
 
 /** How many clips' hit counts are kept: enough for an isolate's working set, bounded whatever the traffic. */
 const COUNTED_KEYS = 4096;
+/** Longer than any read of one clip from the edge cache takes. */
+const ADMIT_READ_MS = 10_000;
 
 export class HotClips {
   private readonly copies: LRUCache<string, Clip>;
   private readonly hits: LRUCache<string, number>;
   private readonly admitAfterHits: number;
-  /** Keys whose copy is being read from the edge cache, so a burst of hits reads it once. */
-  private readonly admitting = new Set<string>();
+  /**
+   * Keys whose copy is being read from the edge cache (since when), so a burst of hits reads it once. A read the
+   * runtime cut short (waitUntil is not forever) settles neither way: after ADMIT_READ_MS the key is free again.
+   */
+  private readonly admitting = new Map<string, number>();
+  private readonly now: () => number;
   readonly maxClipBytes: number;
 
   constructor({ budgetBytes, ttlMs, admitAfterHits, now }: HotClipsOptions) {
@@ -37,6 +43,7 @@ export class HotClips {
     const clock = { ttlResolution: 0, ...(now ? { perf: { now } } : {}) };
     this.maxClipBytes = Math.floor(budgetBytes / 4);
     this.admitAfterHits = admitAfterHits;
+    this.now = now ?? (() => Date.now());
     // lru-cache (isaacs): LRU order, a byte budget and per-entry expiry in one well-kept structure.
     this.copies = new LRUCache<string, Clip>({
       maxSize: budgetBytes,
@@ -58,7 +65,9 @@ export class HotClips {
    * then reads whole and hands to `admit` (or `abandon`, when the read failed).
    */
   countCacheHit(key: string, size: number): boolean {
-    if (size > this.maxClipBytes || this.admitting.has(key) || this.copies.has(key)) return false;
+    const since = this.admitting.get(key);
+    if (since !== undefined && this.now() - since < ADMIT_READ_MS) return false;
+    if (size > this.maxClipBytes || this.copies.has(key)) return false;
     const seen = (this.hits.get(key) ?? 0) + 1;
     if (seen < this.admitAfterHits) {
       // The count's window starts at the first hit: `noUpdateTTL` keeps it there.
@@ -66,7 +75,7 @@ export class HotClips {
       return false;
     }
     this.hits.delete(key);
-    this.admitting.add(key);
+    this.admitting.set(key, this.now());
     return true;
   }
 

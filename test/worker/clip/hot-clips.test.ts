@@ -68,6 +68,16 @@ describe("HotClips: the isolate's copies of its hottest clips", () => {
     expect(earn(other, "b", clip(10))).toBe(3);
   });
 
+  it("frees a clip whose copy was never read back (the runtime cut the read short) after 10 s", () => {
+    const { hot, advance } = hotClips();
+    for (let i = 0; i < 2; i++) hot.countCacheHit("a", 10);
+    expect(hot.countCacheHit("a", 10)).toBe(true);
+    advance(9_000);
+    expect(hot.countCacheHit("a", 10)).toBe(false);
+    advance(1_001);
+    expect(earn(hot, "a", clip(10))).toBe(3);
+  });
+
   it("keeps within its byte budget, the least recently served going first", () => {
     const { hot } = hotClips(4000);
     for (const key of ["a", "b", "c", "d"]) earn(hot, key, clip(1000));
