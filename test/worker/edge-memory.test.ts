@@ -31,7 +31,9 @@ async function makeHot(on: Edge, start: number): Promise<Buffer> {
   }
   expect(hits).toEqual(["edge-cache", "edge-cache", "edge-cache"]);
   // The copy is read after the third hit's answer (waitUntil).
-  await expect.poll(async () => layer(await on.fetch(clipPath(start), { method: "HEAD" }))).toBe("edge-memory");
+  await expect
+    .poll(async () => layer(await on.fetch(clipPath(start), { method: "HEAD" })), { timeout: 15_000 })
+    .toBe("edge-memory");
   return bytes;
 }
 
