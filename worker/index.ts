@@ -105,10 +105,11 @@ function stamp(request: EdgeRequest): void {
 /**
  * The access log line is written once the answer has left: in workerd a console line is a synchronous write to
  * the runtime's stdout, about a third of what the Worker added to an 8 KB edge-cache hit over a bare cache
- * match (#15). Its fields (status, layer, ms) are read before, so the line says what was answered, and when.
+ * match (#15). Its fields (status, layer, ms) are read before, so the line says what was answered, and when;
+ * the rest of the line is put together after the answer.
  */
-function logAfterAnswer(ctx: ExecutionContext, entry: Record<string, unknown>): void {
-  ctx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => log(entry)));
+function logAfterAnswer(ctx: ExecutionContext, entry: () => Record<string, unknown>): void {
+  ctx.waitUntil(new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => log(entry())));
 }
 
 /** CORS on every answer (errors included, or browsers hide them), and one access log line per request. */
@@ -129,16 +130,20 @@ function finish(response: Response | undefined, request: EdgeRequest, env: Env, 
     out = new Response(out.body, out);
     applyCors(out.headers, request as unknown as Request, allowed);
   }
-  logAfterAnswer(ctx, {
+  // Read now; the URL is parsed for the line only after the answer has left.
+  const { status } = out;
+  const layer = out.headers.get(LAYER_HEADER) ?? undefined;
+  const ms = Date.now() - request.startedAt;
+  logAfterAnswer(ctx, () => ({
     level: "info",
     msg: "request",
     requestId: request.requestId,
     method: request.method,
     path: new URL(request.url).pathname,
-    status: out.status,
-    layer: out.headers.get(LAYER_HEADER) ?? undefined,
-    ms: Date.now() - request.startedAt,
-  });
+    status,
+    layer,
+    ms,
+  }));
   return out;
 }
 
