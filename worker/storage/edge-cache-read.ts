@@ -46,9 +46,14 @@ function streamedRange(hit: Response, range: string, key: Request, cache: EdgeCa
   };
 }
 
+/** A stored 200's bytes read into memory, with the facts recorded beside them; undefined when incomplete. */
+async function wholeClip(hit: Response): Promise<Clip | undefined> {
+  return clipFromMetadata(await hit.arrayBuffer(), header(hit), container(hit));
+}
+
 /** The old way, for entries whose metadata is incomplete (an ETag to compute) or whose range was not cut. */
 async function readWhole(key: Request, hit: Response): Promise<ServedClip> {
-  const clip = await clipFromMetadata(await hit.arrayBuffer(), header(hit), container(hit));
+  const clip = await wholeClip(hit);
   if (!clip) throw new Error(`the edge cache entry for ${key.url} is not a whole clip`);
   return servedFromBytes(clip);
 }
@@ -60,7 +65,7 @@ export async function readEdgeCacheWhole(cache: EdgeCache, key: Request): Promis
     await hit?.body?.cancel().catch(() => {});
     return undefined;
   }
-  return clipFromMetadata(await hit.arrayBuffer(), header(hit), container(hit));
+  return wholeClip(hit);
 }
 
 /**
@@ -85,6 +90,6 @@ export async function readEdgeCache(
   if (!hit || hit.status !== 200) return undefined;
   const served = streamedWhole(hit, key);
   if (served) return served;
-  const clip = await clipFromMetadata(await hit.arrayBuffer(), header(hit), container(hit));
+  const clip = await wholeClip(hit);
   return clip ? servedFromBytes(clip) : undefined;
 }

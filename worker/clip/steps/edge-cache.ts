@@ -2,7 +2,7 @@ import type { Step } from "../../../core/index.js";
 import { readEdgeCache, readEdgeCacheWhole } from "../../storage/edge-cache-read.js";
 import type { EdgeCache } from "../../storage/clip-storage.js";
 import type { HotClips } from "../../storage/hot-clips.js";
-import { cacheKey, cacheUrl } from "../cache-key.js";
+import { cacheKey } from "../cache-key.js";
 import { notFound, type ClipDeps, type EdgeClipContext } from "../context.js";
 
 /**
@@ -24,12 +24,13 @@ export const edgeCache = ({ cache, hot, waitUntil, log }: ClipDeps): Step<EdgeCl
   name: "edge-cache",
   when: notFound,
   async run(ctx) {
-    const served = await readEdgeCache(cache, cacheKey(ctx), ctx.request);
+    const key = cacheKey(ctx);
+    const served = await readEdgeCache(cache, key, ctx.request);
     if (!served) return;
     ctx.cached = { clip: served, layer: "edge-cache" };
-    if (hot?.countCacheHit(cacheUrl(ctx), served.size)) {
+    if (hot?.countCacheHit(key.url, served.size)) {
       waitUntil(
-        copyToMemory(cache, hot, cacheKey(ctx)).catch((err: unknown) =>
+        copyToMemory(cache, hot, key).catch((err: unknown) =>
           log({
             level: "warn",
             msg: "copying a hot clip to memory failed",
