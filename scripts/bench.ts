@@ -49,7 +49,7 @@ await runCommand({
     originTable(log, runs, cases);
     if (scale) scaleLines(log, scale);
     let edge: { rows: EdgeRow[]; ratios: EdgeRatio[] } | undefined;
-    // As many rounds as `npm run bench:edge`: with 3, the 30 s clip's ratio moved by ±0.05x between runs here,
+    // The same rounds as `npm run bench:edge`: with 3, the 30 s clip's ratio moved by ±0.05x between runs here,
     // as much as the gap to its aim.
     if (!values["skip-edge"]) edge = await benchEdge(log);
     let stack: StackFigures | undefined;

@@ -174,10 +174,8 @@ function printTable(
 }
 
 /** Runs the edge bench and prints its table with `log`; `npm run bench` calls it too. */
-export async function benchEdge(
-  log: (line: string) => void,
-  rounds = ROUNDS,
-): Promise<{ rows: EdgeRow[]; ratios: EdgeRatio[] }> {
+export async function benchEdge(log: (line: string) => void): Promise<{ rows: EdgeRow[]; ratios: EdgeRatio[] }> {
+  const rounds = ROUNDS;
   const origin = await startStubOrigin();
   log("building the Worker (wrangler deploy --dry-run)…");
   const bundle = await buildWorkerBundle();
