@@ -5,6 +5,7 @@ import { httpsAudioSource, s3AudioSource } from "./sources/audio-source.js";
 import { httpsSourcePolicy } from "./sources/https/policy.js";
 import { ClipStore } from "./store/clip-store.js";
 import { SeekIndexStore } from "./store/seek-index-store.js";
+import { StoredIndexes } from "./store/stored-index.js";
 import { WaveformStore } from "./store/waveform-store.js";
 
 /** The origin's parts, each created on first use and then shared by every request of the container. */
@@ -13,7 +14,12 @@ export function originParts(deps: OriginDeps, clients: OriginClients, ffmpegPath
   let store: ClipStore | undefined;
   let catalog: EpisodeCatalog | undefined;
   let indexes: SeekIndexStore | undefined;
+  let stored: StoredIndexes | undefined;
   let waveforms: WaveformStore | undefined;
+  const mongoWhere = () => ({ hosts: clients.mongoHosts(), selectionTimeoutMs: config.mongoServerSelectionTimeoutMs });
+  const db = () => clients.mongo().db(config.mongodbDb);
+  const storedIndexes = () =>
+    (stored ??= new StoredIndexes(db().collection(config.collections.seekIndexes), mongoWhere()));
   return {
     s3: () => clients.s3(),
     openSource: (episode, deadline) =>
@@ -25,15 +31,15 @@ export function originParts(deps: OriginDeps, clients: OriginClients, ffmpegPath
           })
         : s3AudioSource(clients.s3(), episode.audio),
     store: () => (store ??= new ClipStore(clients.s3(), config.clipsBucket, config.presignExpiresS)),
-    indexes: () => (indexes ??= new SeekIndexStore(clients.s3(), config.clipsBucket)),
+    storedIndexes,
+    indexes: () => (indexes ??= new SeekIndexStore(storedIndexes())),
     waveforms: () => (waveforms ??= new WaveformStore(clients.s3(), config.clipsBucket)),
     catalog: () =>
-      (catalog ??= new EpisodeCatalog(clients.mongo().db(config.mongodbDb), {
+      (catalog ??= new EpisodeCatalog(db(), {
         collections: config.collections,
         fields: config.episodeFields,
         rawBucket: config.rawBucket,
-        hosts: clients.mongoHosts(),
-        selectionTimeoutMs: config.mongoServerSelectionTimeoutMs,
+        ...mongoWhere(),
       })),
     ffmpegPath,
   };

@@ -19,6 +19,7 @@ import type { AudioSource } from "./sources/audio-source.js";
 import type { HttpsSourcePolicy } from "./sources/https/policy.js";
 import type { ClipStore } from "./store/clip-store.js";
 import type { SeekIndexStore } from "./store/seek-index-store.js";
+import type { StoredIndexes } from "./store/stored-index.js";
 import type { WaveformStore } from "./store/waveform-store.js";
 
 export interface OriginDeps {
@@ -54,6 +55,8 @@ export interface OriginParts {
   openSource: (episode: Episode, deadline: number) => AudioSource;
   store: () => ClipStore;
   indexes: () => SeekIndexStore;
+  /** The stored indexes SeekIndexStore reads (the bench gives each cold miss a fresh store over them). */
+  storedIndexes: () => StoredIndexes;
   catalog: () => EpisodeCatalog;
   waveforms: () => WaveformStore;
   ffmpegPath: string;

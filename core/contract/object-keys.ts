@@ -36,17 +36,6 @@ export function episodeClipPrefix(episodeId: string): string {
   return `${CLIP_KEY_PREFIX}${parseEpisodeId(episodeId)}/`;
 }
 
-export const SEEK_INDEX_PREFIX = "seek_index/";
-
-/**
- * Where an episode's MP3 seek index lives in the clips bucket. Not beside the audio in the raw bucket:
- * the origin only reads that bucket, and keeping it read-only is worth the small indirection. The index
- * records which source object (location and ETag) it describes, so a re-uploaded episode is detected.
- */
-export function seekIndexKey(episodeId: string): string {
-  return `${SEEK_INDEX_PREFIX}${parseEpisodeId(episodeId)}.ecmi`;
-}
-
 const CLIP_KEY = /^audio_clips\/([^/]+)\/(\d{1,16})-(\d{1,16})(\.precise)?(?:(\.as-mp3\.mp3)|\.mp3|\.m4a)$/;
 
 /**

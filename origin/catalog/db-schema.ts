@@ -5,17 +5,21 @@ import { MongoServerError, type Db, type Document } from "mongodb";
 export interface CollectionNames {
   clips: string; // CLIPS_COLLECTION, default "audio_clips"
   episodes: string; // EPISODE_COLLECTION, default "episodes"
+  seekIndexes: string; // SEEK_INDEX_COLLECTION, default "seek_indexes"
   episodeIdField: string; // EPISODE_FIELD_ID, default "episode_id"
 }
 
 export const DEFAULT_COLLECTION_NAMES: CollectionNames = {
   clips: "audio_clips",
   episodes: "episodes",
+  seekIndexes: "seek_indexes",
   episodeIdField: "episode_id",
 };
 
 export const CLIP_LOOKUP_INDEX = "clip_lookup_idx";
 export const EPISODE_LOOKUP_INDEX = "episode_lookup_idx";
+/** The index documents of one episode (its head and the chunks of every build), for purges and clean-up. */
+export const SEEK_INDEX_EPISODE_INDEX = "seek_index_episode_idx";
 /**
  * `warm --popular N` asks for the N records with the highest request_count. Without this index that is a
  * scan of every clip record with an in-memory top-N sort; with it, N index entries. The price is one
@@ -49,8 +53,8 @@ const UNSUPPORTED_CODES = new Set([59, 72, 115, 238]);
 
 /**
  * Creates the clips collection (with its $jsonSchema validator where the server supports validators), the
- * unique clip lookup index, the clip popularity index and the unique episode id index. Running it again
- * changes nothing.
+ * unique clip lookup index, the clip popularity index, the unique episode id index and the seek indexes'
+ * episode index. Running it again changes nothing.
  */
 export async function setupDatabase(db: Db, names: CollectionNames, log: (line: string) => void): Promise<void> {
   await ensureClipsCollection(db, names.clips, log);
@@ -58,6 +62,7 @@ export async function setupDatabase(db: Db, names: CollectionNames, log: (line: 
   await ensureIndex(db, names.clips, clipLookup, CLIP_LOOKUP_INDEX, true, log);
   await ensureIndex(db, names.clips, CLIP_POPULARITY_KEYS, CLIP_POPULARITY_INDEX, false, log);
   await ensureIndex(db, names.episodes, { [names.episodeIdField]: 1 }, EPISODE_LOOKUP_INDEX, true, log);
+  await ensureIndex(db, names.seekIndexes, { episode: 1 }, SEEK_INDEX_EPISODE_INDEX, false, log);
 }
 
 async function ensureClipsCollection(db: Db, name: string, log: (line: string) => void): Promise<void> {

@@ -1,14 +1,6 @@
-import {
-  MongoError,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoServerError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
-  type Db,
-  type Document,
-} from "mongodb";
+import { MongoServerError, type Db, type Document } from "mongodb";
 import { ClipError } from "../../core/index.js";
+import { mongoFailure } from "./mongo-failure.js";
 import type { S3Location } from "../store/clip-store.js";
 import type { OriginConfig } from "../config/config.js";
 
@@ -179,28 +171,6 @@ export class EpisodeCatalog {
   }
 
   private failure(err: unknown, what: string): ClipError {
-    const { hosts, selectionTimeoutMs } = this.opts;
-    if (err instanceof MongoServerSelectionError || err instanceof MongoTopologyClosedError) {
-      return new ClipError(
-        "service_unavailable",
-        `MongoDB connection timeout (host ${hosts}): no server answered within ${selectionTimeoutMs} ms ` +
-          `(MONGODB_SERVER_SELECTION_TIMEOUT_MS) during the ${what}; check MONGODB_URI and that the network allows it`,
-        { cause: err },
-      );
-    }
-    if (err instanceof MongoNetworkError || err instanceof MongoNotConnectedError) {
-      return new ClipError(
-        "service_unavailable",
-        `MongoDB connection timeout (host ${hosts}): the connection failed during the ${what} (${err.message})`,
-        { cause: err },
-      );
-    }
-    if (err instanceof MongoServerError && (err.code === 18 || err.code === 13)) {
-      return new ClipError("internal", `MongoDB refused the ${what} (host ${hosts}): ${err.codeName ?? err.code}`, {
-        cause: err,
-      });
-    }
-    const name = err instanceof MongoError ? `${err.name} ${err.message}` : String(err);
-    return new ClipError("internal", `MongoDB ${what} failed (host ${hosts}): ${name}`, { cause: err });
+    return mongoFailure(err, what, this.opts);
   }
 }

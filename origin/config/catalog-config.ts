@@ -1,4 +1,4 @@
-import { episodeFieldsOf, KNOWN, ownSettings, parsed, settingsSchema, type OriginConfig } from "./config.js";
+import { collectionsOf, episodeFieldsOf, KNOWN, ownSettings, parsed, settingsSchema, type OriginConfig } from "./config.js";
 
 /** Where the catalog is and how its documents are named: what the operator commands share with the origin. */
 export type CatalogConfig = Pick<OriginConfig, "mongodbUri" | "mongodbDb" | "collections" | "episodeFields"> & {
@@ -14,6 +14,7 @@ const catalogSchema = settingsSchema.pick({
   CLIPS_BUCKET: true,
   EPISODE_COLLECTION: true,
   CLIPS_COLLECTION: true,
+  SEEK_INDEX_COLLECTION: true,
   EPISODE_FIELD_ID: true,
   EPISODE_FIELD_AUDIO_URL: true,
   EPISODE_FIELD_DURATION_MS: true,
@@ -42,7 +43,7 @@ export function loadCatalogConfig(
     mongodbDb: s.MONGODB_DB,
     rawBucket: s.RAW_BUCKET ?? buckets.raw,
     clipsBucket: s.CLIPS_BUCKET,
-    collections: { episodes: s.EPISODE_COLLECTION, clips: s.CLIPS_COLLECTION },
+    collections: collectionsOf(s),
     episodeFields: episodeFieldsOf(s),
   };
 }

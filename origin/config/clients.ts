@@ -2,6 +2,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { MongoClient } from "mongodb";
 import { ClipError } from "../../core/index.js";
 import type { OriginConfig } from "./config.js";
+import { mongoWhere } from "../catalog/mongo-failure.js";
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -63,8 +64,7 @@ export function createClients(config: OriginConfig, overrides: ClientOverrides =
     },
     mongo: getMongo,
     mongoHosts() {
-      const options = getMongo().options;
-      return options.srvHost ?? options.hosts.map((h) => h.toString()).join(",");
+      return mongoWhere(getMongo()).hosts;
     },
     async close() {
       s3?.destroy();

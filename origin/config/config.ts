@@ -18,7 +18,7 @@ export interface OriginConfig {
   originSecrets: readonly string[];
   limits: ClipLimits;
   presignExpiresS: number;
-  collections: { episodes: string; clips: string };
+  collections: { episodes: string; clips: string; seekIndexes: string };
   /** title, show and imageUrl are optional in each document: public facts, clip tags and share pages use them. */
   episodeFields: { id: string; audioUrl: string; durationMs: string; title: string; show: string; imageUrl: string };
   ffmpegPath: string | undefined;
@@ -115,6 +115,7 @@ export const settingsSchema = z.strictObject({
   PRESIGN_EXPIRES_S: integer(1, 604_800, 86_400),
   EPISODE_COLLECTION: collection("episodes"),
   CLIPS_COLLECTION: collection("audio_clips"),
+  SEEK_INDEX_COLLECTION: collection("seek_indexes"),
   EPISODE_FIELD_ID: fieldName(DEFAULT_EPISODE_FIELDS.id),
   EPISODE_FIELD_AUDIO_URL: fieldName(DEFAULT_EPISODE_FIELDS.audioUrl),
   EPISODE_FIELD_DURATION_MS: fieldName(DEFAULT_EPISODE_FIELDS.durationMs),
@@ -223,7 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     originSecrets: s.ORIGIN_SECRET,
     limits,
     presignExpiresS: s.PRESIGN_EXPIRES_S,
-    collections: { episodes: s.EPISODE_COLLECTION, clips: s.CLIPS_COLLECTION },
+    collections: collectionsOf(s),
     episodeFields: episodeFieldsOf(s),
     ffmpegPath: s.FFMPEG_PATH,
     ffmpegTimeoutMarginMs: s.FFMPEG_TIMEOUT_MARGIN_MS,
@@ -231,6 +232,15 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     sourceMaxBytes: s.SOURCE_MAX_BYTES,
     metricsNamespace: s.METRICS_NAMESPACE,
   };
+}
+
+/** The collections' names, as both the origin and the operator commands read them. */
+export function collectionsOf(s: {
+  EPISODE_COLLECTION: string;
+  CLIPS_COLLECTION: string;
+  SEEK_INDEX_COLLECTION: string;
+}): OriginConfig["collections"] {
+  return { episodes: s.EPISODE_COLLECTION, clips: s.CLIPS_COLLECTION, seekIndexes: s.SEEK_INDEX_COLLECTION };
 }
 
 /** The catalog's field names, as both the origin and the operator commands read them. */

@@ -5,9 +5,9 @@ import type { AudioSource } from "../sources/audio-source.js";
 import type { SourceVersion } from "../sources/s3-source.js";
 
 /**
- * An episode's index, whichever codec its audio is. Both kinds live under the one per-episode key
- * (seekIndexKey) and start with their own magic, so one GET finds either and a re-encoded episode (an
- * MP3 replaced by an M4A) simply finds an index of the other kind, which its ETag then rejects.
+ * An episode's index, whichever codec its audio is. Both kinds live in the one per-episode document
+ * (StoredIndexes) and start with their own magic, so one read finds either and a re-encoded episode (an
+ * MP3 replaced by an M4A) simply finds an index of the other kind, which its source tag then rejects.
  */
 export type MediaIndex = { kind: "mp3"; index: SeekIndex } | { kind: "aac"; index: AacIndex };
 

@@ -1,21 +1,19 @@
-import type { S3Client } from "@aws-sdk/client-s3";
 import { ClipError } from "../../core/index.js";
 import { describeFormat, detectFormat } from "../../core/format/detect.js";
 import { buildSeekIndex, type SeekIndex } from "../../core/mp3/index.js";
 import { buildAacIndex, type AacIndex } from "../../core/mp4/aac-index.js";
 import { buildAdtsIndex } from "../../core/mp4/adts-index.js";
-import { decodeAacSizes } from "../../core/mp4/aac-index-codec.js";
 import { hasSizes, withSizes } from "../../core/mp4/packet-layout.js";
 import { decodeMediaIndex, describes, sourceTag, type MediaIndex } from "./media-index.js";
-import { StoredIndexes, type StoredRead } from "./stored-index.js";
+import type { StoredBuild, StoredIndexes, StoredRead } from "./stored-index.js";
 import type { Episode } from "../catalog/episode-catalog.js";
 import type { AudioSource } from "../sources/audio-source.js";
 import type { ReadMeter, SourceVersion } from "../sources/s3-source.js";
 
 interface Found {
   version: SourceVersion;
-  /** An AAC index read from the store holds only its head: where the rest is, for aacWindow. */
-  stored?: { etag: string | undefined; headLength: number };
+  /** An AAC index read from the store holds only its head: which build's sizes to read, for aacWindow. */
+  stored?: StoredBuild;
   origin: "memory" | "stored" | "built";
   /** Set when a built index could not be stored: the cut goes on, the next container rebuilds. */
   storeError?: string;
@@ -44,14 +42,12 @@ const PREFETCH_ENTRIES = 16;
 export interface SeekIndexStoreOptions {
   /** Indexes kept in memory per container (about 16 KB each). */
   memoryEntries?: number;
-  /** Bytes of the first ranged read of a stored index (tests make it small to reach the two-read path). */
-  firstReadBytes?: number;
 }
 
 /**
- * Per-episode indexes (MP3 seek index or AAC index, one object per episode): in memory, then in the clips bucket (`seek_index/{episode}.ecmi`), else
- * built by scanning the source's frame headers once and stored. Concurrent misses in one container
- * share one build; builds in two containers write the same bytes, so the last PUT winning is harmless.
+ * Per-episode indexes (MP3 seek index or AAC index): in memory, then in MongoDB (StoredIndexes), else built
+ * by scanning the source's frame headers once and stored. Concurrent misses in one container share one
+ * build; builds in two containers describe the same bytes, so the last write winning is harmless.
  */
 export class SeekIndexStore {
   private readonly memory = new Map<
@@ -79,14 +75,14 @@ export class SeekIndexStore {
   private readonly memoryEntries: number;
   private readonly objects: StoredIndexes;
 
-  constructor(s3: S3Client, clipsBucket: string, options: SeekIndexStoreOptions = {}) {
+  constructor(objects: StoredIndexes, options: SeekIndexStoreOptions = {}) {
     this.memoryEntries = options.memoryEntries ?? 64;
-    this.objects = new StoredIndexes(s3, clipsBucket, options.firstReadBytes);
+    this.objects = objects;
   }
 
   /**
    * The AAC index with the sizes of packets [from, to) in it: as it is when they are (built here, or a small
-   * index read whole), else with that window read from the stored object (counted as index bytes read).
+   * index), else with that window read from the stored index (counted as index bytes read).
    */
   async aacWindow(
     episodeId: string,
@@ -125,7 +121,7 @@ export class SeekIndexStore {
       .readSizes(episodeId, stored, 0, found.index.packetCount)
       .then(({ sizes }) => {
         const entry = this.memory.get(episodeId);
-        if (entry?.media.kind !== "aac" || entry.stored?.etag !== stored.etag) return;
+        if (entry?.media.kind !== "aac" || entry.stored?.build !== stored.build) return;
         const media: MediaIndex = { kind: "aac", index: withSizes(entry.media.index, 0, sizes) };
         const episode = entry.episode ? { episode: entry.episode } : {};
         this.memory.set(episodeId, { media, version: entry.version, loc: entry.loc, ...episode });
@@ -135,8 +131,8 @@ export class SeekIndexStore {
   }
 
   /**
-   * Starts reading the stored index of an episode whose cut may follow, so the GET overlaps the store check
-   * and the catalog lookup (one S3 round trip less on a miss). Nothing happens when the index is in memory or
+   * Starts reading the stored index of an episode whose cut may follow, so the read overlaps the store check
+   * and the catalog lookup (one round trip less on a miss). Nothing happens when the index is in memory or
    * already on its way. Unused reads are dropped after PREFETCH_TTL_MS, and at most PREFETCH_ENTRIES are held.
    */
   prefetch(episodeId: string): void {
@@ -288,18 +284,13 @@ export class SeekIndexStore {
     meter.requests++;
     if (read === "missing") return undefined;
     if ("error" in read) throw read.error;
-    meter.bytes += read.bytes.length + (read.leadingSizes?.length ?? 0);
+    meter.bytes += read.bytes.length;
     try {
-      const decoded = decodeMediaIndex(read.bytes);
-      const media: MediaIndex =
-        decoded.kind === "aac" && read.leadingSizes
-          ? { kind: "aac", index: withSizes(decoded.index, 0, decodeAacSizes(read.leadingSizes)) }
-          : decoded;
+      const media = decodeMediaIndex(read.bytes);
       const version = describes(media.index, source);
       // An index of another file (the episode now points elsewhere) is rebuilt, not trusted.
       if (!version) return undefined;
-      const head = read.headLength !== undefined ? { stored: { etag: read.etag, headLength: read.headLength } } : {};
-      return { media, version, ...head };
+      return { media, version, ...(media.kind === "aac" ? { stored: read.at } : {}) };
     } catch {
       // Corrupt, truncated or written by an older format version: rebuild it.
       return undefined;

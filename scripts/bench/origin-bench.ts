@@ -83,7 +83,7 @@ const s3Credentials = (services: LocalServices) => ({
 
 /** The real origin, its S3 behind the counting proxy, with only the read-and-cut step swapped. */
 async function strategyOrigin(bench: Bench, strategy: StrategyName): Promise<Origin> {
-  const cutter = strategyCutter(strategy, LOCAL_BUCKETS.clips);
+  const cutter = strategyCutter(strategy);
   return createOrigin({
     config: benchConfig(bench),
     s3Credentials: s3Credentials(bench.services),

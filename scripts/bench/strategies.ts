@@ -100,15 +100,15 @@ function ffmpegOverUrl(parts: OriginParts): ClipCutter {
 }
 
 /**
- * The production cutter, with a fresh index store per cut: every run reads the stored index from S3,
+ * The production cutter, with a fresh index store per cut: every run reads the stored index from MongoDB,
  * as a container's first miss of an episode does, so its bytes and time are counted (a warm container
  * would have it in memory).
  */
-function edgeclip(parts: OriginParts, clipsBucket: string): ClipCutter {
-  // A fresh index store for every miss, as in a cold container: each miss reads the stored index from S3
+function edgeclip(parts: OriginParts): ClipCutter {
+  // A fresh index store for every miss, as in a cold container: each miss reads the stored index
   // (counted in its source bytes), overlapped with the store check and the lookup as in production.
   let next: { episodeId: string; indexes: SeekIndexStore } | undefined;
-  const fresh = (episodeId: string) => ({ episodeId, indexes: new SeekIndexStore(parts.s3(), clipsBucket) });
+  const fresh = (episodeId: string) => ({ episodeId, indexes: new SeekIndexStore(parts.storedIndexes()) });
   const cutter = (indexes: SeekIndexStore) => createEpisodeCutter({ ...parts, indexes: () => indexes });
   return {
     prepare(episodeId) {
@@ -131,10 +131,7 @@ function edgeclip(parts: OriginParts, clipsBucket: string): ClipCutter {
 }
 
 /** The cutter that stands in for the origin's own; undefined: the origin's own (edgeclip-warm). */
-export function strategyCutter(
-  name: StrategyName,
-  clipsBucket: string,
-): ((parts: OriginParts) => ClipCutter) | undefined {
+export function strategyCutter(name: StrategyName): ((parts: OriginParts) => ClipCutter) | undefined {
   switch (name) {
     case "baseline-download":
       return downloadThenEncode;
@@ -142,7 +139,7 @@ export function strategyCutter(
       return ffmpegOverUrl;
     case "edgeclip":
     case "edgeclip-precise":
-      return (parts) => edgeclip(parts, clipsBucket);
+      return edgeclip;
     case "edgeclip-warm":
       return undefined;
   }

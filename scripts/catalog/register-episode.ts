@@ -7,10 +7,12 @@ import path from "node:path";
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { Db } from "mongodb";
-import { parseEpisodeId, seekIndexKey } from "../../core/index.js";
+import { parseEpisodeId } from "../../core/index.js";
+import { mongoWhere } from "../../origin/catalog/mongo-failure.js";
 import { s3AudioSource } from "../../origin/sources/audio-source.js";
 import { newMeter } from "../../origin/sources/s3-source.js";
 import { SeekIndexStore } from "../../origin/store/seek-index-store.js";
+import { StoredIndexes } from "../../origin/store/stored-index.js";
 import { probeAudio } from "../episodes/probe.js";
 import { waveformOfEpisode } from "./episode-waveform.js";
 import type { DbSetupTarget } from "./db-setup.js";
@@ -19,7 +21,7 @@ type Log = (line: string) => void;
 
 export interface RegisterTarget {
   s3: S3Client;
-  db: { names: Pick<DbSetupTarget["names"], "episodes">; fields: DbSetupTarget["fields"] };
+  db: { names: Pick<DbSetupTarget["names"], "episodes" | "seekIndexes">; fields: DbSetupTarget["fields"] };
   rawBucket: string;
   clipsBucket: string;
 }
@@ -67,10 +69,12 @@ async function upload(target: RegisterTarget, file: string, key: string, showPro
 }
 
 /** The origin's own index builder, so the first clip of a new episode needs no full scan. */
-async function indexEpisode(target: RegisterTarget, id: string, key: string, log: Log): Promise<void> {
+async function indexEpisode(target: RegisterTarget, db: Db, id: string, key: string, log: Log): Promise<void> {
   const began = Date.now();
   const source = s3AudioSource(target.s3, { bucket: target.rawBucket, key });
-  const found = await new SeekIndexStore(target.s3, target.clipsBucket).build(id, source, newMeter());
+  const collection = target.db.names.seekIndexes;
+  const stored = new StoredIndexes(db.collection(collection), mongoWhere(db.client));
+  const found = await new SeekIndexStore(stored).build(id, source, newMeter());
   if (found.kind === "not-mp3") {
     log(`${found.reason}: the origin will re-encode its clips with FFmpeg (no index)`);
     return;
@@ -80,7 +84,7 @@ async function indexEpisode(target: RegisterTarget, id: string, key: string, log
     const { index } = found;
     log(
       `AAC index: ${index.packetCount} packets, ${index.sampleRate} Hz, ${index.channels} ch, ` +
-        `${index.encoderDelay} samples of encoder delay → s3://${target.clipsBucket}/${seekIndexKey(id)}, ` +
+        `${index.encoderDelay} samples of encoder delay → ${db.databaseName}.${collection}, ` +
         `${Date.now() - began} ms`,
     );
     return;
@@ -88,7 +92,7 @@ async function indexEpisode(target: RegisterTarget, id: string, key: string, log
   const { index } = found;
   log(
     `seek index: ${index.frameCount} frames (${index.headerFrame ? index.headerFrame.kind : "no Xing/Info"}, ` +
-      `${index.minBitrateKbps === index.maxBitrateKbps ? "CBR" : "VBR"}) → s3://${target.clipsBucket}/${seekIndexKey(id)}, ` +
+      `${index.minBitrateKbps === index.maxBitrateKbps ? "CBR" : "VBR"}) → ${db.databaseName}.${collection}, ` +
       `${Date.now() - began} ms`,
   );
 }
@@ -123,7 +127,7 @@ export async function registerEpisode(
   const audioUrl = key ? `s3://${target.rawBucket}/${key}` : opts.source;
   const { names, fields } = target.db;
   try {
-    if (key) await indexEpisode(target, id, key, opts.log);
+    if (key) await indexEpisode(target, db, id, key, opts.log);
     if (key) await waveformOfEpisode(target, { id, audio: { bucket: target.rawBucket, key }, durationMs }, opts.log);
     const document = {
       [fields.id]: id,

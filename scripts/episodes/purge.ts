@@ -9,10 +9,11 @@ import {
   episodeClipPrefix,
   episodePath,
   parseEpisodeId,
-  seekIndexKey,
   sharePath,
   waveformKey,
 } from "../../core/index.js";
+import { mongoWhere } from "../../origin/catalog/mongo-failure.js";
+import { StoredIndexes } from "../../origin/store/stored-index.js";
 import { runWrangler } from "../lib/wrangler.js";
 import type { EpisodesTarget } from "./target.js";
 
@@ -170,8 +171,9 @@ export async function purgeEpisode(
     await target.s3.send(new DeleteObjectsCommand({ Bucket: target.clipsBucket, Delete: { Objects: batch } }));
   }
   log(`removed ${keys.length} clip object(s) from s3://${target.clipsBucket}/${episodeClipPrefix(id)}`);
-  await target.s3.send(new DeleteObjectCommand({ Bucket: target.clipsBucket, Key: seekIndexKey(id) }));
-  log(`removed the seek index s3://${target.clipsBucket}/${seekIndexKey(id)} (rebuilt on the next clip)`);
+  const indexes = target.db.names.seekIndexes;
+  const indexDocs = await new StoredIndexes(db.collection(indexes), mongoWhere(db.client)).remove(id);
+  log(`removed the seek index (${indexDocs} document(s) in ${db.databaseName}.${indexes}; rebuilt on the next clip)`);
   await target.s3.send(new DeleteObjectCommand({ Bucket: target.clipsBucket, Key: waveformKey(id) }));
   log(`removed the waveform s3://${target.clipsBucket}/${waveformKey(id)} (rebuilt on its next request)`);
 

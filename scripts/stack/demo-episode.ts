@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Db } from "mongodb";
 import type { CatalogConfig } from "../../origin/config/catalog-config.js";
+import type { CollectionNames } from "../../origin/catalog/db-schema.js";
 import { DEFAULT_EPISODE_FIELDS } from "../../origin/config/config.js";
 import { registerEpisode } from "../catalog/register-episode.js";
 
@@ -93,7 +94,7 @@ export async function registerDemoEpisode(opts: {
   rawBucket: string;
   clipsBucket: string;
   db: Db;
-  episodes: string;
+  names: Pick<CollectionNames, "episodes" | "seekIndexes">;
   /** EPISODE_FIELD_* of the origin that will read it (default: the origin's defaults). */
   fields?: CatalogConfig["episodeFields"];
   file: string;
@@ -101,7 +102,7 @@ export async function registerDemoEpisode(opts: {
   const fields = opts.fields ?? DEFAULT_EPISODE_FIELDS;
   // Local data is fresh on every start, so the first clip would otherwise pay for the scan (~60 ms).
   const { durationMs } = await registerEpisode(
-    { ...opts, db: { names: { episodes: opts.episodes }, fields } },
+    { ...opts, db: { names: opts.names, fields } },
     opts.db,
     {
       id: DEMO_EPISODE_ID,

@@ -55,7 +55,7 @@ async function addDemoEpisode(services: LocalServices, target: DbSetupTarget, lo
       rawBucket: LOCAL_BUCKETS.raw,
       clipsBucket: LOCAL_BUCKETS.clips,
       db: mongo.db(target.dbName),
-      episodes: target.names.episodes,
+      names: target.names,
       file,
     });
   } finally {

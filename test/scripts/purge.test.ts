@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { clipPathForKey, purgeEpisode } from "../../scripts/episodes/purge.js";
 import { episodesTarget } from "../../scripts/episodes/target.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
+import { indexDocs } from "../origin/helpers/harness.js";
 import { runScript, scriptEnv } from "./helpers/run-script.js";
 import { testClients } from "./helpers/test-clients.js";
 
@@ -20,10 +21,16 @@ async function seed(id: string): Promise<string[]> {
     `audio_clips/${id}/5000-9000.mp3`,
     `audio_clips/${id}/0-1000.precise.mp3`,
   ];
-  for (const Key of [...keys, `seek_index/${id}.ecmi`]) {
+  for (const Key of keys) {
     await s3.send(new PutObjectCommand({ Bucket: LOCAL_BUCKETS.clips, Key, Body: "x" }));
   }
   const db = mongo.db(dbName);
+  // A head and a chunk of sizes of one build, and a chunk a failed write left of another.
+  await indexDocs(db).insertMany([
+    { _id: id as never, episode: id, build: "b1" },
+    { _id: `${id}/b1/0` as never, episode: id, build: "b1" },
+    { _id: `${id}/b0/0` as never, episode: id, build: "b0" },
+  ]);
   await db
     .collection("episodes")
     .insertOne({ episode_id: id, audio_url: "s3://edgeclip-raw/x.mp3", duration_ms: 60_000 });
@@ -46,11 +53,13 @@ describe("npm run purge", () => {
     expect(res.stdout).toContain(
       `purged ${id}: 3 clip object(s), seek index, R2 skipped, edge cache skipped, 3 record(s)`,
     );
-    for (const key of [...keys, `seek_index/${id}.ecmi`]) expect(await exists(key)).toBe(false);
+    for (const key of keys) expect(await exists(key)).toBe(false);
     const db = mongo.db(dbName);
+    expect(await indexDocs(db).countDocuments({ episode: id })).toBe(0);
+    expect(await indexDocs(db).countDocuments({ episode: other })).toBe(3);
     expect(await db.collection("audio_clips").countDocuments({ episode_id: id })).toBe(0);
     expect(await db.collection("episodes").countDocuments({ episode_id: id })).toBe(1);
-    for (const key of [...kept, `seek_index/${other}.ecmi`]) expect(await exists(key)).toBe(true);
+    for (const key of kept) expect(await exists(key)).toBe(true);
     expect(await db.collection("audio_clips").countDocuments({ episode_id: other })).toBe(3);
     // Again: nothing left, still fine.
     expect((await purge(id)).stdout).toContain("0 clip object(s)");

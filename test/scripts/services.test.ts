@@ -8,6 +8,7 @@ import {
   CLIP_VALIDATOR,
   DEFAULT_COLLECTION_NAMES,
   EPISODE_LOOKUP_INDEX,
+  SEEK_INDEX_EPISODE_INDEX,
   setupDatabase,
 } from "../../origin/catalog/db-schema.js";
 import { LOCAL_BUCKETS } from "../../scripts/services/env-lines.js";
@@ -90,6 +91,8 @@ describe("database setup", () => {
       const popularity = indexesAfterFirst.find((index) => index.name === CLIP_POPULARITY_INDEX);
       expect(popularity).toMatchObject({ key: { request_count: -1, last_requested_at: -1 } });
       expect(popularity?.unique).toBeUndefined();
+      const seekIndexes = await db.collection("seek_indexes").listIndexes().toArray();
+      expect(seekIndexes.find((index) => index.name === SEEK_INDEX_EPISODE_INDEX)).toMatchObject({ key: { episode: 1 } });
       const episodeIndexes = await db.collection("episodes").listIndexes().toArray();
       expect(episodeIndexes.find((index) => index.name === EPISODE_LOOKUP_INDEX)).toMatchObject({
         key: { episode_id: 1 },
@@ -107,13 +110,15 @@ describe("database setup", () => {
   it("uses the configured episode id field for the episodes index", async () => {
     const db = mongo.db(`setup_test_${randomUUID().slice(0, 8)}`);
     try {
-      const names = { clips: "clips2", episodes: "catalog", episodeIdField: "guid" };
+      const names = { clips: "clips2", episodes: "catalog", seekIndexes: "indexes2", episodeIdField: "guid" };
       await setupDatabase(db, names, () => {});
       const indexes = await db.collection("catalog").listIndexes().toArray();
       expect(indexes.find((index) => index.name === EPISODE_LOOKUP_INDEX)).toMatchObject({
         key: { guid: 1 },
         unique: true,
       });
+      const seekIndexes = await db.collection("indexes2").listIndexes().toArray();
+      expect(seekIndexes.map((index) => index.name)).toContain(SEEK_INDEX_EPISODE_INDEX);
     } finally {
       await db.dropDatabase();
     }

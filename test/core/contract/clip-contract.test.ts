@@ -46,7 +46,7 @@ describe("clipRequestFromKey", () => {
     "audio_clips/-ep/0-1000.mp3",
     "audio_clips/ep/0-1000.m4a.tmp",
     "audio_clips/ep/0-1000.aac",
-    "seek_index/ep.ecmi",
+    "waveform/ep.json",
     "audio_clips/a/b/0-1000.mp3",
   ])("refuses a key it did not write: %s", (key) => {
     expect(clipRequestFromKey(key)).toBeUndefined();

@@ -8,7 +8,6 @@ import {
   DEFAULT_LIMITS,
   ERROR_STATUS,
   MAX_START_MS,
-  SEEK_INDEX_PREFIX,
   canonicalPath,
   canonicalQuery,
   clipObjectKey,
@@ -19,10 +18,11 @@ import {
   parseClipRequest,
   parseClipUrl,
   parseEpisodeId,
-  seekIndexKey,
   validateLimits,
   type ClipLimits,
   type ClipRequest,
+  waveformKey,
+  WAVEFORM_PREFIX,
 } from "../../../core/index.js";
 import {
   CORE_SIZES,
@@ -158,7 +158,7 @@ function checkAccepted(req: ClipRequest, limits: ClipLimits): void {
   const key = clipObjectKey(req);
   checkKeyUnder(key, `${CLIP_KEY_PREFIX}${req.episodeId}/`, 3);
   expect(key.startsWith(episodeClipPrefix(req.episodeId))).toBe(true);
-  checkKeyUnder(seekIndexKey(req.episodeId), SEEK_INDEX_PREFIX, 2);
+  checkKeyUnder(waveformKey(req.episodeId), WAVEFORM_PREFIX, 2);
 }
 
 function checkAgainstModel(run: () => ClipRequest, expected: Expected | { notFound: true }, limits: ClipLimits) {
@@ -262,7 +262,7 @@ describe("fuzz: the clip request parser (core)", { timeout: 300_000 }, () => {
         // An id that passed both can only be the safe alphabet: never "..", "." or anything with a separator.
         expect(id).toMatch(EPISODE_ID);
         checkKeyUnder(`${episodeClipPrefix(id)}0-1000.mp3`, `${CLIP_KEY_PREFIX}${id}/`, 3);
-        checkKeyUnder(seekIndexKey(id), SEEK_INDEX_PREFIX, 2);
+        checkKeyUnder(waveformKey(id), WAVEFORM_PREFIX, 2);
       }),
       { numRuns: RUNS.rawPath, seed: FUZZ_SEED },
     );
@@ -278,7 +278,7 @@ describe("fuzz: the clip request parser (core)", { timeout: 300_000 }, () => {
         for (const [build, prefix, segments] of [
           // A purge prefix ends in "/"; a clip name completes it into a key.
           [(id: string) => `${episodeClipPrefix(id)}0-1000.mp3`, `${CLIP_KEY_PREFIX}${rawId}/`, 3],
-          [seekIndexKey, SEEK_INDEX_PREFIX, 2],
+          [waveformKey, WAVEFORM_PREFIX, 2],
         ] as const) {
           let key: string;
           try {

@@ -32,7 +32,7 @@ describe("origin configuration", () => {
       originSecrets: ["0123456789abcdef0123"],
       limits: { minClipMs: 1000, maxClipMs: 300000 },
       presignExpiresS: 86400,
-      collections: { episodes: "episodes", clips: "audio_clips" },
+      collections: { episodes: "episodes", clips: "audio_clips", seekIndexes: "seek_indexes" },
       episodeFields: {
         id: "episode_id",
         audioUrl: "audio_url",
@@ -63,6 +63,7 @@ describe("origin configuration", () => {
       PRESIGN_EXPIRES_S: "3600",
       EPISODE_COLLECTION: "shows",
       CLIPS_COLLECTION: "clips",
+      SEEK_INDEX_COLLECTION: "indexes",
       EPISODE_FIELD_ID: "guid",
       EPISODE_FIELD_AUDIO_URL: "enclosure.s3",
       EPISODE_FIELD_DURATION_MS: "length_ms",
@@ -82,7 +83,7 @@ describe("origin configuration", () => {
       originSecrets: ["new-secret-0123456789", "old-secret-0123456789"],
       limits: { minClipMs: 500, maxClipMs: 60000 },
       presignExpiresS: 3600,
-      collections: { episodes: "shows", clips: "clips" },
+      collections: { episodes: "shows", clips: "clips", seekIndexes: "indexes" },
       episodeFields: {
         id: "guid",
         audioUrl: "enclosure.s3",
@@ -185,7 +186,7 @@ describe("catalog settings for operator commands (loadCatalogConfig)", () => {
       mongodbDb: "edgeclip",
       rawBucket: "local-raw",
       clipsBucket: "local-clips",
-      collections: { episodes: "episodes", clips: "audio_clips" },
+      collections: { episodes: "episodes", clips: "audio_clips", seekIndexes: "seek_indexes" },
       episodeFields: {
         id: "episode_id",
         audioUrl: "audio_url",

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIP_KEY_PREFIX, WAVEFORM_PREFIX } from "../../../core/index.js";
 import {
   condition,
   referencedNames,
@@ -149,7 +150,8 @@ describe.each(Object.keys(STAGES) as Stage[])("serverless package --stage %s (of
     ]);
     const put = statements(t()).find((s) => actions(s).includes("s3:PutObject"));
     expect(actions(put as Statement).sort()).toEqual(["s3:GetObject", "s3:PutObject"]);
-    expect(put?.Resource).toEqual([`arn:aws:s3:::${clips}/audio_clips/*`, `arn:aws:s3:::${clips}/seek_index/*`]);
+    // Every prefix the origin writes (clips, waveforms), and no other: the seek indexes live in MongoDB.
+    expect(put?.Resource).toEqual([`arn:aws:s3:::${clips}/${CLIP_KEY_PREFIX}*`, `arn:aws:s3:::${clips}/${WAVEFORM_PREFIX}*`]);
     expect(statements(t()).every((s) => s.Effect === "Allow" && !JSON.stringify(s.Resource).includes('"*"'))).toBe(
       true,
     );

@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seekIndexKey } from "../../../core/index.js";
 import { m4aFaststart, m4aMoovAtEnd, type Fixture } from "../helpers/fixtures.js";
-import { BUCKETS, startTestOrigin, type TestOrigin } from "../helpers/harness.js";
+import { BUCKETS, hasStoredIndex, startTestOrigin, type TestOrigin } from "../helpers/harness.js";
 import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "../helpers/leftovers.js";
-import { newRawEpisode, objectExists, putRaw } from "../helpers/raw-source.js";
+import { newRawEpisode, putRaw } from "../helpers/raw-source.js";
 
 // The source fault matrix (fault-matrix-source.test.ts) for AAC episodes: the M4A missing, cut short before
 // its moov, cut short after it, or not audio at all, then repaired under the same key. The retry must be a
@@ -15,7 +14,6 @@ let faststart: Fixture;
 let audio: { atEnd: Buffer; faststart: Buffer };
 
 const newEpisode = () => newRawEpisode(t.db, "m4a", atEnd.durationMs);
-const exists = objectExists;
 
 /** The repaired episode is cut by copying packets into an `.m4a`, from an index of the whole file. */
 async function expectCopiedRetry(id: string, startMs: number): Promise<void> {
@@ -40,7 +38,7 @@ describe("AAC source object faults", () => {
     const res = await t.request(clipPath(id, 60_000));
     expect([res.status, res.detail]).toEqual([404, `Source audio not found: s3://${BUCKETS.raw}/${key}`]);
     await expectNothingLeft(t, id, 60_000);
-    expect(await exists(BUCKETS.clips, seekIndexKey(id))).toBe(false);
+    expect(await hasStoredIndex(t.db, id)).toBe(false);
     await putRaw(key, audio.atEnd);
     await expectCopiedRetry(id, 60_000);
   });
@@ -54,7 +52,7 @@ describe("AAC source object faults", () => {
     expect(res.detail).toMatch(new RegExp(`^The source s3://${BUCKETS.raw}/${key} is not audio FFmpeg can cut`));
     expect(res.detail).toContain("moov atom not found");
     await expectNothingLeft(t, id, 30_000);
-    expect(await exists(BUCKETS.clips, seekIndexKey(id))).toBe(false);
+    expect(await hasStoredIndex(t.db, id)).toBe(false);
     await putRaw(key, audio.atEnd);
     await expectCopiedRetry(id, 30_000);
   });
@@ -69,7 +67,7 @@ describe("AAC source object faults", () => {
       cut_method: "ffmpeg",
       ffmpeg_because: "AAC index refused: the sample table points past the end of the file",
     });
-    expect(await exists(BUCKETS.clips, seekIndexKey(id))).toBe(false);
+    expect(await hasStoredIndex(t.db, id)).toBe(false);
     const late = await t.request(clipPath(id, 150_000));
     expect(late.status).toBe(422);
     expect(late.detail).toBe(

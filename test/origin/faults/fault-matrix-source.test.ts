@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seekIndexKey } from "../../../core/index.js";
 import { cbrTenMinutes, type Fixture } from "../helpers/fixtures.js";
-import { BUCKETS, startTestOrigin, type TestOrigin } from "../helpers/harness.js";
+import { BUCKETS, hasStoredIndex, startTestOrigin, type TestOrigin } from "../helpers/harness.js";
 import { clipPath, expectNothingLeft, expectOneClip, leftovers } from "../helpers/leftovers.js";
-import { newRawEpisode, objectExists, putRaw } from "../helpers/raw-source.js";
+import { newRawEpisode, putRaw } from "../helpers/raw-source.js";
 
 // Source faults on the real S3 server: the episode's object missing, truncated mid-frame, or not audio,
 // then repaired under the same key. The retry must succeed without a redeploy or a cold start.
@@ -13,7 +12,6 @@ let cbr: Fixture;
 let audio: Buffer;
 
 const newEpisode = () => newRawEpisode(t.db, "mp3", cbr.durationMs);
-const exists = objectExists;
 
 beforeAll(async () => {
   [t, cbr] = await Promise.all([startTestOrigin(), cbrTenMinutes()]);
@@ -28,7 +26,7 @@ describe("source object faults", () => {
     const res = await t.request(clipPath(id, 60_000));
     expect([res.status, res.detail]).toEqual([404, `Source audio not found: s3://${BUCKETS.raw}/${key}`]);
     await expectNothingLeft(t, id, 60_000);
-    expect(await exists(BUCKETS.clips, seekIndexKey(id))).toBe(false);
+    expect(await hasStoredIndex(t.db, id)).toBe(false);
     await putRaw(key, audio);
     const retry = await t.request(clipPath(id, 60_000));
     expect([retry.status, retry.json.cache_hit]).toEqual([200, false]);

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { MongoClient, type Db } from "mongodb";
+import { MongoClient, type Collection, type Db, type Document } from "mongodb";
 import { inject } from "vitest";
 import {
   CLIP_FACTS_HEADER,
@@ -15,6 +15,8 @@ import {
   type ClipJsonResponse,
 } from "../../../core/index.js";
 import { DEFAULT_COLLECTION_NAMES, setupDatabase } from "../../../origin/catalog/db-schema.js";
+import { mongoWhere } from "../../../origin/catalog/mongo-failure.js";
+import { StoredIndexes } from "../../../origin/store/stored-index.js";
 import { loadConfig, type OriginConfig } from "../../../origin/config/config.js";
 import type { SpawnFn } from "../../../origin/cut/ffmpeg-cut.js";
 import { createOrigin, type Origin, type OriginDeps } from "../../../origin/origin.js";
@@ -86,6 +88,16 @@ export function internalNames(tmpRoot: string): string[] {
   const mongo = new URL(services.mongodbUri.replace(/^mongodb/, "http"));
   return [BUCKETS.raw, BUCKETS.clips, s3.host, `:${s3.port}`, mongo.host, `:${mongo.port}`, tmpRoot];
 }
+
+/** The collection the origin keeps its seek indexes in (default name), in a test's database. */
+export const indexDocs = (db: Db): Collection<Document> => db.collection(DEFAULT_COLLECTION_NAMES.seekIndexes);
+
+/** Whether any document of an episode's index (head or chunk) is stored in a test's database. */
+export const hasStoredIndex = async (db: Db, episodeId: string): Promise<boolean> =>
+  (await indexDocs(db).countDocuments({ episode: episodeId })) > 0;
+
+/** The stored indexes as the origin reads and writes them, in a test's database. */
+export const storedIndexes = (db: Db): StoredIndexes => new StoredIndexes(indexDocs(db), mongoWhere(db.client));
 
 /** A real origin (real clients, real FFmpeg) on a private database, with test hooks. */
 export async function startTestOrigin(

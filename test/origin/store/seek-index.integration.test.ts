@@ -1,23 +1,25 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { Binary, MongoClient, MongoNetworkError, type Collection, type Document } from "mongodb";
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seekIndexKey } from "../../../core/index.js";
 import {
   buildSeekIndex,
   bytesSource,
   decodeSeekIndex,
+  IndexMismatchError,
   spanForFrames,
   walkFrames,
   writeSyncsafe,
 } from "../../../core/mp3/index.js";
+import { mongoWhere } from "../../../origin/catalog/mongo-failure.js";
 import { s3AudioSource } from "../../../origin/sources/audio-source.js";
 import { newMeter } from "../../../origin/sources/s3-source.js";
 import { SeekIndexStore } from "../../../origin/store/seek-index-store.js";
+import { SIZES_CHUNK_BYTES, StoredIndexes } from "../../../origin/store/stored-index.js";
 import { alignClip, expectCutFrom } from "../helpers/audio.js";
 import { downloadFolder, type Downloads } from "../helpers/download.js";
 import { aacPacketRange, aacSizesNeeded, planAacCut } from "../../../core/mp4/aac-cut.js";
-import { aacIndexHeadLength } from "../../../core/mp4/aac-index-codec.js";
 import {
   aacTwentySeconds,
   adtsTwentySeconds,
@@ -27,8 +29,16 @@ import {
   vbrWithId3,
   type Fixture,
 } from "../helpers/fixtures.js";
-import { BUCKETS, seedEpisode, services, startTestOrigin, testS3, type TestOrigin } from "../helpers/harness.js";
-import { s3ClientConfig } from "../../../scripts/services/local-services.js";
+import {
+  BUCKETS,
+  indexDocs,
+  seedEpisode,
+  services,
+  startTestOrigin,
+  storedIndexes,
+  testS3,
+  type TestOrigin,
+} from "../helpers/harness.js";
 import { waitFor } from "../../shared/wait-for.js";
 
 let t: TestOrigin;
@@ -55,27 +65,31 @@ async function putRaw(file: string, key = `index-test/${randomUUID()}.mp3`) {
 const clipPath = (episode: string, startMs: number, durationMs: number) =>
   `/api/v1/audio_clips/${episode}?start_time_ms=${startMs}&duration_ms=${durationMs}`;
 
-const newStore = () => new SeekIndexStore(testS3, BUCKETS.clips);
+const newStore = () => new SeekIndexStore(storedIndexes(t.db));
 
-/** A client of the real S3 server that counts reads of seek indexes, and can fail the first one. */
-function indexReadingClient(opts: { failFirst?: boolean } = {}) {
-  const client = new S3Client({ ...s3ClientConfig(services.s3), maxAttempts: 1 });
-  const reads = { count: 0 };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (
-        context.commandName === "GetObjectCommand" &&
-        String((args.input as { Key?: string }).Key).startsWith("seek_index/")
-      ) {
-        reads.count++;
-        if (opts.failFirst && reads.count === 1)
-          throw Object.assign(new Error("scripted reset"), { name: "ECONNRESET" });
+/**
+ * A store on its own client of the real MongoDB-wire server, counting the reads of index documents the
+ * server saw (command monitoring); `failFirst` fails the first read before it is sent, as a reset
+ * connection would (scripted: the real server cannot be made to fail just once).
+ */
+async function indexReadingStore(opts: { failFirst?: boolean } = {}) {
+  const client = await new MongoClient(services.mongodbUri, { monitorCommands: true }).connect();
+  const docs = indexDocs(client.db(t.db.databaseName));
+  const reads = { count: 0, failed: 0 };
+  client.on("commandStarted", (event) => {
+    if (event.commandName === "find" && event.command.find === docs.collectionName) reads.count++;
+  });
+  const failing = new Proxy(docs, {
+    get(target, prop, receiver) {
+      if (prop === "findOne" && opts.failFirst && reads.failed === 0) {
+        reads.failed++;
+        return () => Promise.reject(new MongoNetworkError("scripted reset"));
       }
-      return next(args);
+      return Reflect.get(target, prop, receiver) as unknown;
     },
-    { step: "initialize" },
-  );
-  return { client, reads };
+  });
+  const store = new SeekIndexStore(new StoredIndexes(failing, mongoWhere(client)));
+  return { store, reads, close: () => client.close() };
 }
 
 describe("prefetching a seek index (overlaps the store check and the catalog lookup on a miss)", () => {
@@ -88,8 +102,7 @@ describe("prefetching a seek index (overlaps the store check and the catalog loo
 
   it("is the lookup's only read of the stored index, counted in its meter", async () => {
     const { loc, id } = await storedIndex();
-    const { client, reads } = indexReadingClient();
-    const store = new SeekIndexStore(client, BUCKETS.clips);
+    const { store, reads, close } = await indexReadingStore();
     store.prefetch(id);
     store.prefetch(id);
     const meter = newMeter();
@@ -101,17 +114,16 @@ describe("prefetching a seek index (overlaps the store check and the catalog loo
     store.prefetch(id);
     expect(await store.lookup(id, loc, newMeter())).toMatchObject({ origin: "memory" });
     expect(reads.count).toBe(1);
-    client.destroy();
+    await close();
   });
 
   it("that failed is read again by the lookup (scripted connection reset: the real server cannot fail just once)", async () => {
     const { loc, id } = await storedIndex();
-    const { client, reads } = indexReadingClient({ failFirst: true });
-    const store = new SeekIndexStore(client, BUCKETS.clips);
+    const { store, reads, close } = await indexReadingStore({ failFirst: true });
     store.prefetch(id);
     expect(await store.lookup(id, loc, newMeter())).toMatchObject({ kind: "mp3", origin: "stored" });
-    expect(reads.count).toBe(2);
-    client.destroy();
+    expect(reads).toEqual({ failed: 1, count: 1 });
+    await close();
   });
 
   it("of an episode without an index leads to a build, as without the prefetch", async () => {
@@ -124,7 +136,7 @@ describe("prefetching a seek index (overlaps the store check and the catalog loo
 });
 
 describe("the seek index store", () => {
-  it("builds once, stores the index beside the clips, and later stores read only that small object", async () => {
+  it("builds once, stores the index beside the catalog, and later stores read only that small document", async () => {
     const loc = await putRaw(cbr.file);
     const id = `idx-${randomUUID()}`;
     const meter = newMeter();
@@ -133,9 +145,12 @@ describe("the seek index store", () => {
     // Building scans every frame header once: about the whole file (the 9.6 MB of 10 minutes).
     expect(meter.bytes).toBeGreaterThan(9_000_000);
 
-    const stored = await testS3.send(new GetObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(id) }));
-    const bytes = await stored.Body!.transformToByteArray();
+    const head = await indexDocs(t.db).findOne({ _id: id as never });
+    expect(head).toMatchObject({ episode: id, build: expect.any(String) });
+    const bytes = (head?.index as Binary).buffer;
     const index = decodeSeekIndex(bytes);
+    // An MP3 index is one document: no chunks.
+    expect(await indexDocs(t.db).countDocuments({ episode: id })).toBe(1);
     expect(index.sourceSize).toBe((await readFile(cbr.file)).length);
     expect(JSON.parse(index.sourceTag)).toMatchObject({ source: loc.url });
 
@@ -182,7 +197,7 @@ describe("the seek index store", () => {
     expect(meter.bytes).toBeLessThanOrEqual(4096 + 1024);
   });
 
-  it("indexes an M4A from its moov, stores the AAC index under the episode's key and finds it again", async () => {
+  it("indexes an M4A from its moov, stores the AAC index under the episode's id and finds it again", async () => {
     const aac = await aacTwentySeconds();
     const loc = await putRaw(aac.file, `index-test/${randomUUID()}.m4a`);
     const id = `idx-${randomUUID()}`;
@@ -201,20 +216,20 @@ describe("the seek index store", () => {
     const loc = await putRaw(m4a.file, `index-test/${randomUUID()}.m4a`);
     const id = `idx-${randomUUID()}`;
     const built = await newStore().lookup(id, loc, newMeter());
-    const store = new SeekIndexStore(testS3, BUCKETS.clips, { firstReadBytes: 2048 });
+    const store = newStore();
     const meter = newMeter();
     const head = await store.lookup(id, loc, meter);
     if (head.kind !== "aac" || built.kind !== "aac") throw new Error("not an AAC index");
-    // With the head came the sizes of the first few hundred packets (the rest of the 2 KB), not the clip's.
+    // The head alone: no sizes, a few KB.
     expect(head).toMatchObject({ origin: "stored", index: { sizesFrom: 0 } });
-    expect(head.index.sizes.length).toBeLessThan(1024);
-    expect(meter.bytes).toBeLessThanOrEqual(2048);
+    expect(head.index.sizes.length).toBe(0);
+    const headBytes = meter.bytes;
+    expect(headBytes).toBeLessThan(4096);
     const need = aacSizesNeeded(head.index, aacPacketRange(head.index, 61_234, 91_234));
-    expect(need.from).toBeGreaterThan(head.index.sizes.length);
     const windowed = await store.aacWindow(id, head, need.from, need.to, meter);
     expect(planAacCut(windowed, 61_234, 91_234)).toEqual(planAacCut(built.index, 61_234, 91_234));
-    // Head and sizes: a few KB for 30 s, against ~16 KB for the whole index of 3 minutes.
-    expect(meter.bytes).toBeLessThanOrEqual(2048 + 2 * (need.to - need.from));
+    // Head and the one chunk of sizes the clip's packets are in, against ~16 KB of sizes for 3 minutes.
+    expect(meter.bytes).toBe(headBytes + SIZES_CHUNK_BYTES);
     expect(meter.requests).toBe(2);
 
     // A second clip of the episode reads its own window too, and the whole table of sizes then arrives in the
@@ -237,36 +252,55 @@ describe("the seek index store", () => {
     expect(later).toMatchObject({ requests: 0, bytes: 0 });
   });
 
-  it("keeps the sizes that came with the head in the first read: a clip near the start reads no window", async () => {
+  it("reads a window across two chunks in one read; a head read before a rewrite finds its chunks gone", async () => {
     const m4a = await m4aMoovAtEnd();
     const loc = await putRaw(m4a.file, `index-test/${randomUUID()}.m4a`);
     const id = `idx-${randomUUID()}`;
     const built = await newStore().lookup(id, loc, newMeter());
-    if (built.kind !== "aac") throw new Error("not an AAC index");
-    const object = await testS3.send(new GetObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(id) }));
-    const headLength = aacIndexHeadLength(await object.Body!.transformToByteArray());
-    // A first read of the head and the sizes of 1,000 packets (about 23 s at 44.1 kHz), of a 3-minute index.
-    const store = new SeekIndexStore(testS3, BUCKETS.clips, { firstReadBytes: headLength + 2000 });
+    const store = newStore();
+    const head = await store.lookup(id, loc, newMeter());
+    if (head.kind !== "aac" || built.kind !== "aac") throw new Error("not an AAC index");
+    const perChunk = SIZES_CHUNK_BYTES / 2;
+    expect(built.index.packetCount).toBeGreaterThan(perChunk + 100);
     const meter = newMeter();
-    const head = await store.lookup(id, loc, meter);
-    if (head.kind !== "aac") throw new Error("not an AAC index");
-    expect([head.index.sizesFrom, head.index.sizes.length]).toEqual([0, 1000]);
-    expect(meter).toMatchObject({ requests: 1, bytes: headLength + 2000 });
-    const early = aacSizesNeeded(head.index, aacPacketRange(head.index, 2_000, 12_000));
-    const windowed = await store.aacWindow(id, head, early.from, early.to, meter);
-    expect(planAacCut(windowed, 2_000, 12_000)).toEqual(planAacCut(built.index, 2_000, 12_000));
-    expect(meter.requests).toBe(1);
-    // Past those packets, the window is read as before.
-    const later = aacSizesNeeded(head.index, aacPacketRange(head.index, 60_000, 70_000));
-    const windowed2 = await store.aacWindow(id, head, later.from, later.to, meter);
-    expect(planAacCut(windowed2, 60_000, 70_000)).toEqual(planAacCut(built.index, 60_000, 70_000));
-    expect(meter.requests).toBe(2);
+    const across = await store.aacWindow(id, head, perChunk - 10, perChunk + 10, meter);
+    expect(Array.from(across.sizes)).toEqual(Array.from(built.index.sizes.subarray(perChunk - 10, perChunk + 10)));
+    expect(meter).toEqual({ requests: 1, bytes: Math.min(2 * SIZES_CHUNK_BYTES, 2 * built.index.packetCount) });
+
+    // Another container rewrites the index: its head and chunks replace these, and the old chunks go.
+    await newStore().build(id, loc, newMeter());
+    const docs = await indexDocs(t.db).find({ episode: id }).toArray();
+    const builds = new Set(docs.map((doc) => doc.build as string));
+    expect(builds.size).toBe(1);
+    expect(docs.length).toBe(1 + Math.ceil(built.index.packetCount / perChunk));
+    await expect(store.aacWindow(id, head, 10, 20, newMeter())).rejects.toBeInstanceOf(IndexMismatchError);
+  });
+
+  it("containers writing one episode's index at once leave a head whose chunks are all there", async () => {
+    const m4a = await m4aMoovAtEnd();
+    const loc = await putRaw(m4a.file, `index-test/${randomUUID()}.m4a`);
+    const id = `idx-${randomUUID()}`;
+    const written = await Promise.all([1, 2, 3].map(() => newStore().build(id, loc, newMeter())));
+    expect(written.every((found) => found.kind === "aac" && !found.storeError)).toBe(true);
+    if (written[0]?.kind !== "aac") throw new Error("not an AAC index");
+    const docs = await indexDocs(t.db).find({ episode: id }).toArray();
+    const head = docs.find((doc) => doc._id === (id as unknown));
+    const chunks = Math.ceil(written[0].index.packetCount / (SIZES_CHUNK_BYTES / 2));
+    expect(docs.filter((doc) => doc.build === head?.build)).toHaveLength(1 + chunks);
+    // The build the last head replaced is gone (chunks a lost race left are never read; purge removes them).
+    expect(docs.length).toBeLessThanOrEqual(1 + 2 * chunks);
+    const found = await newStore().lookup(id, loc, newMeter());
+    if (found.kind !== "aac") throw new Error("not an AAC index");
+    const at = 120_000;
+    const window = await newStore().aacWindow(id, found, 0, written[0].index.packetCount, newMeter());
+    expect(planAacCut(window, at, at + 20_000)).toEqual(planAacCut(written[0].index, at, at + 20_000));
   });
 
   it("rebuilds an index that is corrupt, or that describes another file", async () => {
     const loc = await putRaw(cbr.file);
     const id = `idx-${randomUUID()}`;
-    await testS3.send(new PutObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(id), Body: "not an index" }));
+    const garbage = new Binary(new TextEncoder().encode("not an index"));
+    await indexDocs(t.db).insertOne({ _id: id as never, episode: id, build: "b", index: garbage, chunk_bytes: 8192 });
     expect(await newStore().lookup(id, loc, newMeter())).toMatchObject({ kind: "mp3", origin: "built" });
 
     // The episode now points at another object: the stored index is for the old one.
@@ -285,15 +319,16 @@ describe("an episode re-uploaded under the same key", () => {
     const first = await t.request(clipPath(episode, 10_000, 5_000));
     expect(first.status).toBe(200);
     expect(t.logs.at(-1)).toMatchObject({ seek_index: "built" });
-    const before = await testS3.send(new HeadObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(episode) }));
+    const headOf = (docs: Collection<Document>) => docs.findOne({ _id: episode as never });
+    const before = await headOf(indexDocs(t.db));
 
     await putRaw(vbr.file, key);
     const res = await t.request(clipPath(episode, 100_000, 20_000));
     expect(res.status).toBe(200);
     // The memory cache still held the old index; the ranged read's If-Match caught the change.
     expect(t.logs.at(-1)).toMatchObject({ cut_method: "frames", seek_index: "built" });
-    const after = await testS3.send(new HeadObjectCommand({ Bucket: BUCKETS.clips, Key: seekIndexKey(episode) }));
-    expect(after.ETag).not.toBe(before.ETag);
+    const after = await headOf(indexDocs(t.db));
+    expect(after?.build).not.toBe(before?.build);
     const file = await downloads.download(res.json.clip_url, "reuploaded.mp3");
     await expectCutFrom(vbr.file, file, 100_000, 20_000, { lengthMs: 1, startMs: 26.2 });
   });
