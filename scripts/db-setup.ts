@@ -6,7 +6,7 @@ import { runCommand } from "./cli/run-command.js";
 await runCommand({
   name: "db:setup failed",
   usage:
-    "usage: npm run db:setup   (reads MONGODB_URI, MONGODB_DB, EPISODE_COLLECTION, CLIPS_COLLECTION, EPISODE_FIELD_ID)",
+    "usage: npm run db:setup   (reads MONGODB_URI, MONGODB_DB, EPISODE_COLLECTION, CLIPS_COLLECTION, SEEK_INDEX_COLLECTION, EPISODE_FIELD_ID)",
   options: {},
   async run() {
     await runDbSetup(dbSetupTargetFromEnv(process.env), (line) => console.log(line));

@@ -1,4 +1,12 @@
-import { collectionsOf, episodeFieldsOf, KNOWN, ownSettings, parsed, settingsSchema, type OriginConfig } from "./config.js";
+import {
+  collectionsOf,
+  episodeFieldsOf,
+  KNOWN,
+  ownSettings,
+  parsed,
+  settingsSchema,
+  type OriginConfig,
+} from "./config.js";
 
 /** Where the catalog is and how its documents are named: what the operator commands share with the origin. */
 export type CatalogConfig = Pick<OriginConfig, "mongodbUri" | "mongodbDb" | "collections" | "episodeFields"> & {

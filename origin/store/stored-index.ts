@@ -51,7 +51,13 @@ export class StoredIndexes {
       const chunkBytes = Number(head.chunk_bytes);
       const bytes = bytesOf(head.index);
       // A document this code did not write reads as no index at all: it is rebuilt.
-      if (!bytes || typeof head.build !== "string" || !Number.isInteger(chunkBytes) || chunkBytes <= 0 || chunkBytes % 2)
+      if (
+        !bytes ||
+        typeof head.build !== "string" ||
+        !Number.isInteger(chunkBytes) ||
+        chunkBytes <= 0 ||
+        chunkBytes % 2
+      )
         return { bytes: new Uint8Array(0), at: { build: "", chunkBytes: SIZES_CHUNK_BYTES } };
       return { bytes, at: { build: head.build, chunkBytes } };
     } catch (err) {
@@ -84,7 +90,8 @@ export class StoredIndexes {
     const bytes = concat(parts as Uint8Array[]);
     const offset = first * at.chunkBytes;
     const window = bytes.subarray(start - offset, end - offset);
-    if (window.length !== end - start) throw new IndexMismatchError("the stored AAC index is shorter than its head says");
+    if (window.length !== end - start)
+      throw new IndexMismatchError("the stored AAC index is shorter than its head says");
     return { sizes: decodeAacSizes(window), bytes: bytes.length };
   }
 
@@ -110,7 +117,13 @@ export class StoredIndexes {
         chunks.push({ _id: chunkId(episodeId, build, n), episode: episodeId, build, sizes });
       }
     } else head = encodeSeekIndex(media.index);
-    const doc = { episode: episodeId, build, index: new Binary(head), chunk_bytes: SIZES_CHUNK_BYTES, written_at: new Date() };
+    const doc = {
+      episode: episodeId,
+      build,
+      index: new Binary(head),
+      chunk_bytes: SIZES_CHUNK_BYTES,
+      written_at: new Date(),
+    };
     let replaced: Document | null;
     try {
       if (chunks.length > 0) await this.docs.insertMany(chunks, { ordered: true });

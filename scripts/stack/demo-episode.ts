@@ -101,16 +101,12 @@ export async function registerDemoEpisode(opts: {
 }): Promise<{ id: string; durationMs: number }> {
   const fields = opts.fields ?? DEFAULT_EPISODE_FIELDS;
   // Local data is fresh on every start, so the first clip would otherwise pay for the scan (~60 ms).
-  const { durationMs } = await registerEpisode(
-    { ...opts, db: { names: opts.names, fields } },
-    opts.db,
-    {
-      id: DEMO_EPISODE_ID,
-      source: opts.file,
-      title: "edgeclip demo",
-      durationMs: DEMO_SECONDS * 1000,
-      log: () => {},
-    },
-  );
+  const { durationMs } = await registerEpisode({ ...opts, db: { names: opts.names, fields } }, opts.db, {
+    id: DEMO_EPISODE_ID,
+    source: opts.file,
+    title: "edgeclip demo",
+    durationMs: DEMO_SECONDS * 1000,
+    log: () => {},
+  });
   return { id: DEMO_EPISODE_ID, durationMs };
 }

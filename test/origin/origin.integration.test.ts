@@ -171,7 +171,7 @@ describe("a miss, then a hit (10-min CBR episode)", () => {
 describe("later misses of an indexed episode", () => {
   it("read only the clip's frames: source bytes ≤ clip bytes + 64 KiB, index read included, in a fresh container", async () => {
     const logs: Record<string, unknown>[] = [];
-    // A second container: empty memory, so it reads the stored index from S3 before the frames.
+    // A second container: empty memory, so it reads the stored index from MongoDB before the frames.
     const fresh = await createOrigin({
       config: t.config,
       s3Credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },

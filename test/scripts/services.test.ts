@@ -92,7 +92,9 @@ describe("database setup", () => {
       expect(popularity).toMatchObject({ key: { request_count: -1, last_requested_at: -1 } });
       expect(popularity?.unique).toBeUndefined();
       const seekIndexes = await db.collection("seek_indexes").listIndexes().toArray();
-      expect(seekIndexes.find((index) => index.name === SEEK_INDEX_EPISODE_INDEX)).toMatchObject({ key: { episode: 1 } });
+      expect(seekIndexes.find((index) => index.name === SEEK_INDEX_EPISODE_INDEX)).toMatchObject({
+        key: { episode: 1 },
+      });
       const episodeIndexes = await db.collection("episodes").listIndexes().toArray();
       expect(episodeIndexes.find((index) => index.name === EPISODE_LOOKUP_INDEX)).toMatchObject({
         key: { episode_id: 1 },

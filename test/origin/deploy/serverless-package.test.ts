@@ -151,7 +151,10 @@ describe.each(Object.keys(STAGES) as Stage[])("serverless package --stage %s (of
     const put = statements(t()).find((s) => actions(s).includes("s3:PutObject"));
     expect(actions(put as Statement).sort()).toEqual(["s3:GetObject", "s3:PutObject"]);
     // Every prefix the origin writes (clips, waveforms), and no other: the seek indexes live in MongoDB.
-    expect(put?.Resource).toEqual([`arn:aws:s3:::${clips}/${CLIP_KEY_PREFIX}*`, `arn:aws:s3:::${clips}/${WAVEFORM_PREFIX}*`]);
+    expect(put?.Resource).toEqual([
+      `arn:aws:s3:::${clips}/${CLIP_KEY_PREFIX}*`,
+      `arn:aws:s3:::${clips}/${WAVEFORM_PREFIX}*`,
+    ]);
     expect(statements(t()).every((s) => s.Effect === "Allow" && !JSON.stringify(s.Resource).includes('"*"'))).toBe(
       true,
     );

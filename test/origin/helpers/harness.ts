@@ -99,11 +99,16 @@ export const hasStoredIndex = async (db: Db, episodeId: string): Promise<boolean
 /** The stored indexes as the origin reads and writes them, in a test's database. */
 export const storedIndexes = (db: Db): StoredIndexes => new StoredIndexes(indexDocs(db), mongoWhere(db.client));
 
-/** A real origin (real clients, real FFmpeg) on a private database, with test hooks. */
+/**
+ * A real origin (real clients, real FFmpeg) on a private database, with test hooks. `sameDatabaseAs`: another
+ * container of that origin's deployment (its own memory and clients, the same catalog and stored indexes; the
+ * database is left to its owner to drop).
+ */
 export async function startTestOrigin(
-  overrides: Partial<OriginDeps> & { env?: Record<string, string> } = {},
+  overrides: Partial<OriginDeps> & { env?: Record<string, string>; sameDatabaseAs?: TestOrigin } = {},
 ): Promise<TestOrigin> {
-  const dbName = `origin_test_${randomUUID().slice(0, 8)}`;
+  const owned = overrides.sameDatabaseAs === undefined;
+  const dbName = overrides.sameDatabaseAs?.db.databaseName ?? `origin_test_${randomUUID().slice(0, 8)}`;
   const mongo = await new MongoClient(services.mongodbUri, { serverSelectionTimeoutMS: 5000 }).connect();
   const db = mongo.db(dbName);
   await setupDatabase(db, DEFAULT_COLLECTION_NAMES, () => {});
@@ -115,7 +120,7 @@ export async function startTestOrigin(
   };
   const logs: Record<string, unknown>[] = [];
   const tmpRoot = await mkdtemp(path.join(os.tmpdir(), "edgeclip-origin-test-"));
-  const { env: _env, ...deps } = overrides;
+  const { env: _env, sameDatabaseAs: _shared, ...deps } = overrides;
   let origin: Origin;
   try {
     origin = await createOrigin({
@@ -128,7 +133,7 @@ export async function startTestOrigin(
     });
   } catch (err) {
     // Tests that expect a failed start (FFmpeg missing) must not leave a database or temp folder behind.
-    await db.dropDatabase().catch(() => {});
+    if (owned) await db.dropDatabase().catch(() => {});
     await mongo.close();
     await rm(tmpRoot, { recursive: true, force: true });
     throw err;
@@ -172,7 +177,7 @@ export async function startTestOrigin(
     },
     async close() {
       await origin.close();
-      await db.dropDatabase().catch(() => {});
+      if (owned) await db.dropDatabase().catch(() => {});
       await mongo.close();
       await rm(tmpRoot, { recursive: true, force: true });
     },
