@@ -78,14 +78,15 @@ export class StoredIndexes {
     const ids = Array.from({ length: Math.floor((end - 1) / at.chunkBytes) - first + 1 }, (_, i) =>
       chunkId(episodeId, at.build, first + i),
     );
-    let found: Document[];
+    let parts: (Uint8Array | undefined)[];
     try {
-      found = await this.docs.find({ _id: { $in: ids as never[] } }).toArray();
+      // One findOne per chunk (a window is one or two), side by side: an _id lookup on every server, where
+      // FerretDB's SQLite backend answers `_id: {$in}` by scanning the whole collection (86 ms against 6).
+      const found = await Promise.all(ids.map((id) => this.docs.findOne({ _id: id as never })));
+      parts = found.map((doc) => bytesOf(doc?.sizes));
     } catch (err) {
       throw mongoFailure(err, "seek index read", this.where);
     }
-    const byId = new Map(found.map((doc) => [String(doc._id), bytesOf(doc.sizes)]));
-    const parts = ids.map((id) => byId.get(id));
     if (parts.some((part) => part === undefined)) throw new IndexMismatchError("the stored AAC index changed");
     const bytes = concat(parts as Uint8Array[]);
     const offset = first * at.chunkBytes;
