@@ -31,6 +31,7 @@ import {
 } from "../helpers/fixtures.js";
 import {
   BUCKETS,
+  hasStoredIndex,
   indexDocs,
   seedEpisode,
   services,
@@ -308,6 +309,47 @@ describe("the seek index store", () => {
     const found = await newStore().lookup(id, moved, newMeter());
     expect(found).toMatchObject({ kind: "mp3", origin: "built" });
     if (found.kind === "mp3") expect(found.index.sourceSize).toBe((await readFile(vbr.file)).length);
+  });
+});
+
+describe("an index that cannot be stored", () => {
+  it("with MongoDB unreachable: the cut goes on from the built index, the log line says why, nothing is stored", async () => {
+    const m4a = await m4aMoovAtEnd();
+    const loc = await putRaw(m4a.file, `index-test/${randomUUID()}.m4a`);
+    const id = `idx-${randomUUID()}`;
+    // A real client of a port nothing listens on: server selection fails as it does when the cluster is gone.
+    const down = new MongoClient("mongodb://127.0.0.1:9/", { serverSelectionTimeoutMS: 300 });
+    try {
+      const docs = down.db(t.db.databaseName).collection(indexDocs(t.db).collectionName);
+      const found = await new SeekIndexStore(new StoredIndexes(docs, mongoWhere(down))).build(id, loc, newMeter());
+      expect(found).toMatchObject({ kind: "aac", origin: "built" });
+      if (found.kind === "not-mp3") throw new Error("not indexed");
+      expect(found.storeError).toMatch(/^MongoDB connection timeout \(host 127\.0\.0\.1:9\).*seek index write/);
+    } finally {
+      await down.close();
+    }
+    expect(await hasStoredIndex(t.db, id)).toBe(false);
+  });
+
+  it("failing after its chunks, before its head (scripted: a real server cannot fail between two writes): its chunks are removed", async () => {
+    const m4a = await m4aMoovAtEnd();
+    const loc = await putRaw(m4a.file, `index-test/${randomUUID()}.m4a`);
+    const id = `idx-${randomUUID()}`;
+    const failing = new Proxy(indexDocs(t.db), {
+      get(target, prop, receiver) {
+        if (prop === "findOneAndReplace") return () => Promise.reject(new MongoNetworkError("scripted reset"));
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+    const found = await new SeekIndexStore(new StoredIndexes(failing, mongoWhere(t.db.client))).build(
+      id,
+      loc,
+      newMeter(),
+    );
+    expect(found).toMatchObject({ kind: "aac", origin: "built", storeError: expect.stringMatching(/scripted reset/) });
+    expect(await hasStoredIndex(t.db, id)).toBe(false);
+    // The next container finds no index and builds one, as if this write had never started.
+    expect(await newStore().lookup(id, loc, newMeter())).toMatchObject({ kind: "aac", origin: "built" });
   });
 });
 
