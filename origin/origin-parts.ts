@@ -1,4 +1,5 @@
 import { EpisodeCatalog, isHttpsLocation } from "./catalog/episode-catalog.js";
+import { mongoWhere } from "./catalog/mongo-failure.js";
 import type { OriginClients } from "./config/clients.js";
 import type { OriginDeps, OriginParts } from "./origin.js";
 import { httpsAudioSource, s3AudioSource } from "./sources/audio-source.js";
@@ -16,10 +17,9 @@ export function originParts(deps: OriginDeps, clients: OriginClients, ffmpegPath
   let indexes: SeekIndexStore | undefined;
   let stored: StoredIndexes | undefined;
   let waveforms: WaveformStore | undefined;
-  const mongoWhere = () => ({ hosts: clients.mongoHosts(), selectionTimeoutMs: config.mongoServerSelectionTimeoutMs });
+  const where = () => mongoWhere(clients.mongo());
   const db = () => clients.mongo().db(config.mongodbDb);
-  const storedIndexes = () =>
-    (stored ??= new StoredIndexes(db().collection(config.collections.seekIndexes), mongoWhere()));
+  const storedIndexes = () => (stored ??= new StoredIndexes(db().collection(config.collections.seekIndexes), where()));
   return {
     s3: () => clients.s3(),
     openSource: (episode, deadline) =>
@@ -39,7 +39,7 @@ export function originParts(deps: OriginDeps, clients: OriginClients, ffmpegPath
         collections: config.collections,
         fields: config.episodeFields,
         rawBucket: config.rawBucket,
-        ...mongoWhere(),
+        ...where(),
       })),
     ffmpegPath,
   };

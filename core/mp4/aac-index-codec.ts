@@ -1,13 +1,13 @@
 /**
- * Binary form of an AacIndex, stored where the MP3 seek index is (one object per episode; the magic says
- * which kind it is) and cached by the origin.
+ * Binary form of an AacIndex, stored where the MP3 seek index is (the episode's index document; the magic
+ * says which kind it is) and cached by the origin.
  *
  * AAC packets carry no headers, so a cut cannot find packet boundaries in the bytes it reads the way the
  * MP3 cut walks frame headers: it needs every size of the packets it copies. All sizes are 2 bytes per
  * packet (~310 KB for 60 minutes at 44.1 kHz), far past the 64 KiB a cold cut may read besides the clip.
- * So the object is a small head (checkpoints every 16 packets, jumps, the sample entry: ~20 KB for 60
- * minutes) followed by the sizes as a fixed-width array: a container without the index reads the head and
- * then only the sizes its clip needs, with a ranged GET (aacSizesByteRange).
+ * So the encoding is a small head (checkpoints every 16 packets, jumps, the sample entry: ~20 KB for 60
+ * minutes) followed by the sizes as a fixed-width array (aacSizesByteRange), which the store splits into
+ * chunks: a container without the index reads the head and then only the chunks of sizes its clip needs.
  *
  * Layout (big-endian): "ECAI", format version, head length (u32), rate, channels, delay, timeline length,
  * source size, source tag, stsd, packet count, stride, checkpoint deltas (zigzag varints), jumps; then at

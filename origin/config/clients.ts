@@ -2,7 +2,6 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { MongoClient } from "mongodb";
 import { ClipError } from "../../core/index.js";
 import type { OriginConfig } from "./config.js";
-import { mongoWhere } from "../catalog/mongo-failure.js";
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -16,8 +15,6 @@ export interface S3Credentials {
 export interface OriginClients {
   s3(): S3Client;
   mongo(): MongoClient;
-  /** `host:port,...` of the MongoDB servers without credentials, for error messages. */
-  mongoHosts(): string;
   close(): Promise<void>;
 }
 
@@ -63,9 +60,6 @@ export function createClients(config: OriginConfig, overrides: ClientOverrides =
       return s3;
     },
     mongo: getMongo,
-    mongoHosts() {
-      return mongoWhere(getMongo()).hosts;
-    },
     async close() {
       s3?.destroy();
       await mongo?.close();

@@ -1,8 +1,8 @@
 import { Binary, MongoServerError, ObjectId, type Collection, type Document } from "mongodb";
-import { concat, encodeSeekIndex, IndexMismatchError } from "../../core/mp3/index.js";
-import { aacIndexHeadLength, decodeAacSizes, encodeAacIndex } from "../../core/mp4/aac-index-codec.js";
+import { concat, IndexMismatchError } from "../../core/mp3/index.js";
+import { aacIndexHeadLength, decodeAacSizes } from "../../core/mp4/aac-index-codec.js";
 import { mongoFailure, type MongoWhere } from "../catalog/mongo-failure.js";
-import type { MediaIndex } from "./media-index.js";
+import { encodeMediaIndex, type MediaIndex } from "./media-index.js";
 
 /**
  * A stored index read: its head's bytes (all of an MP3 index; an AAC index without its sizes) and the build
@@ -106,18 +106,16 @@ export class StoredIndexes {
    */
   async write(episodeId: string, media: MediaIndex): Promise<void> {
     const build = new ObjectId().toHexString();
-    let head: Uint8Array;
+    const whole = encodeMediaIndex(media);
+    // An MP3 index is one document. So is an AAC index whose sizes fit in one chunk (an episode under ~95 s):
+    // its cuts need no second read. Longer AAC keeps its head here and its sizes in chunks.
+    const headLength = media.kind === "aac" ? aacIndexHeadLength(whole) : whole.length;
+    const head = whole.length - headLength <= SIZES_CHUNK_BYTES ? whole : whole.subarray(0, headLength);
     const chunks: Document[] = [];
-    if (media.kind === "aac") {
-      const whole = encodeAacIndex(media.index);
-      const headLength = aacIndexHeadLength(whole);
-      // Sizes that fit in one chunk (an episode under ~95 s) stay in the head: its cuts need no second read.
-      head = whole.length - headLength <= SIZES_CHUNK_BYTES ? whole : whole.subarray(0, headLength);
-      for (let at = head.length, n = 0; at < whole.length; at += SIZES_CHUNK_BYTES, n++) {
-        const sizes = new Binary(whole.subarray(at, Math.min(whole.length, at + SIZES_CHUNK_BYTES)));
-        chunks.push({ _id: chunkId(episodeId, build, n), episode: episodeId, build, sizes });
-      }
-    } else head = encodeSeekIndex(media.index);
+    for (let at = head.length, n = 0; at < whole.length; at += SIZES_CHUNK_BYTES, n++) {
+      const sizes = new Binary(whole.subarray(at, Math.min(whole.length, at + SIZES_CHUNK_BYTES)));
+      chunks.push({ _id: chunkId(episodeId, build, n), episode: episodeId, build, sizes });
+    }
     const doc = {
       episode: episodeId,
       build,
